@@ -1,0 +1,62 @@
+# FitConnect — the two commands are `make run` and `make test`; each sets itself up.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# The newest Python 3.11+ on PATH (the Lambda runtime is 3.13; 3.11 is the oldest we support locally).
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+            command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+            && { command -v $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+export PYTHONPATH := layers/shared:infra:.
+
+.PHONY: help install run test lint bench build deploy clean
+
+help:
+	@echo "make run    start the local platform (API on http://127.0.0.1:3000, demo data)"
+	@echo "make test   lint the code and the template, then run the whole test suite"
+	@echo "make bench  cold start and warm latency per function (figures for the README)"
+	@echo "make build  sam build (needs a python3.13 on PATH; no Docker)"
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required on PATH" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	exec $(BIN)/python -m fitconnect_local
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/cfn-lint template.yaml $(wildcard tests/fixtures/*/template.yaml)
+
+test: lint
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+# sam build without Docker: functions build with the local python3.13, the layer with pip's
+# --platform wheels for Lambda (layers/shared/Makefile).
+SAM_VENV := .venv-sam
+$(SAM_VENV)/bin/sam:
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required on PATH" >&2; exit 1; }
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet "aws-sam-cli==1.170.*"
+
+build: $(SAM_VENV)/bin/sam
+	@command -v python3.13 >/dev/null || { echo "sam build needs python3.13 on PATH (pyenv install 3.13)" >&2; exit 1; }
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} SAM_CLI_TELEMETRY=0 \
+	  $(SAM_VENV)/bin/sam build --template-file template.yaml
+
+deploy: build
+	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam deploy --guided
+
+clean:
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache .local

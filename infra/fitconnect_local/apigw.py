@@ -1,0 +1,454 @@
+"""API Gateway HTTP API, as a local HTTP server: every `HttpApi` route of the template.
+
+It builds payload format 2.0 events (path and query parameters, lower-cased headers, cookies,
+base64 bodies for binary content), picks the most specific route as API Gateway does, runs the
+Lambda REQUEST authorizer (identity sources, simple or IAM responses, result caching for
+`ReauthorizeEvery`), answers CORS preflights from `CorsConfiguration`, and maps the function's
+result back to HTTP. Gateway-made errors use API Gateway's own `{"message": ...}` bodies.
+"""
+
+from __future__ import annotations
+
+import base64
+import fnmatch
+import json
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from fitconnect_local.functions import FunctionSpec
+from fitconnect_local.template import ACCOUNT_ID, REGION, Template, TemplateError, _merge_globals
+from fitconnect_local.workers import Invocation
+
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's own limit; the app's 256 KiB limit is the app's
+CONTROL_PREFIX = "/_local/"
+_TEXT_TYPES = (
+    "text/",
+    "application/json",
+    "application/xml",
+    "application/javascript",
+    "application/x-www-form-urlencoded",
+    "+json",
+    "+xml",
+)
+
+Invoke = Callable[[str, Any], Invocation]
+Control = Callable[[str, str, dict[str, str], bytes], tuple[int, Any]]
+
+
+@dataclass
+class Authorizer:
+    name: str
+    function_id: str
+    headers: list[str]
+    query_strings: list[str]
+    ttl_s: int
+    simple_responses: bool
+    cache: dict[tuple[str, ...], tuple[float, dict[str, Any]]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@dataclass
+class Route:
+    method: str
+    path: str
+    function_id: str
+    authorizer: Authorizer | None
+    pattern: re.Pattern[str]
+
+    @property
+    def route_key(self) -> str:
+        return f"{self.method} {self.path}"
+
+    def specificity(self) -> tuple[int, int, int, int]:
+        # API Gateway prefers literal segments over {params}, and {params} over {greedy+};
+        # a route for the exact method over ANY.
+        greedy = int("+}" in self.path)
+        params = self.path.count("{")
+        literal = len(re.sub(r"\{[^}]+\}", "", self.path))
+        return (greedy, params, -literal, int(self.method == "ANY"))
+
+
+@dataclass
+class Cors:
+    origins: list[str]
+    methods: list[str]
+    headers: list[str]
+    expose: list[str]
+    max_age: int | None
+    credentials: bool
+
+    def allow_origin(self, origin: str | None) -> str | None:
+        if not origin:
+            return None
+        if "*" in self.origins:
+            return "*" if not self.credentials else origin
+        return origin if origin in self.origins else None
+
+
+class Gateway:
+    def __init__(
+        self, template: Template, functions: dict[str, FunctionSpec], invoke: Invoke, control: Control
+    ) -> None:
+        self.invoke = invoke
+        self.control = control
+        self.routes: list[Route] = []
+        self.cors: Cors | None = None
+        self._load(template, functions)
+        self.server: ThreadingHTTPServer | None = None
+
+    # -- configuration from the template
+    def _load(self, template: Template, functions: dict[str, FunctionSpec]) -> None:
+        apis = template.of_type("AWS::Serverless::HttpApi")
+        if len(apis) > 1:
+            raise TemplateError("the local runtime serves one HttpApi")
+        api_id = next(iter(apis), None)
+        globals_ = (template.body.get("Globals") or {}).get("HttpApi") or {}
+        props = template.resolve(_merge_globals(globals_, template.properties(api_id) if api_id else {}))
+        self.cors = _cors(props.get("CorsConfiguration"))
+        arn_to_function = {spec.arn: logical_id for logical_id, spec in functions.items()}
+        auth = props.get("Auth") or {}
+        authorizers = {
+            name: _authorizer(name, config, arn_to_function)
+            for name, config in (auth.get("Authorizers") or {}).items()
+        }
+        default = auth.get("DefaultAuthorizer")
+        for logical_id, spec in functions.items():
+            for source in spec.events_of("HttpApi"):
+                route_props = source.properties
+                if route_props.get("ApiId", api_id) != api_id:
+                    raise TemplateError(
+                        f"{logical_id}.{source.name}: unknown ApiId {route_props.get('ApiId')}"
+                    )
+                path, method = (
+                    str(route_props.get("Path", "$default")),
+                    str(route_props.get("Method", "ANY")).upper(),
+                )
+                if path.startswith(CONTROL_PREFIX):
+                    raise TemplateError(f"{logical_id}: {CONTROL_PREFIX} is reserved for the local runtime")
+                if str(route_props.get("PayloadFormatVersion", "2.0")) != "2.0":
+                    raise TemplateError(f"{logical_id}.{source.name}: only payload format 2.0 is supported")
+                chosen = (route_props.get("Auth") or {}).get("Authorizer", default)
+                if chosen not in (None, "NONE") and chosen not in authorizers:
+                    raise TemplateError(f"{logical_id}.{source.name}: unknown authorizer {chosen}")
+                self.routes.append(
+                    Route(method, path, logical_id, authorizers.get(chosen), _path_pattern(path))
+                )
+        self.routes.sort(key=Route.specificity)
+
+    # -- serving
+    def serve(self, port: int) -> None:
+        gateway = self
+
+        class Handler(_RequestHandler):
+            pass
+
+        Handler.gateway = gateway
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True).start()
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        for route in self.routes:
+            if route.method not in (method, "ANY"):
+                continue
+            found = route.pattern.fullmatch(path)
+            if found:
+                return route, dict(found.groupdict())
+        return None
+
+    def flush_authorizer_cache(self) -> None:
+        for route in self.routes:
+            if route.authorizer is not None:
+                with route.authorizer.lock:
+                    route.authorizer.cache.clear()
+
+
+def _path_pattern(path: str) -> re.Pattern[str]:
+    if path == "$default":
+        return re.compile(r".*")
+    parts = []
+    for segment in re.split(r"(\{[^}]+\})", path):
+        if segment.startswith("{") and segment.endswith("+}"):
+            parts.append(f"(?P<{segment[1:-2]}>.+)")
+        elif segment.startswith("{"):
+            parts.append(f"(?P<{segment[1:-1]}>[^/]+)")
+        else:
+            parts.append(re.escape(segment))
+    return re.compile("".join(parts))
+
+
+def _cors(config: dict[str, Any] | bool | None) -> Cors | None:
+    if not config:
+        return None
+    if config is True:
+        config = {"AllowOrigins": ["*"], "AllowMethods": ["*"], "AllowHeaders": ["*"]}
+    return Cors(
+        origins=list(config.get("AllowOrigins") or []),
+        methods=[m.upper() for m in config.get("AllowMethods") or []],
+        headers=[h.lower() for h in config.get("AllowHeaders") or []],
+        expose=[h.lower() for h in config.get("ExposeHeaders") or []],
+        max_age=config.get("MaxAge"),
+        credentials=bool(config.get("AllowCredentials")),
+    )
+
+
+def _authorizer(name: str, config: dict[str, Any], arn_to_function: dict[str, str]) -> Authorizer:
+    if "JwtConfiguration" in config:
+        raise TemplateError(f"authorizer {name}: JWT authorizers are not supported locally")
+    function_id = arn_to_function.get(str(config.get("FunctionArn")))
+    if function_id is None:
+        raise TemplateError(f"authorizer {name}: FunctionArn must be a function of this template")
+    if str(config.get("AuthorizerPayloadFormatVersion", "2.0")) != "2.0":
+        raise TemplateError(f"authorizer {name}: only payload format 2.0 is supported locally")
+    identity = config.get("Identity") or {}
+    return Authorizer(
+        name=name,
+        function_id=function_id,
+        headers=[h.lower() for h in identity.get("Headers") or []],
+        query_strings=list(identity.get("QueryStrings") or []),
+        ttl_s=int(identity.get("ReauthorizeEvery", 300)),
+        simple_responses=bool(config.get("EnableSimpleResponses")),
+    )
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    gateway: Gateway
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # functions log; the gateway stays quiet
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET  # noqa: N815
+
+    def _handle(self) -> None:
+        started = time.time()
+        request_id = base64.urlsafe_b64encode(uuid.uuid4().bytes[:9]).decode()
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_PAYLOAD_BYTES:
+            self._reply(413, {"message": "Request Entity Too Large"}, request_id)
+            return
+        body = self.rfile.read(length) if length else b""
+        url = urlsplit(self.path)
+        if url.path.startswith(CONTROL_PREFIX):
+            status, payload = self.gateway.control(self.command, url.path, dict(parse_qsl(url.query)), body)
+            self._reply(status, payload, request_id)
+            return
+        cors = self.gateway.cors
+        origin = self.headers.get("Origin")
+        if cors and self.command == "OPTIONS" and self.headers.get("Access-Control-Request-Method"):
+            self._preflight(cors, origin, request_id)
+            return
+        found = self.gateway.match(self.command, url.path)
+        if found is None:
+            self._reply(404, {"message": "Not Found"}, request_id)
+            return
+        route, path_params = found
+        event = self._event(route, url.path, url.query, path_params, body, request_id, started)
+        if route.authorizer is not None:
+            denied = self._authorize(route, event)
+            if denied is not None:
+                self._reply(*denied, request_id)
+                return
+        outcome = self.gateway.invoke(route.function_id, event)
+        status, headers, payload = _response(outcome)
+        self._send(status, headers, payload, request_id, origin)
+
+    # -- the event
+    def _event(
+        self,
+        route: Route,
+        path: str,
+        query: str,
+        path_params: dict[str, str],
+        body: bytes,
+        request_id: str,
+        started: float,
+    ) -> dict[str, Any]:
+        headers: dict[str, str] = {}
+        for name, value in self.headers.items():
+            key = name.lower()
+            headers[key] = f"{headers[key]},{value}" if key in headers else value
+        cookies = [c.strip() for c in headers.pop("cookie", "").split(";") if c.strip()]
+        query_params: dict[str, str] = {}
+        for name, value in parse_qsl(query, keep_blank_values=True):
+            query_params[name] = f"{query_params[name]},{value}" if name in query_params else value
+        event: dict[str, Any] = {
+            "version": "2.0",
+            "routeKey": route.route_key,
+            "rawPath": path,
+            "rawQueryString": query,
+            "headers": headers,
+            "requestContext": {
+                "accountId": ACCOUNT_ID,
+                "apiId": "local",
+                "domainName": headers.get("host", "127.0.0.1"),
+                "domainPrefix": headers.get("host", "127.0.0.1").split(".")[0],
+                "http": {
+                    "method": self.command,
+                    "path": path,
+                    "protocol": self.request_version,
+                    "sourceIp": self.client_address[0],
+                    "userAgent": headers.get("user-agent", ""),
+                },
+                "requestId": request_id,
+                "routeKey": route.route_key,
+                "stage": "$default",
+                "time": datetime.fromtimestamp(started, UTC).strftime("%d/%b/%Y:%H:%M:%S +0000"),
+                "timeEpoch": int(started * 1000),
+            },
+            "isBase64Encoded": False,
+        }
+        if cookies:
+            event["cookies"] = cookies
+        if query_params:
+            event["queryStringParameters"] = query_params
+        if path_params:
+            event["pathParameters"] = path_params
+        if body:
+            if _is_text(headers.get("content-type", "")):
+                event["body"] = body.decode("utf-8", errors="replace")
+            else:
+                event["body"] = base64.b64encode(body).decode()
+                event["isBase64Encoded"] = True
+        return event
+
+    # -- the authorizer
+    def _authorize(self, route: Route, event: dict[str, Any]) -> tuple[int, dict[str, str]] | None:
+        authorizer = route.authorizer
+        assert authorizer is not None
+        sources = [event["headers"].get(name) for name in authorizer.headers] + [
+            (event.get("queryStringParameters") or {}).get(name) for name in authorizer.query_strings
+        ]
+        if any(value in (None, "") for value in sources) or not sources:
+            return 401, {"message": "Unauthorized"}
+        key = tuple(str(value) for value in sources)
+        with authorizer.lock:
+            cached = authorizer.cache.get(key)
+        if cached and cached[0] > time.monotonic():
+            decision = cached[1]
+        else:
+            decision = self._ask_authorizer(authorizer, route, event, key)
+            if decision.get("error"):
+                return (
+                    (401, {"message": "Unauthorized"})
+                    if decision["error"] == "Unauthorized"
+                    else (500, {"message": "Internal Server Error"})
+                )
+            if authorizer.ttl_s > 0:
+                with authorizer.lock:
+                    authorizer.cache[key] = (time.monotonic() + authorizer.ttl_s, decision)
+        if not decision["allowed"]:
+            return 403, {"message": "Forbidden"}
+        event["requestContext"]["authorizer"] = {"lambda": decision["context"]}
+        return None
+
+    def _ask_authorizer(
+        self, authorizer: Authorizer, route: Route, event: dict[str, Any], identity: tuple[str, ...]
+    ) -> dict[str, Any]:
+        route_arn = (
+            f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:local/$default/{self.command}{event['rawPath']}"
+        )
+        request = {**event, "type": "REQUEST", "routeArn": route_arn, "identitySource": list(identity)}
+        request.pop("body", None)
+        request.pop("isBase64Encoded", None)
+        outcome = self.gateway.invoke(authorizer.function_id, request)
+        if not outcome.ok:
+            return {"error": (outcome.error or {}).get("errorMessage") or "error"}
+        result = outcome.result if isinstance(outcome.result, dict) else {}
+        context = result.get("context") or {}
+        if authorizer.simple_responses:
+            return {"allowed": result.get("isAuthorized") is True, "context": context}
+        return {"allowed": _policy_allows(result.get("policyDocument") or {}, route_arn), "context": context}
+
+    # -- replies
+    def _preflight(self, cors: Cors, origin: str | None, request_id: str) -> None:
+        headers = {}
+        allowed = cors.allow_origin(origin)
+        if allowed:
+            headers["Access-Control-Allow-Origin"] = allowed
+            headers["Access-Control-Allow-Methods"] = ",".join(cors.methods)
+            headers["Access-Control-Allow-Headers"] = ",".join(cors.headers)
+            if cors.max_age is not None:
+                headers["Access-Control-Max-Age"] = str(cors.max_age)
+            if cors.credentials:
+                headers["Access-Control-Allow-Credentials"] = "true"
+        self._send(204, headers, b"", request_id, None)
+
+    def _reply(self, status: int, payload: Any, request_id: str) -> None:
+        body = b"" if status == 204 else json.dumps(payload).encode()
+        self._send(status, {"Content-Type": "application/json"}, body, request_id, self.headers.get("Origin"))
+
+    def _send(
+        self, status: int, headers: dict[str, str], body: bytes, request_id: str, origin: str | None
+    ) -> None:
+        cors = self.gateway.cors
+        allowed = cors.allow_origin(origin) if cors else None
+        self.send_response(status)
+        for name, value in headers.items():
+            if name.lower() != "content-length":
+                self.send_header(name, value)
+        if allowed:
+            self.send_header("Access-Control-Allow-Origin", allowed)
+            if cors and cors.expose:
+                self.send_header("Access-Control-Expose-Headers", ",".join(cors.expose))
+        self.send_header("apigw-requestid", request_id)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+def _is_text(content_type: str) -> bool:
+    content_type = content_type.lower()
+    return not content_type or any(marker in content_type for marker in _TEXT_TYPES)
+
+
+def _policy_allows(policy: dict[str, Any], route_arn: str) -> bool:
+    statements = policy.get("Statement") or []
+    verdicts = []
+    for statement in statements if isinstance(statements, list) else [statements]:
+        resources = statement.get("Resource") or []
+        resources = resources if isinstance(resources, list) else [resources]
+        if any(fnmatch.fnmatchcase(route_arn, pattern) for pattern in resources):
+            verdicts.append(statement.get("Effect"))
+    return "Allow" in verdicts and "Deny" not in verdicts
+
+
+def _response(outcome: Invocation) -> tuple[int, dict[str, str], bytes]:
+    """Map a function's result to HTTP as API Gateway does for payload format 2.0."""
+    server_error = (500, {"Content-Type": "application/json"}, b'{"message":"Internal Server Error"}')
+    if not outcome.ok:
+        return server_error
+    result = outcome.result
+    if not (isinstance(result, dict) and "statusCode" in result):
+        # No statusCode: API Gateway infers 200 with the result as a JSON body.
+        return 200, {"Content-Type": "application/json"}, json.dumps(result).encode()
+    try:
+        status = int(result["statusCode"])
+    except (TypeError, ValueError):
+        return server_error
+    headers = {str(k): str(v) for k, v in (result.get("headers") or {}).items()}
+    for name, values in (result.get("multiValueHeaders") or {}).items():
+        headers[name] = ",".join(str(v) for v in values)
+    body = result.get("body") or ""
+    raw = base64.b64decode(body) if result.get("isBase64Encoded") else str(body).encode()
+    cookies = result.get("cookies") or []
+    if cookies:
+        headers["Set-Cookie"] = cookies[0]  # one header line per cookie is not expressible in a dict
+    return status, headers, raw

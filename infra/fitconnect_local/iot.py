@@ -1,0 +1,108 @@
+"""IoT Core topic rules, locally: subscribe to each rule's topic filter on the MQTT broker and
+invoke the function asynchronously with the rule's SQL applied to each message.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import paho.mqtt.client as mqtt
+
+from fitconnect_local.functions import FunctionSpec
+from fitconnect_local.iot_sql import MessageContext, RuleQuery, SqlError, parse_rule_sql
+from fitconnect_local.template import TemplateError
+
+
+@dataclass
+class IotRoute:
+    function_id: str
+    query: RuleQuery
+
+
+@dataclass
+class IotStats:
+    received: int = 0
+    not_json: int = 0
+    filtered_out: int = 0
+    delivered: int = 0
+
+
+def iot_routes(functions: dict[str, FunctionSpec]) -> list[IotRoute]:
+    routes = []
+    for function_id, spec in functions.items():
+        for source in spec.events_of("IoTRule"):
+            version = source.properties.get("AwsIotSqlVersion", "2016-03-23")
+            if version != "2016-03-23":
+                raise TemplateError(f"{function_id}.{source.name}: SQL version {version} is not supported")
+            try:
+                routes.append(IotRoute(function_id, parse_rule_sql(str(source.properties["Sql"]))))
+            except SqlError as error:
+                raise TemplateError(f"{function_id}.{source.name}: {error}") from error
+    return routes
+
+
+class IotBridge:
+    def __init__(
+        self,
+        routes: list[IotRoute],
+        port: int,
+        invoke_async: Callable[[str, Any], None],
+        log: Callable[[str], None],
+    ) -> None:
+        self.routes = routes
+        self.port = port
+        self.invoke_async = invoke_async
+        self.log = log
+        self.stats = IotStats()
+        self._lock = threading.Lock()
+        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="fitconnect-local-iot-rules")
+        self.client.on_connect = self._subscribe
+        self.client.on_message = self._on_message
+        self._connected = threading.Event()
+
+    def start(self) -> None:
+        if not self.routes:
+            return
+        self.client.connect("127.0.0.1", self.port)
+        self.client.loop_start()
+        if not self._connected.wait(10):
+            raise RuntimeError("could not subscribe to the MQTT broker")
+
+    def stop(self) -> None:
+        if self.routes:
+            self.client.disconnect()
+            self.client.loop_stop()
+
+    def _subscribe(self, client: mqtt.Client, _userdata: Any, _flags: Any, _reason: Any, _props: Any) -> None:
+        filters = sorted({route.query.topic_filter for route in self.routes})
+        client.subscribe([(topic_filter, 1) for topic_filter in filters])
+        self._connected.set()
+
+    def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
+        with self._lock:
+            self.stats.received += 1
+        try:
+            payload = json.loads(message.payload)
+        except (ValueError, UnicodeDecodeError):
+            payload = None
+        if not isinstance(payload, dict):
+            with self._lock:
+                self.stats.not_json += 1
+            self.log(f"[iot] {message.topic}: payload is not a JSON object; no rule can select from it")
+            return
+        context = MessageContext(payload=payload, topic=message.topic)
+        for route in self.routes:
+            if not mqtt.topic_matches_sub(route.query.topic_filter, message.topic):
+                continue
+            output = route.query.apply(context)
+            with self._lock:
+                if output is None:
+                    self.stats.filtered_out += 1
+                else:
+                    self.stats.delivered += 1
+            if output is not None:
+                self.invoke_async(route.function_id, output)

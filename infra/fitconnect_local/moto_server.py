@@ -1,0 +1,130 @@
+"""moto's server in its own process, plus `GET /_fitconnect/outbox` (what SES and SNS sent).
+
+moto keeps sent e-mails and SMS without a time, and its /moto-api/data.json serialises every model
+(every DynamoDB item) on each call. So this process records each message as it is sent, with its
+time, by wrapping the SES and SNS backend methods (moto is pinned in requirements-dev.txt).
+"""
+
+from __future__ import annotations
+
+import argparse
+import email
+import email.policy
+import itertools
+import json
+import logging
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from moto.ses.models import SESBackend
+from moto.sns.models import PlatformEndpoint, SNSBackend
+from werkzeug.serving import run_simple
+from werkzeug.wrappers import Request, Response
+
+OUTBOX_PATH = "/_fitconnect/outbox"
+_outbox: list[dict[str, Any]] = []
+_lock = threading.Lock()
+_sequence = itertools.count(1)
+
+
+def _record(channel: str, **fields: Any) -> None:
+    with _lock:
+        _outbox.append(
+            {
+                "seq": next(_sequence),
+                "channel": channel,
+                "sent_at": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                **fields,
+            }
+        )
+
+
+def _parse_mime(raw: str) -> dict[str, Any]:
+    message = email.message_from_string(raw, policy=email.policy.default)
+    text = message.get_body(preferencelist=("plain", "html"))
+    attachments = [
+        {
+            "filename": part.get_filename(),
+            "content_type": part.get_content_type(),
+            "content": part.get_content() if part.get_content_maintype() == "text" else None,
+        }
+        for part in message.iter_attachments()
+    ]
+    return {
+        "subject": message.get("Subject"),
+        "to": [address.strip() for address in (message.get("To") or "").split(",") if address.strip()],
+        "body": text.get_content() if text is not None else None,
+        "attachments": attachments,
+    }
+
+
+def _install_recorders() -> None:
+    send_email, send_raw_email, publish, endpoint_publish = (
+        SESBackend.send_email,
+        SESBackend.send_raw_email,
+        SNSBackend.publish,
+        PlatformEndpoint.publish,
+    )
+
+    def recorded_send_email(self, source, subject, body, destinations):  # type: ignore[no-untyped-def]
+        message = send_email(self, source, subject, body, destinations)
+        to = [address for addresses in destinations.values() for address in addresses]
+        _record("email", id=message.id, source=source, to=to, subject=subject, body=body, attachments=[])
+        return message
+
+    def recorded_send_raw_email(self, source, destinations, raw_data):  # type: ignore[no-untyped-def]
+        message = send_raw_email(self, source, destinations, raw_data)
+        parsed = _parse_mime(raw_data)
+        _record("email", id=message.id, source=source, **{**parsed, "to": list(destinations) or parsed["to"]})
+        return message
+
+    def recorded_publish(self, message, arn, phone_number=None, *args, **kwargs):  # type: ignore[no-untyped-def]
+        message_id = publish(self, message, arn, phone_number, *args, **kwargs)
+        if phone_number:
+            _record("sms", id=message_id, to=[phone_number], body=message)
+        return message_id
+
+    def recorded_endpoint_publish(self, message):  # type: ignore[no-untyped-def]
+        message_id = endpoint_publish(self, message)
+        _record("push", id=message_id, to=[self.arn], token=self.token, body=message)
+        return message_id
+
+    SESBackend.send_email = recorded_send_email
+    SESBackend.send_raw_email = recorded_send_raw_email
+    SNSBackend.publish = recorded_publish
+    PlatformEndpoint.publish = recorded_endpoint_publish
+
+
+class _WithOutbox:
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("PATH_INFO") == OUTBOX_PATH:
+            request = Request(environ)
+            if request.method == "DELETE":
+                with _lock:
+                    _outbox.clear()
+                return Response(status=204)(environ, start_response)
+            with _lock:
+                newest_first = sorted(_outbox, key=lambda item: item["seq"], reverse=True)
+            return Response(json.dumps(newest_first), content_type="application/json")(
+                environ, start_response
+            )
+        return self.app(environ, start_response)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    _install_recorders()
+    app = DomainDispatcherApplication(create_backend_app)
+    run_simple("127.0.0.1", args.port, _WithOutbox(app), threaded=True, request_handler=MotoRequestHandler)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,309 @@
+"""Create in moto every resource the template declares: tables, buckets, queues, topics, secrets,
+SES identities, the bus and its rules.
+
+EventBridge rules keep AWS's own pattern matching (moto's): a rule whose target is a Lambda
+function gets a "tap" SQS queue as its target instead (moto fails the whole PutEvents call for
+Lambda targets), and the runtime delivers from the tap queue to the function. Resource types that
+have no local meaning (IAM, log groups, alarms, policies, the API itself) are listed as skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import string
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+from fitconnect_local.functions import RULE_TYPES, FunctionSpec
+from fitconnect_local.template import ACCOUNT_ID, REGION, Template, TemplateError
+
+LOCAL_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+# Declared types with nothing to create locally (they matter in AWS; locally nothing enforces them).
+NOT_PROVISIONED = {
+    "AWS::Serverless::Function",  # run by worker pools
+    "AWS::Serverless::LayerVersion",  # put on the worker's sys.path
+    "AWS::Serverless::HttpApi",  # served by the gateway
+    "AWS::IAM::ManagedPolicy",
+    "AWS::IAM::Role",
+    "AWS::IAM::Policy",
+    "AWS::Logs::LogGroup",
+    "AWS::CloudWatch::Alarm",
+    "AWS::S3::BucketPolicy",
+    "AWS::SQS::QueuePolicy",
+    "AWS::SNS::TopicPolicy",
+    "AWS::Lambda::Permission",
+    "AWS::Lambda::EventInvokeConfig",
+}
+
+
+def aws_client(service: str, endpoint: str) -> Any:
+    return boto3.client(service, endpoint_url=endpoint, region_name=REGION, **LOCAL_CREDENTIALS)
+
+
+@dataclass(frozen=True)
+class RuleRoute:
+    """A rule whose matching events the runtime hands to a function (through its tap queue)."""
+
+    rule_name: str
+    function_id: str
+    tap_queue_url: str
+    input: str | None = None
+    input_path: str | None = None
+
+
+def table_requests(template: Template) -> list[dict[str, Any]]:
+    """CreateTable arguments for every table, straight from the template (tests use them too)."""
+    requests = []
+    for logical_id in template.of_type("AWS::DynamoDB::Table"):
+        props = template.resolve(template.properties(logical_id))
+        request = {
+            "TableName": template.physical[logical_id].ref,
+            "KeySchema": props["KeySchema"],
+            "AttributeDefinitions": props["AttributeDefinitions"],
+            "BillingMode": props.get("BillingMode", "PROVISIONED"),
+        }
+        for optional in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes", "StreamSpecification"):
+            if optional in props:
+                request[optional] = props[optional]
+        if request["BillingMode"] == "PROVISIONED":
+            request["ProvisionedThroughput"] = props["ProvisionedThroughput"]
+        requests.append(request)
+    return requests
+
+
+def ttl_attributes(template: Template) -> dict[str, str]:
+    """Table name → its TTL attribute (moto keeps expired items: readers must filter on expiry)."""
+    result = {}
+    for logical_id in template.of_type("AWS::DynamoDB::Table"):
+        ttl = template.properties(logical_id).get("TimeToLiveSpecification") or {}
+        if ttl.get("Enabled"):
+            result[template.physical[logical_id].ref] = ttl["AttributeName"]
+    return result
+
+
+class Provisioner:
+    def __init__(self, template: Template, endpoint: str, functions: dict[str, FunctionSpec]) -> None:
+        self.template = template
+        self.endpoint = endpoint
+        self.functions = functions
+        self.skipped: list[str] = []
+        self.secret_values: dict[str, str] = {}
+
+    def provision(self) -> list[RuleRoute]:
+        handled = {
+            "AWS::DynamoDB::Table",
+            "AWS::S3::Bucket",
+            "AWS::SQS::Queue",
+            "AWS::SNS::Topic",
+            "AWS::SecretsManager::Secret",
+            "AWS::SES::EmailIdentity",
+            "AWS::Events::EventBus",
+            "AWS::Events::Rule",
+        }
+        for logical_id, spec in self.template.resources.items():
+            kind = spec.get("Type", "")
+            if kind in NOT_PROVISIONED:
+                self.skipped.append(f"{logical_id} ({kind})")
+            elif kind not in handled:
+                raise TemplateError(
+                    f"{logical_id}: resource type {kind} is not supported by the local runtime"
+                )
+        self._tables()
+        self._buckets()
+        self._topics()
+        self._secrets()
+        self._email_identities()
+        self._queues()
+        self._buses()
+        return self._rules()
+
+    # -- storage
+    def _tables(self) -> None:
+        dynamodb = aws_client("dynamodb", self.endpoint)
+        for request in table_requests(self.template):
+            dynamodb.create_table(**request)
+        for table, attribute in ttl_attributes(self.template).items():
+            dynamodb.update_time_to_live(
+                TableName=table, TimeToLiveSpecification={"AttributeName": attribute, "Enabled": True}
+            )
+
+    def _buckets(self) -> None:
+        s3 = aws_client("s3", self.endpoint)
+        for logical_id in self.template.of_type("AWS::S3::Bucket"):
+            name = self.template.physical[logical_id].ref
+            props = self.template.resolve(self.template.properties(logical_id))
+            s3.create_bucket(Bucket=name)
+            if "PublicAccessBlockConfiguration" in props:
+                s3.put_public_access_block(
+                    Bucket=name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
+                )
+            if "BucketEncryption" in props:
+                # CloudFormation and the S3 API spell the same rule differently.
+                rules = [
+                    {
+                        "ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"],
+                        **(
+                            {"BucketKeyEnabled": rule["BucketKeyEnabled"]}
+                            if "BucketKeyEnabled" in rule
+                            else {}
+                        ),
+                    }
+                    for rule in props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+                ]
+                s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
+            if (props.get("VersioningConfiguration") or {}).get("Status") == "Enabled":
+                s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+
+    # -- messaging
+    def _topics(self) -> None:
+        sns = aws_client("sns", self.endpoint)
+        for logical_id in self.template.of_type("AWS::SNS::Topic"):
+            sns.create_topic(Name=self.template.physical[logical_id].attrs["TopicName"])
+
+    def _queues(self) -> None:
+        sqs = aws_client("sqs", self.endpoint)
+        queues = self.template.of_type("AWS::SQS::Queue")
+        # Dead-letter queues first: a redrive policy must point at an existing queue.
+        ordered = sorted(queues, key=lambda q: "RedrivePolicy" in self.template.properties(q))
+        for logical_id in ordered:
+            props = self.template.resolve(self.template.properties(logical_id))
+            physical = self.template.physical[logical_id]
+            attributes = {
+                key: str(props[key])
+                for key in (
+                    "VisibilityTimeout",
+                    "MessageRetentionPeriod",
+                    "DelaySeconds",
+                    "ReceiveMessageWaitTimeSeconds",
+                    "MaximumMessageSize",
+                )
+                if key in props
+            }
+            if props.get("FifoQueue"):
+                attributes["FifoQueue"] = "true"
+                if props.get("ContentBasedDeduplication"):
+                    attributes["ContentBasedDeduplication"] = "true"
+            if "RedrivePolicy" in props:
+                attributes["RedrivePolicy"] = json.dumps(props["RedrivePolicy"])
+            url = sqs.create_queue(QueueName=physical.attrs["QueueName"], Attributes=attributes)["QueueUrl"]
+            physical.ref = url
+
+    def _buses(self) -> None:
+        events = aws_client("events", self.endpoint)
+        for logical_id in self.template.of_type("AWS::Events::EventBus"):
+            events.create_event_bus(Name=self.template.physical[logical_id].ref)
+
+    # -- secrets and identities
+    def _secrets(self) -> None:
+        manager = aws_client("secretsmanager", self.endpoint)
+        for logical_id in self.template.of_type("AWS::SecretsManager::Secret"):
+            spec = self.template.resources[logical_id]
+            props = self.template.resolve(spec.get("Properties") or {})
+            value = _local_secret_value(props, (spec.get("Metadata") or {}).get("LocalRuntime") or {})
+            physical = self.template.physical[logical_id]
+            arn = manager.create_secret(Name=physical.attrs["Name"], SecretString=value)["ARN"]
+            physical.ref = arn
+            self.secret_values[logical_id] = value
+
+    def _email_identities(self) -> None:
+        ses = aws_client("ses", self.endpoint)
+        for logical_id in self.template.of_type("AWS::SES::EmailIdentity"):
+            identity = str(self.template.resolve(self.template.properties(logical_id)["EmailIdentity"]))
+            if "@" in identity:
+                ses.verify_email_identity(EmailAddress=identity)
+            else:
+                ses.verify_domain_identity(Domain=identity)
+
+    # -- rules
+    def _rules(self) -> list[RuleRoute]:
+        events = aws_client("events", self.endpoint)
+        sqs = aws_client("sqs", self.endpoint)
+        arn_to_function = {spec.arn: logical_id for logical_id, spec in self.functions.items()}
+        routes: list[RuleRoute] = []
+        for logical_id in self.template.of_type("AWS::Events::Rule"):
+            props = self.template.resolve(self.template.properties(logical_id))
+            if "EventPattern" not in props:
+                continue  # schedule-only rules are fired by the scheduler
+            name = self.template.physical[logical_id].ref
+            bus = props.get("EventBusName", "default")
+            events.put_rule(
+                Name=name,
+                EventBusName=bus,
+                EventPattern=json.dumps(props["EventPattern"]),
+                State=props.get("State", "ENABLED"),
+            )
+            for target in props.get("Targets") or []:
+                if "InputTransformer" in target:
+                    raise TemplateError(f"{logical_id}: InputTransformer is not supported locally")
+                function_id = arn_to_function.get(target["Arn"])
+                if function_id is None:
+                    events.put_targets(Rule=name, EventBusName=bus, Targets=[_sqs_target(target)])
+                else:
+                    routes.append(self._tap(events, sqs, name, bus, function_id, target))
+        for function_id, spec in self.functions.items():
+            for source in spec.events_of(*RULE_TYPES):
+                props = source.properties
+                name = str(
+                    props.get("RuleName") or f"{self.template.stack_name}-{function_id}-{source.name}"
+                )[:64]
+                bus = props.get("EventBusName", "default")
+                events.put_rule(
+                    Name=name,
+                    EventBusName=bus,
+                    EventPattern=json.dumps(props["Pattern"]),
+                    State=props.get("State", "ENABLED"),
+                )
+                routes.append(self._tap(events, sqs, name, bus, function_id, props))
+        return routes
+
+    def _tap(
+        self, events: Any, sqs: Any, rule: str, bus: str, function_id: str, target: dict[str, Any]
+    ) -> RuleRoute:
+        queue_name = f"localrt-tap-{rule}"[:80]
+        url = sqs.create_queue(QueueName=queue_name)["QueueUrl"]
+        arn = f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:{queue_name}"
+        events.put_targets(Rule=rule, EventBusName=bus, Targets=[{"Id": "local-tap", "Arn": arn}])
+        return RuleRoute(rule, function_id, url, target.get("Input"), target.get("InputPath"))
+
+
+def _sqs_target(target: dict[str, Any]) -> dict[str, Any]:
+    allowed = {"Id", "Arn", "Input", "InputPath", "SqsParameters", "RetryPolicy", "DeadLetterConfig"}
+    unknown = set(target) - allowed
+    if unknown:
+        raise TemplateError(f"rule target {target.get('Id')}: unsupported properties {sorted(unknown)}")
+    return {
+        key: value
+        for key, value in target.items()
+        if key in {"Id", "Arn", "Input", "InputPath", "SqsParameters"}
+    }
+
+
+def _local_secret_value(props: dict[str, Any], local: dict[str, Any]) -> str:
+    """The value a secret gets locally: the template's, its LocalRuntime metadata's, or generated.
+
+    `{{random}}` in a LocalRuntime `SecretString` becomes 32 random characters, so local secrets are
+    generated per run and never committed.
+    """
+    if "SecretString" in local:
+        text = str(local["SecretString"])
+        while "{{random}}" in text:
+            text = text.replace("{{random}}", _random_text(32), 1)
+        return text
+    if "SecretString" in props:
+        return str(props["SecretString"])
+    generate = props.get("GenerateSecretString") or {}
+    secret = _random_text(int(generate.get("PasswordLength", 32)))
+    if "SecretStringTemplate" in generate:
+        document = json.loads(generate["SecretStringTemplate"])
+        document[generate.get("GenerateStringKey", "password")] = secret
+        return json.dumps(document)
+    return secret
+
+
+def _random_text(length: int) -> str:
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(length))

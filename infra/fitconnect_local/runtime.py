@@ -1,0 +1,379 @@
+"""The local runtime: services up, resources provisioned, functions served and triggered.
+
+runtime = LocalRuntime("template.yaml", Ports.from_environment())
+runtime.start()      # moto, localstripe and the broker start in parallel; < 5 s once installed
+...                  # http://127.0.0.1:3000 serves the API and /_local/ control routes
+runtime.stop()       # workers, pollers, services: nothing left behind
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import defaultdict, deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TextIO
+from urllib.parse import urlencode
+
+from fitconnect_local.apigw import Gateway
+from fitconnect_local.functions import FunctionSpec, function_specs
+from fitconnect_local.iot import IotBridge, iot_routes
+from fitconnect_local.processes import Service
+from fitconnect_local.provision import Provisioner, aws_client
+from fitconnect_local.schedules import ScheduleJob, Scheduler, schedule_jobs
+from fitconnect_local.sqs_sources import RuleDelivery, SqsSource
+from fitconnect_local.template import REGION, Template, TemplateError, load_template
+from fitconnect_local.workers import FunctionPool, Invocation
+
+ASYNC_RETRIES = 2  # Lambda retries a failed asynchronous invocation twice
+
+
+@dataclass(frozen=True)
+class Ports:
+    api: int = 3000
+    aws: int = 4566
+    stripe: int = 8420
+    mqtt: int = 1883
+
+    @classmethod
+    def from_environment(cls) -> Ports:
+        env = os.environ
+        return cls(
+            api=int(env.get("FITCONNECT_API_PORT", cls.api)),
+            aws=int(env.get("FITCONNECT_AWS_PORT", cls.aws)),
+            stripe=int(env.get("FITCONNECT_STRIPE_PORT", cls.stripe)),
+            mqtt=int(env.get("FITCONNECT_MQTT_PORT", cls.mqtt)),
+        )
+
+
+class LocalRuntime:
+    def __init__(
+        self,
+        template_path: str | Path,
+        ports: Ports,
+        *,
+        parameters: dict[str, str] | None = None,
+        out: TextIO | None = None,
+        async_retry_delays_s: tuple[float, ...] = (1.0, 2.0),
+        max_concurrency: int = 4,
+    ) -> None:
+        self.template_path = Path(template_path)
+        self.ports = ports
+        self.parameters = {"Stage": "local", **(parameters or {})}
+        self.out = out or sys.stdout
+        self.async_retry_delays_s = async_retry_delays_s
+        self.max_concurrency = max_concurrency
+        self.aws_endpoint = f"http://127.0.0.1:{ports.aws}"
+        self.stripe_endpoint = f"http://127.0.0.1:{ports.stripe}"
+        self.api_url = f"http://127.0.0.1:{ports.api}"
+        self.clock_offset_s = 0.0
+        self.logs: dict[str, deque[str]] = defaultdict(lambda: deque(maxlen=2000))
+        self._print_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._async = ThreadPoolExecutor(max_workers=8, thread_name_prefix="async-invoke")
+        self.services = [
+            Service("moto", "fitconnect_local.moto_server", ports.aws, self._emit),
+            Service("stripe", "fitconnect_local.stripe_server", ports.stripe, self._emit),
+            Service("mqtt", "fitconnect_local.mqtt_broker", ports.mqtt, self._emit),
+        ]
+        self.template: Template | None = None
+        self.functions: dict[str, FunctionSpec] = {}
+        self.pools: dict[str, FunctionPool] = {}
+        self.jobs: list[ScheduleJob] = []
+        self.gateway: Gateway | None = None
+        self.iot: IotBridge | None = None
+        self.startup_s = 0.0
+
+    # -- lifecycle
+    def start(self) -> None:
+        started = time.perf_counter()
+        try:
+            self.template = load_template(self.template_path, parameters=self.parameters)
+            self.functions = function_specs(self.template)
+            self.jobs = schedule_jobs(self.functions)
+            routes = iot_routes(self.functions)
+            for service in self.services:
+                service.start()
+            for service in self.services:
+                service.wait_ready()
+            provisioner = Provisioner(self.template, self.aws_endpoint, self.functions)
+            rule_routes = provisioner.provision()
+            self.pools = {
+                logical_id: FunctionPool(
+                    spec,
+                    self._function_environment(spec),
+                    emit=self._emit,
+                    clock_offset=lambda: self.clock_offset_s,
+                    max_concurrency=self.max_concurrency,
+                )
+                for logical_id, spec in self.functions.items()
+            }
+            self.gateway = Gateway(self.template, self.functions, self.invoke, self._control)
+            self.gateway.serve(self.ports.api)
+            self._start_sqs_sources()
+            sqs = aws_client("sqs", self.aws_endpoint)
+            for route in rule_routes:
+                self._spawn(RuleDelivery(route, sqs, self.invoke_async, self._stop))
+            self._spawn(Scheduler(self.jobs, self._fire_scheduled, self._stop))
+            self.iot = IotBridge(
+                routes, self.ports.mqtt, self.invoke_async, lambda line: self._emit("runtime", line)
+            )
+            self.iot.start()
+            self._register_stripe_webhooks(provisioner.secret_values)
+            self._spawn(threading.Thread(target=self._janitor, name="janitor", daemon=True))
+        except BaseException:
+            self.stop()
+            raise
+        self.startup_s = time.perf_counter() - started
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self.gateway is not None:
+            self.gateway.stop()
+        if self.iot is not None:
+            self.iot.stop()
+        self._async.shutdown(wait=False, cancel_futures=True)
+        for pool in self.pools.values():
+            pool.close()
+        for service in self.services:
+            service.stop()
+
+    def _spawn(self, thread: threading.Thread) -> None:
+        thread.start()
+        self._threads.append(thread)
+
+    def _janitor(self) -> None:
+        while not self._stop.wait(60):
+            for pool in self.pools.values():
+                pool.reap_idle()
+
+    # -- environment and logs
+    def _function_environment(self, spec: FunctionSpec) -> dict[str, str]:
+        lambda_env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "LANG": "en_US.UTF-8",
+            "TZ": ":UTC",
+            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": "testing",
+            "AWS_LAMBDA_FUNCTION_NAME": spec.name,
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
+            "AWS_LAMBDA_LOG_STREAM_NAME": "local",
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
+            "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000",
+            "_HANDLER": spec.handler,
+            "LAMBDA_TASK_ROOT": str(spec.code_dir),
+        }
+        # The only local difference: where the AWS and Stripe endpoints are.
+        endpoints = {"AWS_ENDPOINT_URL": self.aws_endpoint, "STRIPE_API_BASE": self.stripe_endpoint}
+        return {**lambda_env, **endpoints, **spec.environment}
+
+    def _emit(self, source: str, line: str) -> None:
+        self.logs[source].append(line)
+        with self._print_lock:
+            print(f"[{source}] {line}", file=self.out, flush=True)
+
+    # -- invocation
+    def invoke(self, function_id: str, event: Any) -> Invocation:
+        return self.pools[function_id].invoke(event)
+
+    def invoke_async(self, function_id: str, event: Any) -> None:
+        """Lambda's asynchronous invocation: queued, retried twice on error, then logged as lost."""
+
+        def attempt() -> None:
+            for retry in range(ASYNC_RETRIES + 1):
+                if self._stop.is_set():
+                    return
+                outcome = self.invoke(function_id, event)
+                if outcome.ok:
+                    return
+                if retry < ASYNC_RETRIES:
+                    delay = self.async_retry_delays_s[min(retry, len(self.async_retry_delays_s) - 1)]
+                    self._stop.wait(delay)
+            self._emit(
+                function_id, "[runtime] asynchronous invocation failed after 3 attempts; event dropped"
+            )
+
+        if not self._stop.is_set():
+            self._async.submit(attempt)
+
+    def _fire_scheduled(self, job: ScheduleJob, fired_at: datetime) -> None:
+        self.invoke_async(job.function_id, job.payload(fired_at))
+
+    def _start_sqs_sources(self) -> None:
+        assert self.template is not None
+        arn_to_queue = {
+            physical.attrs.get("Arn"): physical
+            for logical_id, physical in self.template.physical.items()
+            if self.template.resources[logical_id].get("Type") == "AWS::SQS::Queue"
+        }
+        for function_id, spec in self.functions.items():
+            for source in spec.events_of("SQS"):
+                queue_arn = str(source.properties["Queue"])
+                queue = arn_to_queue.get(queue_arn)
+                if queue is None:
+                    raise TemplateError(
+                        f"{function_id}.{source.name}: queue {queue_arn} is not in the template"
+                    )
+                self._spawn(
+                    SqsSource(
+                        function_id=function_id,
+                        queue_url=queue.ref,
+                        queue_arn=queue_arn,
+                        properties=source.properties,
+                        sqs=aws_client("sqs", self.aws_endpoint),
+                        invoke=self.invoke,
+                        stop=self._stop,
+                    )
+                )
+
+    def _register_stripe_webhooks(self, secret_values: dict[str, str]) -> None:
+        assert self.template is not None
+        assert self.gateway is not None
+        for logical_id, value in secret_values.items():
+            local = (self.template.resources[logical_id].get("Metadata") or {}).get("LocalRuntime") or {}
+            webhook = local.get("StripeWebhook")
+            if not webhook:
+                continue
+            path = str(webhook["Path"])
+            if self.gateway.match("POST", path) is None:
+                raise TemplateError(f"{logical_id}: StripeWebhook path {path} has no POST route")
+            key = webhook.get("SecretKey")
+            signing_secret = json.loads(value)[key] if key else value
+            form = urlencode({"url": f"{self.api_url}{path}", "secret": signing_secret}).encode()
+            request = urllib.request.Request(
+                f"{self.stripe_endpoint}/_config/webhooks/{logical_id}", data=form
+            )
+            urllib.request.urlopen(request, timeout=5).close()
+
+    # -- /_local/ control routes
+    def _control(self, method: str, path: str, query: dict[str, str], body: bytes) -> tuple[int, Any]:
+        parts = path.removeprefix("/_local/").strip("/").split("/")
+        try:
+            payload = json.loads(body) if body else {}
+        except ValueError:
+            return 400, {"message": "body is not JSON"}
+        match method, parts:
+            case "GET", ["functions"]:
+                return 200, {"items": [self._function_info(fid) for fid in self.functions]}
+            case "GET", ["functions", function_id, "logs"] if function_id in self.functions:
+                tail = int(query.get("tail", "200"))
+                return 200, {"lines": list(self.logs[function_id])[-tail:]}
+            case "POST", ["functions", function_id, "invoke"] if function_id in self.functions:
+                return 200, _invocation_json(self.invoke(function_id, payload))
+            case "POST", ["schedules", function_id] if function_id in self.functions:
+                return self._fire_now(function_id)
+            case "GET" | "DELETE", ["outbox"]:
+                return self._outbox(method)
+            case "GET", ["clock"]:
+                return 200, self._clock_info()
+            case "POST", ["clock"]:
+                return self._set_clock(payload)
+            case "POST", ["authorizer-cache", "flush"]:
+                assert self.gateway is not None
+                self.gateway.flush_authorizer_cache()
+                return 204, {}
+            case "GET", ["iot"]:
+                return 200, vars(self.iot.stats) if self.iot else {}
+            case "GET", ["resources"]:
+                return 200, self._resources()
+        return 404, {"message": f"no local control route {method} {path}"}
+
+    def _function_info(self, function_id: str) -> dict[str, Any]:
+        spec, pool = self.functions[function_id], self.pools[function_id]
+        return {
+            "logical_id": function_id,
+            "name": spec.name,
+            "handler": spec.handler,
+            "events": [f"{event.type}:{event.name}" for event in spec.events],
+            "warm_workers": pool.warm_workers(),
+            **pool.stats.as_dict(),
+        }
+
+    def _fire_now(self, function_id: str) -> tuple[int, Any]:
+        jobs = [job for job in self.jobs if job.function_id == function_id]
+        if not jobs:
+            return 404, {"message": f"{function_id} has no Schedule or ScheduleV2 event"}
+        now = datetime.now(UTC)
+        results = [
+            {"schedule": job.name, **_invocation_json(self.invoke(function_id, job.payload(now)))}
+            for job in jobs
+        ]
+        return 200, {"function": function_id, "invocations": results}
+
+    def _outbox(self, method: str) -> tuple[int, Any]:
+        request = urllib.request.Request(f"{self.aws_endpoint}/_fitconnect/outbox", method=method)
+        with urllib.request.urlopen(request, timeout=5) as response:
+            if method == "DELETE":
+                return 204, {}
+            return 200, {"items": json.loads(response.read())}
+
+    def _clock_info(self) -> dict[str, Any]:
+        now = datetime.now(UTC) + timedelta(seconds=self.clock_offset_s)
+        return {"now": now.isoformat().replace("+00:00", "Z"), "offset_s": self.clock_offset_s}
+
+    def _set_clock(self, payload: dict[str, Any]) -> tuple[int, Any]:
+        if "offset_s" in payload:
+            self.clock_offset_s = float(payload["offset_s"])
+        elif "advance_s" in payload:
+            self.clock_offset_s += float(payload["advance_s"])
+        elif "now" in payload:
+            target = datetime.fromisoformat(str(payload["now"]).replace("Z", "+00:00"))
+            self.clock_offset_s = (target - datetime.now(UTC)).total_seconds()
+        else:
+            return 400, {"message": "send offset_s, advance_s or now"}
+        return 200, self._clock_info()
+
+    def _resources(self) -> dict[str, Any]:
+        assert self.template is not None
+        return {
+            "aws_endpoint": self.aws_endpoint,
+            "stripe_endpoint": self.stripe_endpoint,
+            "mqtt": f"mqtt://127.0.0.1:{self.ports.mqtt}",
+            "resources": {
+                logical_id: {
+                    "type": spec.get("Type"),
+                    "ref": self.template.physical[logical_id].ref,
+                    **self.template.physical[logical_id].attrs,
+                }
+                for logical_id, spec in self.template.resources.items()
+            },
+        }
+
+
+def _invocation_json(outcome: Invocation) -> dict[str, Any]:
+    return {
+        "ok": outcome.ok,
+        "result": outcome.result,
+        "error": outcome.error,
+        "duration_ms": outcome.duration_ms,
+        "init_ms": outcome.init_ms,
+    }
+
+
+def fetch_json(url: str, *, method: str = "GET", body: Any = None, timeout_s: float = 10) -> tuple[int, Any]:
+    """A tiny HTTP client for the runtime's own callers (CLI banner, bench)."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:
+            raw = response.read()
+            return response.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        return error.code, json.loads(raw) if raw else None

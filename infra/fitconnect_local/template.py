@@ -1,0 +1,339 @@
+"""Read template.yaml: CloudFormation tags, parameters, SAM Globals, physical names and intrinsics.
+
+The template is the only list of what exists. This module turns it into plain data: each
+resource's physical name/ARN/URL as AWS would give them (deterministically, for the local
+account), and resolves `!Ref`, `!GetAtt`, `!Sub`, `!Join`, `!Select`, `!Split`, `!If` and friends
+in whatever part of the template a caller asks for (environment variables, policies, patterns).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REGION = "us-east-1"
+ACCOUNT_ID = "123456789012"
+PARTITION = "aws"
+
+_TAGS = {
+    "!Ref": "Ref",
+    "!GetAtt": "Fn::GetAtt",
+    "!Sub": "Fn::Sub",
+    "!Join": "Fn::Join",
+    "!Select": "Fn::Select",
+    "!Split": "Fn::Split",
+    "!If": "Fn::If",
+    "!Equals": "Fn::Equals",
+    "!Not": "Fn::Not",
+    "!And": "Fn::And",
+    "!Or": "Fn::Or",
+    "!FindInMap": "Fn::FindInMap",
+    "!Base64": "Fn::Base64",
+    "!ImportValue": "Fn::ImportValue",
+    "!GetAZs": "Fn::GetAZs",
+    "!Condition": "Condition",
+}
+
+
+class TemplateError(ValueError):
+    """The template uses something the local runtime does not understand."""
+
+
+class _CfnLoader(yaml.SafeLoader):
+    pass
+
+
+def _construct_tag(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
+    tag = "!" + tag_suffix
+    key = _TAGS.get(tag)
+    if key is None:
+        raise TemplateError(f"unknown CloudFormation tag {tag}")
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if key == "Fn::GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {key: value}
+
+
+_CfnLoader.add_multi_constructor("!", _construct_tag)
+
+
+def load_yaml(path: Path) -> dict[str, Any]:
+    with path.open() as handle:
+        return yaml.load(handle, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass with CFN tags
+
+
+@dataclass
+class Physical:
+    """What AWS would say about one resource: its Ref value and its GetAtt attributes."""
+
+    ref: str
+    attrs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Template:
+    path: Path
+    body: dict[str, Any]
+    stack_name: str
+    parameters: dict[str, Any]
+    physical: dict[str, Physical]
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    @property
+    def resources(self) -> dict[str, dict[str, Any]]:
+        return self.body.get("Resources", {})
+
+    def of_type(self, *types: str) -> dict[str, dict[str, Any]]:
+        return {name: spec for name, spec in self.resources.items() if spec.get("Type") in types}
+
+    def properties(self, logical_id: str) -> dict[str, Any]:
+        return self.resources[logical_id].get("Properties", {}) or {}
+
+    def function_properties(self, logical_id: str) -> dict[str, Any]:
+        """A function's properties with SAM Globals merged in (maps merge, lists append, scalars override)."""
+        globals_ = (self.body.get("Globals") or {}).get("Function") or {}
+        return _merge_globals(copy.deepcopy(globals_), self.properties(logical_id))
+
+    def resolve(self, value: Any) -> Any:
+        return _Resolver(self).resolve(value)
+
+
+def _merge_globals(base: Any, local: Any) -> Any:
+    if isinstance(base, dict) and isinstance(local, dict):
+        merged = dict(base)
+        for key, value in local.items():
+            merged[key] = _merge_globals(base[key], value) if key in base else value
+        return merged
+    if isinstance(base, list) and isinstance(local, list):
+        return base + local
+    return local
+
+
+def load_template(
+    path: str | Path, *, parameters: dict[str, str] | None = None, stack_name: str | None = None
+) -> Template:
+    path = Path(path).resolve()
+    body = load_yaml(path)
+    params = _parameter_values(body, parameters or {})
+    stack = stack_name or f"fitconnect-{params.get('Stage', 'local')}"
+    template = Template(path=path, body=body, stack_name=stack, parameters=params, physical={})
+    # Two passes: names that depend only on parameters first, then names that refer to those
+    # (a rule names its bus with !Ref).
+    deferred = []
+    for logical_id, spec in template.resources.items():
+        try:
+            template.physical[logical_id] = _physical(template, logical_id, spec, names_only=True)
+        except TemplateError:
+            deferred.append(logical_id)
+    for logical_id in deferred:
+        template.physical[logical_id] = _physical(template, logical_id, template.resources[logical_id])
+    return template
+
+
+def _parameter_values(body: dict[str, Any], overrides: dict[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name, spec in (body.get("Parameters") or {}).items():
+        value = overrides.get(name, spec.get("Default"))
+        if value is None:
+            raise TemplateError(f"parameter {name} has no default and no value")
+        if spec.get("Type") == "CommaDelimitedList" and isinstance(value, str):
+            value = [item.strip() for item in value.split(",")]
+        values[name] = value
+    unknown = set(overrides) - set(values)
+    if unknown:
+        raise TemplateError(f"unknown parameter(s): {', '.join(sorted(unknown))}")
+    return values
+
+
+def _physical(
+    template: Template, logical_id: str, spec: dict[str, Any], *, names_only: bool = False
+) -> Physical:
+    kind = spec.get("Type", "")
+    props = spec.get("Properties") or {}
+    stack = template.stack_name
+    resolver = _Resolver(template, names_only=names_only)
+
+    def named(prop: str, default: str) -> str:
+        value = props.get(prop)
+        return str(resolver.resolve(value)) if value is not None else default
+
+    if kind == "AWS::DynamoDB::Table":
+        name = named("TableName", f"{stack}-{logical_id}")
+        arn = f"arn:{PARTITION}:dynamodb:{REGION}:{ACCOUNT_ID}:table/{name}"
+        return Physical(name, {"Arn": arn, "StreamArn": f"{arn}/stream/local"})
+    if kind == "AWS::SQS::Queue":
+        name = named("QueueName", f"{stack}-{logical_id}")
+        arn = f"arn:{PARTITION}:sqs:{REGION}:{ACCOUNT_ID}:{name}"
+        # The URL's host is the endpoint's; provisioning replaces it with moto's own answer.
+        return Physical(f"http://localhost/{ACCOUNT_ID}/{name}", {"Arn": arn, "QueueName": name})
+    if kind == "AWS::S3::Bucket":
+        name = named("BucketName", f"{stack}-{logical_id}".lower()[:63])
+        return Physical(
+            name,
+            {
+                "Arn": f"arn:{PARTITION}:s3:::{name}",
+                "DomainName": f"{name}.s3.amazonaws.com",
+                "RegionalDomainName": f"{name}.s3.{REGION}.amazonaws.com",
+            },
+        )
+    if kind == "AWS::Events::EventBus":
+        name = named("Name", f"{stack}-{logical_id}")
+        return Physical(
+            name, {"Arn": f"arn:{PARTITION}:events:{REGION}:{ACCOUNT_ID}:event-bus/{name}", "Name": name}
+        )
+    if kind == "AWS::Events::Rule":
+        name = named("Name", f"{stack}-{logical_id}")[:64]
+        bus = props.get("EventBusName")
+        bus_name = str(resolver.resolve(bus)) if bus else "default"
+        path = name if bus_name == "default" else f"{bus_name}/{name}"
+        return Physical(name, {"Arn": f"arn:{PARTITION}:events:{REGION}:{ACCOUNT_ID}:rule/{path}"})
+    if kind == "AWS::SNS::Topic":
+        name = named("TopicName", f"{stack}-{logical_id}")
+        arn = f"arn:{PARTITION}:sns:{REGION}:{ACCOUNT_ID}:{name}"
+        return Physical(arn, {"TopicName": name, "TopicArn": arn})
+    if kind == "AWS::SecretsManager::Secret":
+        name = named("Name", f"{stack}-{logical_id}")
+        # Replaced by the ARN moto assigns (with its random suffix) once provisioned.
+        return Physical(f"arn:{PARTITION}:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:{name}", {"Name": name})
+    if kind == "AWS::Serverless::Function":
+        name = named("FunctionName", f"{stack}-{logical_id}")
+        return Physical(name, {"Arn": f"arn:{PARTITION}:lambda:{REGION}:{ACCOUNT_ID}:function:{name}"})
+    if kind == "AWS::Serverless::LayerVersion":
+        name = named("LayerName", f"{stack}-{logical_id}")
+        return Physical(f"arn:{PARTITION}:lambda:{REGION}:{ACCOUNT_ID}:layer:{name}:1")
+    if kind == "AWS::Logs::LogGroup":
+        name = named("LogGroupName", f"/aws/{stack}/{logical_id}")
+        return Physical(name, {"Arn": f"arn:{PARTITION}:logs:{REGION}:{ACCOUNT_ID}:log-group:{name}:*"})
+    if kind == "AWS::Serverless::HttpApi":
+        # Routes name their API with !Ref: keep the logical id so the gateway can match them.
+        return Physical(logical_id, {"ApiEndpoint": "http://127.0.0.1:3000"})
+    if kind == "AWS::IAM::ManagedPolicy":
+        return Physical(f"arn:{PARTITION}:iam::{ACCOUNT_ID}:policy/{stack}-{logical_id}")
+    if kind == "AWS::CloudWatch::Alarm":
+        name = named("AlarmName", f"{stack}-{logical_id}")
+        return Physical(name, {"Arn": f"arn:{PARTITION}:cloudwatch:{REGION}:{ACCOUNT_ID}:alarm:{name}"})
+    return Physical(f"{stack}-{logical_id}")
+
+
+_SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
+
+
+class _Resolver:
+    """Evaluates intrinsic functions. `names_only` resolves while physical names are being computed."""
+
+    def __init__(self, template: Template, *, names_only: bool = False) -> None:
+        self.template = template
+        self.names_only = names_only
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return [item for item in (self.resolve(v) for v in value) if item is not _NO_VALUE]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            ((key, arg),) = value.items()
+            handler = _INTRINSICS.get(key)
+            if handler is not None:
+                return handler(self, arg)
+        resolved = {k: self.resolve(v) for k, v in value.items()}
+        return {k: v for k, v in resolved.items() if v is not _NO_VALUE}
+
+    def ref(self, name: str) -> Any:
+        stack = self.template.stack_name
+        pseudo = {
+            "AWS::Region": REGION,
+            "AWS::AccountId": ACCOUNT_ID,
+            "AWS::StackName": stack,
+            "AWS::Partition": PARTITION,
+            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::StackId": f"arn:{PARTITION}:cloudformation:{REGION}:{ACCOUNT_ID}:stack/{stack}/local",
+            "AWS::NoValue": _NO_VALUE,
+        }
+        if name in pseudo:
+            return pseudo[name]
+        if name in self.template.parameters:
+            return self.template.parameters[name]
+        if self.names_only:
+            raise TemplateError(f"a resource name refers to {name}, which is not a parameter")
+        if name not in self.template.physical:
+            raise TemplateError(f"!Ref to unknown {name}")
+        return self.template.physical[name].ref
+
+    def get_att(self, logical_id: str, attribute: str) -> str:
+        physical = self.template.physical.get(logical_id)
+        if physical is None or attribute not in physical.attrs:
+            raise TemplateError(f"!GetAtt {logical_id}.{attribute} is not known locally")
+        return physical.attrs[attribute]
+
+    def sub(self, arg: Any) -> str:
+        text, variables = (arg, {}) if isinstance(arg, str) else (arg[0], self.resolve(arg[1]))
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in variables:
+                return str(variables[name])
+            if "." in name and not name.startswith("AWS::"):
+                logical_id, attribute = name.split(".", 1)
+                return str(self.get_att(logical_id, attribute))
+            return str(self.ref(name))
+
+        return _SUB_VARIABLE.sub(replace, text).replace("${!", "${")
+
+
+_NO_VALUE = object()
+
+
+def _join(resolver: _Resolver, arg: list[Any]) -> str:
+    separator, items = arg
+    return separator.join(str(item) for item in resolver.resolve(items))
+
+
+def _select(resolver: _Resolver, arg: list[Any]) -> Any:
+    index, items = resolver.resolve(arg)
+    return items[int(index)]
+
+
+def _split(resolver: _Resolver, arg: list[Any]) -> list[str]:
+    separator, text = resolver.resolve(arg)
+    return str(text).split(separator)
+
+
+def _if(resolver: _Resolver, arg: list[Any]) -> Any:
+    condition, when_true, when_false = arg
+    conditions = resolver.template.body.get("Conditions") or {}
+    if condition not in conditions:
+        raise TemplateError(f"unknown condition {condition}")
+    return resolver.resolve(when_true if resolver.resolve(conditions[condition]) else when_false)
+
+
+def _get_att(resolver: _Resolver, arg: Any) -> str:
+    logical_id, attribute = arg if isinstance(arg, list) else str(arg).split(".", 1)
+    return resolver.get_att(logical_id, attribute)
+
+
+_INTRINSICS: dict[str, Any] = {
+    "Ref": lambda r, arg: r.ref(arg),
+    "Fn::GetAtt": _get_att,
+    "Fn::Sub": lambda r, arg: r.sub(arg),
+    "Fn::Join": _join,
+    "Fn::Select": _select,
+    "Fn::Split": _split,
+    "Fn::If": _if,
+    "Fn::Equals": lambda r, arg: r.resolve(arg[0]) == r.resolve(arg[1]),
+    "Fn::Not": lambda r, arg: not r.resolve(arg[0]),
+    "Fn::And": lambda r, arg: all(r.resolve(item) for item in arg),
+    "Fn::Or": lambda r, arg: any(r.resolve(item) for item in arg),
+}

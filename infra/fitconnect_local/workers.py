@@ -1,0 +1,266 @@
+"""Warm pools of worker processes, one pool per function, invoked like Lambda.
+
+A cold start spawns a worker that imports the handler (its init time is measured); later
+invocations reuse idle workers, so module state and warm latency behave as on Lambda. Each worker
+runs one invocation at a time; a pool grows up to its concurrency limit and further calls wait. A
+timeout kills the worker (as Lambda does), a crash drops it; neither stops the runtime.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fitconnect_local import worker as protocol
+from fitconnect_local.functions import FunctionSpec
+from fitconnect_local.processes import die_with_parent, pipe_lines
+
+WORKER_SCRIPT = Path(protocol.__file__).resolve()
+IDLE_SHUTDOWN_S = 15 * 60
+
+
+@dataclass
+class Invocation:
+    ok: bool
+    result: Any = None
+    error: dict[str, Any] | None = None
+    duration_ms: float = 0.0
+    init_ms: float | None = None  # set on a cold start
+
+    @property
+    def cold(self) -> bool:
+        return self.init_ms is not None
+
+
+@dataclass
+class FunctionStats:
+    invocations: int = 0
+    errors: int = 0
+    cold_starts: int = 0
+    init_ms: list[float] = field(default_factory=list)
+    duration_ms: deque[float] = field(default_factory=lambda: deque(maxlen=2000))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "invocations": self.invocations,
+            "errors": self.errors,
+            "cold_starts": self.cold_starts,
+            "init_ms": list(self.init_ms),
+            "recent_duration_ms": list(self.duration_ms)[-50:],
+        }
+
+
+class _Worker:
+    def __init__(self, spec: FunctionSpec, env: dict[str, str], log: Callable[[str], None]) -> None:
+        requests_read, self._requests = os.pipe()
+        self._replies, replies_write = os.pipe()
+        # The child inherits its two pipe ends at the same numbers and is told them on argv.
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-I",
+                "-u",
+                str(WORKER_SCRIPT),
+                str(requests_read),
+                str(replies_write),
+                str(spec.code_dir),
+                spec.handler,
+                *map(str, spec.layer_dirs),
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            pass_fds=(requests_read, replies_write),
+            preexec_fn=die_with_parent,
+        )
+        os.close(requests_read)
+        os.close(replies_write)
+        pipe_lines(self.process.stdout, log)
+        self.last_used = time.monotonic()
+
+    def read_reply(self, timeout_s: float) -> dict[str, Any] | None:
+        """The next reply, or None on timeout; EOFError if the worker died."""
+        ready, _, _ = select.select([self._replies], [], [], max(0.0, timeout_s))
+        if not ready:
+            return None
+        return protocol.receive(self._replies)
+
+    def send(self, message: dict[str, Any]) -> None:
+        protocol.send(self._requests, message)
+
+    def stop(self) -> None:
+        for fd in (self._requests, self._replies):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+class FunctionPool:
+    def __init__(
+        self,
+        spec: FunctionSpec,
+        env: dict[str, str],
+        *,
+        emit: Callable[[str, str], None],
+        clock_offset: Callable[[], float],
+        max_concurrency: int = 4,
+    ) -> None:
+        self.spec = spec
+        self.env = env
+        self.emit = emit
+        self.clock_offset = clock_offset
+        self.max_concurrency = max_concurrency
+        self.stats = FunctionStats()
+        self._idle: list[_Worker] = []
+        self._count = 0
+        self._cond = threading.Condition()
+        self._closed = False
+
+    def _log(self, line: str) -> None:
+        self.emit(self.spec.logical_id, line)
+
+    def invoke(self, event: Any) -> Invocation:
+        worker, init_ms, failure = self._acquire()
+        if failure is not None:
+            self._record(failure)
+            return failure
+        assert worker is not None
+        request_id = str(uuid.uuid4())
+        deadline_ms = int(time.time() * 1000) + self.spec.timeout_s * 1000
+        self._log(f"START RequestId: {request_id}")
+        outcome = self._run(worker, request_id, deadline_ms, event)
+        outcome.init_ms = init_ms
+        report = f"REPORT RequestId: {request_id} Duration: {outcome.duration_ms:.2f} ms"
+        self._log(report + (f" Init Duration: {init_ms:.2f} ms" if init_ms is not None else ""))
+        self._record(outcome)
+        return outcome
+
+    def _run(self, worker: _Worker, request_id: str, deadline_ms: int, event: Any) -> Invocation:
+        began = time.perf_counter()
+        try:
+            worker.send(
+                {
+                    "request_id": request_id,
+                    "deadline_ms": deadline_ms,
+                    "event": event,
+                    "clock_offset_s": self.clock_offset(),
+                }
+            )
+            reply = worker.read_reply(self.spec.timeout_s)
+        except (EOFError, OSError, BrokenPipeError):
+            reply = {"crashed": True}
+        if reply is None or reply.get("crashed"):
+            self._discard(worker)
+            message = (
+                f"Task timed out after {self.spec.timeout_s:.2f} seconds"
+                if reply is None
+                else "Runtime exited without providing a reason"
+            )
+            self._log(f"[ERROR] {message}")
+            return Invocation(
+                ok=False,
+                error={
+                    "errorType": "Runtime.ExitError" if reply else "TimeoutError",
+                    "errorMessage": message,
+                },
+                duration_ms=round((time.perf_counter() - began) * 1000, 2),
+            )
+        self._release(worker)
+        return Invocation(
+            ok=bool(reply.get("ok")),
+            result=reply.get("result"),
+            error=reply.get("error"),
+            duration_ms=float(reply.get("duration_ms", 0.0)),
+        )
+
+    def _acquire(self) -> tuple[_Worker | None, float | None, Invocation | None]:
+        with self._cond:
+            while not self._idle and self._count >= self.max_concurrency and not self._closed:
+                self._cond.wait()
+            if self._closed:
+                return (
+                    None,
+                    None,
+                    Invocation(ok=False, error={"errorType": "Shutdown", "errorMessage": "stopping"}),
+                )
+            if self._idle:
+                return self._idle.pop(), None, None
+            self._count += 1
+        return self._cold_start()
+
+    def _cold_start(self) -> tuple[_Worker | None, float | None, Invocation | None]:
+        worker = _Worker(self.spec, self.env, self._log)
+        try:
+            reply = worker.read_reply(max(self.spec.timeout_s, 10))
+        except (EOFError, OSError):
+            reply = None
+        if not reply or "ready" not in reply:
+            error = (reply or {}).get("init_error") or {
+                "errorType": "Runtime.InitError",
+                "errorMessage": "no reply",
+            }
+            self._log(f"[ERROR] init failed: {error.get('errorType')}: {error.get('errorMessage')}")
+            for line in error.get("stackTrace") or []:
+                self._log(line.rstrip())
+            self._discard(worker)
+            return None, None, Invocation(ok=False, error=error)
+        with self._cond:
+            self.stats.cold_starts += 1
+            self.stats.init_ms.append(float(reply["init_ms"]))
+        return worker, float(reply["init_ms"]), None
+
+    def _release(self, worker: _Worker) -> None:
+        worker.last_used = time.monotonic()
+        with self._cond:
+            if self._closed:
+                worker.stop()
+                return
+            self._idle.append(worker)
+            self._cond.notify()
+
+    def _discard(self, worker: _Worker) -> None:
+        worker.stop()
+        with self._cond:
+            self._count -= 1
+            self._cond.notify()
+
+    def _record(self, outcome: Invocation) -> None:
+        with self._cond:
+            self.stats.invocations += 1
+            self.stats.errors += 0 if outcome.ok else 1
+            self.stats.duration_ms.append(outcome.duration_ms)
+
+    def reap_idle(self, idle_s: float = IDLE_SHUTDOWN_S) -> None:
+        """Stop workers idle for longer than Lambda keeps an environment warm."""
+        cutoff = time.monotonic() - idle_s
+        with self._cond:
+            stale = [w for w in self._idle if w.last_used < cutoff]
+            self._idle = [w for w in self._idle if w.last_used >= cutoff]
+            self._count -= len(stale)
+        for worker in stale:
+            worker.stop()
+
+    def warm_workers(self) -> int:
+        with self._cond:
+            return len(self._idle)
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            idle, self._idle = self._idle, []
+            self._cond.notify_all()
+        for worker in idle:
+            worker.stop()

@@ -1,0 +1,1 @@
+"""Analytics: the archive of domain events and, later, reports built from it."""

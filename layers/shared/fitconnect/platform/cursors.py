@@ -1,0 +1,72 @@
+"""Paging for list endpoints: `?limit=` (1..100, default 20) and an opaque `?cursor=`.
+
+A cursor is DynamoDB's LastEvaluatedKey, base64url-encoded. It is opaque to clients but not
+secret, so decoding checks that the key stays inside the partition the caller may read: a
+hand-made cursor cannot page into someone else's items, and a mangled one is a 400, not a 500.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from fitconnect.platform.errors import BadRequest
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    limit: int
+    start_key: dict[str, Any] | None
+
+
+def encode_cursor(last_key: Mapping[str, Any] | None) -> str | None:
+    if not last_key:
+        return None
+    raw = json.dumps(dict(last_key), separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, *, bound_to: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The start key in `cursor`, which must carry exactly the values of `bound_to` (its partition)."""
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        key = None
+    if not isinstance(key, dict) or any(key.get(name) != value for name, value in bound_to.items()):
+        raise BadRequest(
+            "The cursor is not valid for this list.",
+            code="invalid_cursor",
+            details=[{"field": "cursor", "in": "query", "message": "not a cursor this list returned"}],
+        )
+    return key
+
+
+def page_request(query: Mapping[str, str] | None, *, bound_to: Mapping[str, Any]) -> PageRequest:
+    """Read and check `limit` and `cursor` from a request's query string."""
+    query = query or {}
+    raw_limit = query.get("limit")
+    limit = DEFAULT_LIMIT
+    if raw_limit is not None:
+        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+            raise BadRequest(
+                f"limit must be a whole number from 1 to {MAX_LIMIT}.",
+                code="validation_failed",
+                details=[{"field": "limit", "in": "query", "message": f"must be 1..{MAX_LIMIT}"}],
+            )
+        limit = int(raw_limit)
+    return PageRequest(limit=limit, start_key=decode_cursor(query.get("cursor"), bound_to=bound_to))
+
+
+def page(items: list[Any], last_key: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The API's list shape."""
+    return {"items": items, "next_cursor": encode_cursor(last_key)}

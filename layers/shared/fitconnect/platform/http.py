@@ -1,0 +1,132 @@
+"""The HTTP side of every API function: a Powertools resolver that speaks API.md.
+
+- errors: `ApiError` → its status and `{"error": {...}}`; pydantic validation → 400 with one
+  entry per bad field; malformed JSON → 400 `malformed_json`; unknown route → 404; anything
+  else → logged 500 `internal_error` (a bug, never the caller's fault).
+- bodies above 256 KiB → 413 before any parsing.
+- the caller from the authorizer context, role checks, and `Idempotency-Key` replay.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError, ValidationException
+from aws_lambda_powertools.logging import correlation_paths
+
+from fitconnect.platform.auth import Caller, Role, caller_from_event, require_role
+from fitconnect.platform.errors import ApiError, error_body
+from fitconnect.platform.observability import logger, metrics, tracer
+
+MAX_BODY_BYTES = 256 * 1024
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        status_code=status, content_type=content_types.APPLICATION_JSON, body=body, headers=headers
+    )
+
+
+def error_response(status: int, code: str, message: str, details: Any = None) -> Response:
+    return json_response(status, error_body(code, message, details))
+
+
+class Api(APIGatewayHttpResolver):
+    """An HTTP API resolver with FitConnect's error model, caller identity and idempotency."""
+
+    def __init__(self) -> None:
+        super().__init__(enable_validation=True)
+        self.exception_handler(ApiError)(_on_api_error)
+        self.exception_handler(RequestValidationError)(_on_request_validation_error)
+        self.exception_handler(ValidationException)(_on_request_validation_error)
+        self.exception_handler(NotFoundError)(_on_route_not_found)
+        self.exception_handler(Exception)(_on_unexpected_error)
+
+    def caller(self, role: Role = "member") -> Caller:
+        """The authenticated caller, who must hold at least `role` (401 / 403 otherwise)."""
+        return require_role(caller_from_event(self.current_event.raw_event), role)
+
+    def idempotent(self, route: Callable[..., Response]) -> Callable[..., Response]:
+        """Replay the first response for a repeated `Idempotency-Key` (same caller, route and body)."""
+        from fitconnect.platform.idempotency import replay_by_idempotency_key  # rare path: lazy
+
+        @functools.wraps(route)
+        def wrapper(*args: Any, **kwargs: Any) -> Response:
+            return replay_by_idempotency_key(self, lambda: route(*args, **kwargs))
+
+        return wrapper
+
+
+def http_handler(app: Api) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """The Lambda entry point for an API function: observability around `app.resolve`."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics(capture_cold_start_metric=True)
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        if body_size(event) > MAX_BODY_BYTES:
+            error = error_body("payload_too_large", f"The request body exceeds {MAX_BODY_BYTES // 1024} KiB.")
+            return {
+                "statusCode": HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                "headers": {"Content-Type": content_types.APPLICATION_JSON},
+                "body": _compact_json(error),
+            }
+        return app.resolve(event, context)
+
+    return handler
+
+
+def body_size(event: dict[str, Any]) -> int:
+    body = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        return len(body) * 3 // 4
+    return len(body.encode())
+
+
+def _compact_json(value: Any) -> str:
+    import json
+
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _on_api_error(error: ApiError) -> Response:
+    if error.status >= 500:  # pragma: no cover - ApiError subclasses are all 4xx
+        logger.error("api error with a server status", extra={"code": error.code})
+    return json_response(error.status, error.body(), error.headers)
+
+
+def _on_request_validation_error(error: ValidationException) -> Response:
+    problems = list(error.errors())
+    if any(problem.get("type") == "json_invalid" for problem in problems):
+        return error_response(400, "malformed_json", "The request body is not valid JSON.")
+    if any(problem.get("type") == "unsupported_content_type" for problem in problems):
+        return error_response(400, "unsupported_content_type", "Send the request body as application/json.")
+    details = [_field_problem(problem) for problem in problems]
+    names = ", ".join(detail["field"] for detail in details)
+    return error_response(400, "validation_failed", f"Some fields are missing or invalid: {names}.", details)
+
+
+def _field_problem(problem: dict[str, Any]) -> dict[str, Any]:
+    location = [str(part) for part in problem.get("loc", ())]
+    # "body" / "query" / "path" lead the location; clients want the field name itself.
+    source = (
+        location[0] if location and location[0] in {"body", "query", "path", "header", "cookie"} else "body"
+    )
+    field = ".".join(location[1:] if location and location[0] == source else location) or source
+    message = problem.get("msg") or problem.get("type", "invalid value").replace("_", " ")
+    return {"field": field, "in": source, "message": message, "type": problem.get("type")}
+
+
+def _on_route_not_found(_: NotFoundError) -> Response:
+    return error_response(404, "route_not_found", "No such route.")
+
+
+def _on_unexpected_error(error: Exception) -> Response:
+    logger.exception("unhandled error in route", extra={"error_type": type(error).__name__})
+    metrics.add_metric(name="UnhandledErrors", unit="Count", value=1)
+    return error_response(500, "internal_error", "Something went wrong on our side; it has been logged.")

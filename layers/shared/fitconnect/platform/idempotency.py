@@ -1,0 +1,96 @@
+"""`Idempotency-Key` for mutating POSTs, on Powertools idempotency and the idempotency table.
+
+The key is scoped to the caller and the route; the request body's hash is validated, so the same
+key with another body is a 422 rather than a silent replay of something else. The first response
+is kept 24 h. A request that raises (any 4xx) is not recorded: it changed nothing, so a retry
+runs again. A concurrent duplicate still in flight gets 409.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+
+from fitconnect.platform.errors import BadRequest, Conflict, Unprocessable
+from fitconnect.platform.settings import env
+
+if TYPE_CHECKING:
+    from fitconnect.platform.http import Api
+
+HEADER = "idempotency-key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+TTL_SECONDS = 24 * 3600
+MAX_KEY_LENGTH = 255
+
+_config = IdempotencyConfig(
+    event_key_jmespath="key",
+    payload_validation_jmespath="body_sha256",
+    expires_after_seconds=TTL_SECONDS,
+    response_hook=lambda response, _record: {**response, "replayed": True},
+)
+_store = DynamoDBPersistenceLayer(table_name=env("IDEMPOTENCY_TABLE"))
+
+
+@idempotent_function(data_keyword_argument="request", persistence_store=_store, config=_config)
+def _first_response(*, request: dict[str, str], produce: Callable[[], Response]) -> dict[str, Any]:
+    response = produce()
+    body = response.body
+    if not isinstance(body, str | bytes | None):
+        body = json.dumps(body, separators=(",", ":"), default=str)
+    return {"status": response.status_code, "headers": dict(response.headers or {}), "body": body}
+
+
+def replay_by_idempotency_key(app: Api, produce: Callable[[], Response]) -> Response:
+    key = app.current_event.headers.get(HEADER)
+    if key is None:
+        return produce()
+    if not 0 < len(key) <= MAX_KEY_LENGTH or not key.isprintable():
+        raise BadRequest(
+            "Idempotency-Key must be 1 to 255 printable characters.",
+            code="invalid_idempotency_key",
+            details=[{"field": "Idempotency-Key", "in": "header", "message": "1..255 printable characters"}],
+        )
+    event = app.current_event
+    user = ((event.request_context.authorizer.get_lambda or {}).get("user_id")) or "anonymous"
+    path = event.raw_event.get("rawPath", event.path)
+    request = {
+        # The concrete path (not the route template): one key means one request on one resource.
+        "key": f"{user}|{event.request_context.http.method} {path}|{key}",
+        "body_sha256": hashlib.sha256((event.decoded_body or "").encode()).hexdigest(),
+    }
+    if app.lambda_context is not None:
+        _config.register_lambda_context(app.lambda_context)
+    try:
+        stored = _first_response(request=request, produce=produce)
+    except IdempotencyValidationError:
+        raise Unprocessable(
+            "This Idempotency-Key was already used with a different request body.",
+            code="idempotency_key_reused",
+        ) from None
+    except IdempotencyAlreadyInProgressError:
+        raise Conflict(
+            "A request with this Idempotency-Key is still in progress.", code="request_in_progress"
+        ) from None
+    headers = dict(stored.get("headers") or {})
+    if stored.get("replayed"):
+        headers[REPLAYED_HEADER] = "true"
+    headers.pop("Content-Type", None)
+    return Response(
+        status_code=stored["status"],
+        content_type=content_types.APPLICATION_JSON,
+        body=stored["body"],
+        headers=headers,
+    )

@@ -1,0 +1,19 @@
+"""Logger, Tracer and Metrics, one of each per process, configured by POWERTOOLS_* variables.
+
+The service name comes from POWERTOOLS_SERVICE_NAME (set per function in template.yaml); the
+metrics namespace from POWERTOOLS_METRICS_NAMESPACE (Globals). The Tracer loads the X-Ray SDK
+lazily and stays silent outside Lambda.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+
+# Most requests publish only the cold-start metric; that is expected, not worth a warning per call.
+warnings.filterwarnings("ignore", message="No application metrics to publish")
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()

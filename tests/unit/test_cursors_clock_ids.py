@@ -1,0 +1,66 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from fitconnect.platform import clock, ids
+from fitconnect.platform.cursors import decode_cursor, encode_cursor, page, page_request
+from fitconnect.platform.errors import BadRequest
+
+KEY = {"pk": "USER#u1", "sk": "ACTIVITY#01J"}
+
+
+def test_cursor_round_trips_within_its_partition():
+    cursor = encode_cursor(KEY)
+    assert "USER" not in cursor  # opaque to clients
+    assert decode_cursor(cursor, bound_to={"pk": "USER#u1"}) == KEY
+
+
+def test_cursor_cannot_page_into_another_partition():
+    forged = encode_cursor({"pk": "USER#u2", "sk": "ACTIVITY#01J"})
+    with pytest.raises(BadRequest) as error:
+        decode_cursor(forged, bound_to={"pk": "USER#u1"})
+    assert error.value.code == "invalid_cursor"
+
+
+@pytest.mark.parametrize("garbage", ["%%%", "bm90LWpzb24", encode_cursor({"x": 1})[:-3] + "!!!"])
+def test_mangled_cursor_is_a_400(garbage):
+    with pytest.raises(BadRequest):
+        decode_cursor(garbage, bound_to={"pk": "USER#u1"})
+
+
+def test_page_request_defaults_and_bounds():
+    assert page_request({}, bound_to={}).limit == 20
+    assert page_request({"limit": "100"}, bound_to={}).limit == 100
+    for bad in ("0", "101", "-1", "ten", "2.5"):
+        with pytest.raises(BadRequest) as error:
+            page_request({"limit": bad}, bound_to={})
+        assert error.value.details[0]["field"] == "limit"
+
+
+def test_page_shape_has_null_cursor_at_the_end():
+    assert page([1, 2], None) == {"items": [1, 2], "next_cursor": None}
+    assert page([1], KEY)["next_cursor"] == encode_cursor(KEY)
+
+
+def test_clock_is_utc_and_movable():
+    before = datetime.now(UTC)
+    assert clock.now().tzinfo == UTC
+    with clock.travel(timedelta(days=2)):
+        assert clock.now() - before >= timedelta(days=2)
+        with clock.travel(timedelta(hours=1)):
+            assert clock.now() - before >= timedelta(days=2, hours=1)
+    assert clock.now() - before < timedelta(minutes=1)
+
+
+def test_iso_format_is_the_apis():
+    assert clock.to_iso(datetime(2026, 12, 1, 18, 0, tzinfo=UTC)) == "2026-12-01T18:00:00.000Z"
+
+
+def test_ids_are_ulids_ordered_by_the_domain_clock():
+    first = ids.new_id()
+    with clock.travel(timedelta(seconds=5)):
+        later = ids.new_id()
+    assert ids.is_id(first)
+    assert len(first) == 26
+    assert later > first
+    assert not ids.is_id("not-an-id")

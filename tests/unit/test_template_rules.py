@@ -1,0 +1,113 @@
+"""template.yaml keeps the platform's rules: every rule here would have caught a real mistake."""
+
+import os
+from unittest import mock
+
+import pytest
+
+from tests.support.lambdas import load_handler
+
+
+def test_functions_run_python_313_traced(template):
+    function_globals = template.body["Globals"]["Function"]
+    assert function_globals["Runtime"] == "python3.13"
+    assert function_globals["Tracing"] == "Active"
+    assert function_globals["Environment"]["Variables"]["POWERTOOLS_METRICS_NAMESPACE"]
+
+
+def test_every_function_imports_and_has_its_handler(functions):
+    for logical_id, spec in functions.items():
+        with mock.patch.dict(os.environ, spec.environment):
+            handler = load_handler(spec)
+        assert callable(handler), logical_id
+
+
+def test_every_function_names_its_service_and_owns_a_log_group_with_retention(template, functions):
+    for logical_id, spec in functions.items():
+        assert spec.environment.get("POWERTOOLS_SERVICE_NAME"), logical_id
+        log_group = template.properties(logical_id)["LoggingConfig"]["LogGroup"]["Ref"]
+        assert template.properties(log_group)["RetentionInDays"], logical_id
+
+
+def test_every_queue_has_a_dead_letter_queue_and_every_dlq_an_alarm(template):
+    queues = template.of_type("AWS::SQS::Queue")
+    dlq_arns = {
+        template.resolve(props["RedrivePolicy"]["deadLetterTargetArn"])
+        for props in (template.properties(q) for q in queues)
+        if "RedrivePolicy" in props
+    }
+    alarmed = {
+        template.resolve(template.properties(alarm)["Dimensions"][0]["Value"])
+        for alarm in template.of_type("AWS::CloudWatch::Alarm")
+        if template.properties(alarm).get("Namespace") == "AWS/SQS"
+    }
+    for logical_id in queues:
+        physical = template.physical[logical_id]
+        is_dlq = physical.attrs["Arn"] in dlq_arns
+        assert is_dlq or "RedrivePolicy" in template.properties(logical_id), f"{logical_id} has no DLQ"
+        if is_dlq:
+            assert physical.attrs["QueueName"] in alarmed, f"{logical_id} (a DLQ) has no depth alarm"
+
+
+def test_tables_are_on_demand_encrypted_recoverable_with_ttl(template):
+    tables = template.of_type("AWS::DynamoDB::Table")
+    assert len(tables) >= 9  # one per bounded context + idempotency
+    for logical_id in tables:
+        props = template.properties(logical_id)
+        assert props["BillingMode"] == "PAY_PER_REQUEST", logical_id
+        assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True, logical_id
+        assert props["SSESpecification"]["SSEEnabled"] is True, logical_id
+        assert props["TimeToLiveSpecification"]["Enabled"] is True, logical_id
+
+
+def test_buckets_are_private_encrypted_and_tls_only(template):
+    policies = {
+        template.properties(p)["Bucket"]["Ref"]: template.properties(p)
+        for p in template.of_type("AWS::S3::BucketPolicy")
+    }
+    for logical_id in template.of_type("AWS::S3::Bucket"):
+        props = template.properties(logical_id)
+        assert all(props["PublicAccessBlockConfiguration"].values()), logical_id
+        assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"], logical_id
+        statement = policies[logical_id]["PolicyDocument"]["Statement"][0]
+        assert statement["Effect"] == "Deny"
+        assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_temporary_exports_expire(template):
+    rules = template.properties("ExportsBucket")["LifecycleConfiguration"]["Rules"]
+    assert any(rule.get("ExpirationInDays") for rule in rules)
+
+
+def _statements(template, logical_id):
+    for policy in template.properties(logical_id).get("Policies") or []:
+        if isinstance(policy, dict) and "Statement" in policy:
+            yield from policy["Statement"]
+        elif isinstance(policy, dict) and "Ref" in policy:
+            yield from template.properties(policy["Ref"])["PolicyDocument"]["Statement"]
+        else:
+            pytest.fail(
+                f"{logical_id}: use an explicit statement or a managed policy of this template: {policy}"
+            )
+
+
+def test_policies_name_their_resources(template, functions):
+    for logical_id in functions:
+        for statement in _statements(template, logical_id):
+            resources = (
+                statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            )
+            assert "*" not in resources, f"{logical_id} grants {statement['Action']} on every resource"
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            assert not any(action.endswith(":*") for action in actions), f"{logical_id}: wildcard action"
+
+
+def test_public_routes_say_so_explicitly(functions):
+    # When the default authorizer lands, a route is public only if it says Authorizer: NONE.
+    for spec in functions.values():
+        for event in spec.events_of("HttpApi"):
+            assert "Auth" in event.properties, f"{spec.logical_id}.{event.name} does not state its auth"
+
+
+def test_api_url_is_an_output(template):
+    assert "ApiUrl" in template.body["Outputs"]
