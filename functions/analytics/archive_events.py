@@ -6,7 +6,6 @@ then lands in the queue's DLQ, while the rest of the batch is archived.
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.parser.models.event_bridge import EventBridgeModel
 
 from fitconnect.analytics.event_archive import archive
 from fitconnect.platform.observability import logger, metrics, tracer
@@ -15,8 +14,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def archive_record(record: SQSRecord) -> str:
-    event = EventBridgeModel.model_validate_json(record.body)
-    return archive(event)
+    return archive(record.body)
 
 
 @logger.inject_lambda_context

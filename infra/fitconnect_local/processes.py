@@ -19,7 +19,11 @@ _PR_SET_PDEATHSIG = 1
 
 
 def die_with_parent() -> None:
-    """preexec_fn: the kernel sends SIGTERM to the child if the runtime dies, even by SIGKILL."""
+    """preexec_fn: the kernel sends SIGTERM to the child if the runtime dies, even by SIGKILL.
+
+    The signal fires when the *thread* that spawned the child ends, so only services started from
+    the runtime's main thread use it.
+    """
     # Not Linux: no death signal, but Ctrl-C / SIGTERM still stop children cleanly.
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)

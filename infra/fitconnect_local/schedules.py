@@ -217,8 +217,11 @@ class Scheduler(threading.Thread):
             wait_s = (min(pending) - self.now()).total_seconds()
             if wait_s > 0 and self.stop_event.wait(min(wait_s, 30)):
                 return
-            current = self.now()
-            for job in self.jobs:
-                if job.next_at is not None and job.next_at <= current:
-                    self.fire(job, current)
-                    job.next_at = job.expression.next_after(current)
+            self.fire_due(self.now())
+
+    def fire_due(self, current: datetime) -> None:
+        """Fire every job whose time has come, once, and schedule its next run."""
+        for job in self.jobs:
+            if job.next_at is not None and job.next_at <= current:
+                self.fire(job, current)
+                job.next_at = job.expression.next_after(current)

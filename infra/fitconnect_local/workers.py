@@ -24,7 +24,7 @@ from typing import Any
 
 from fitconnect_local import worker as protocol
 from fitconnect_local.functions import FunctionSpec
-from fitconnect_local.processes import die_with_parent, pipe_lines
+from fitconnect_local.processes import pipe_lines
 
 WORKER_SCRIPT = Path(protocol.__file__).resolve()
 IDLE_SHUTDOWN_S = 15 * 60
@@ -82,7 +82,8 @@ class _Worker:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             pass_fds=(requests_read, replies_write),
-            preexec_fn=die_with_parent,
+            # No death signal here: it fires when the spawning *thread* ends (a gateway request
+            # thread). A worker needs none: when the runtime dies its request pipe closes and it exits.
         )
         os.close(requests_read)
         os.close(replies_write)

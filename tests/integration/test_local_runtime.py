@@ -1,0 +1,273 @@
+"""The local runtime behaves as API Gateway, Lambda, SQS, EventBridge, IoT Core and Stripe would."""
+
+import base64
+import json
+import time
+
+import paho.mqtt.client as mqtt
+import pytest
+import requests
+
+from tests.support.local import aws, eventually
+
+TOKEN = {"Authorization": "allow-u1"}
+
+
+def records(app, kind):
+    table = aws(app, "dynamodb")
+    items = table.query(
+        TableName="fixture-local-records",
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": kind}},
+    )["Items"]
+    return [json.loads(item["payload"]["S"]) for item in items]
+
+
+def function_stats(app, function_id):
+    listing = requests.get(f"{app.api_url}/_local/functions", timeout=5).json()["items"]
+    return next(item for item in listing if item["logical_id"] == function_id)
+
+
+# -- API Gateway: the 2.0 event, routing, bodies ------------------------------------------------
+def test_route_event_has_path_query_headers_and_caller(fixture_app):
+    response = requests.get(f"{fixture_app.api_url}/echo/42?tag=a&tag=b&q=x", headers=TOKEN, timeout=10)
+    assert response.status_code == 200
+    event = response.json()["event"]
+    assert event["version"] == "2.0"
+    assert event["routeKey"] == "GET /echo/{item_id}"
+    assert event["pathParameters"] == {"item_id": "42"}
+    assert event["queryStringParameters"] == {"tag": "a,b", "q": "x"}
+    assert event["rawQueryString"] == "tag=a&tag=b&q=x"
+    assert event["headers"]["authorization"] == "allow-u1"
+    assert event["requestContext"]["authorizer"]["lambda"] == {"user_id": "u1", "role": "member"}
+    assert event["requestContext"]["http"]["method"] == "GET"
+    assert 0 < response.json()["remaining_ms"] <= 5000
+    assert response.headers["apigw-requestid"] == event["requestContext"]["requestId"]
+
+
+def test_binary_body_arrives_base64_and_json_as_text(fixture_app):
+    raw = bytes(range(256))
+    response = requests.post(
+        f"{fixture_app.api_url}/public/echo",
+        data=raw,
+        headers={"Content-Type": "application/octet-stream"},
+        timeout=10,
+    )
+    assert response.status_code == 200, (response.text, list(fixture_app.logs["EchoFunction"]))
+    binary = response.json()["event"]
+    assert binary["isBase64Encoded"] is True
+    assert base64.b64decode(binary["body"]) == raw
+    text = requests.post(f"{fixture_app.api_url}/public/echo", json={"a": 1}, timeout=10).json()["event"]
+    assert text["isBase64Encoded"] is False
+    assert json.loads(text["body"]) == {"a": 1}
+
+
+def test_literal_route_beats_greedy_and_greedy_takes_the_rest(fixture_app):
+    literal = requests.get(f"{fixture_app.api_url}/files/readme", timeout=10).json()["event"]
+    greedy = requests.delete(f"{fixture_app.api_url}/files/a/b/c.txt", timeout=10).json()["event"]
+    assert literal["routeKey"] == "GET /files/readme"
+    assert greedy["routeKey"] == "ANY /files/{proxy+}"
+    assert greedy["pathParameters"] == {"proxy": "a/b/c.txt"}
+
+
+def test_unknown_route_and_method_are_gateway_404s(fixture_app):
+    assert requests.get(f"{fixture_app.api_url}/nowhere", timeout=5).json() == {"message": "Not Found"}
+    assert requests.put(f"{fixture_app.api_url}/public/echo", timeout=5).status_code == 404
+
+
+# -- the Lambda authorizer ------------------------------------------------------------------------
+def test_authorizer_decisions(fixture_app):
+    url = f"{fixture_app.api_url}/echo/1"
+    assert requests.get(url, timeout=5).status_code == 401  # no identity source: not even asked
+    assert requests.get(url, headers={"Authorization": "deny"}, timeout=5).json() == {"message": "Forbidden"}
+    assert requests.get(url, headers={"Authorization": "bad"}, timeout=5).status_code == 401
+    assert requests.get(url, headers={"Authorization": "boom"}, timeout=5).status_code == 500
+    assert "" not in [r["token"] for r in records(fixture_app, "authorizer")]
+
+
+def test_authorizer_result_is_cached_per_identity(fixture_app):
+    url = f"{fixture_app.api_url}/echo/1"
+    token = {"Authorization": "allow-cache-user"}
+
+    def asked():
+        return [r for r in records(fixture_app, "authorizer") if r["token"] == "allow-cache-user"]
+
+    for _ in range(3):
+        assert requests.get(url, headers=token, timeout=5).status_code == 200
+    assert len(asked()) == 1
+    assert requests.post(f"{fixture_app.api_url}/_local/authorizer-cache/flush", timeout=5).status_code == 204
+    assert requests.get(url, headers=token, timeout=5).status_code == 200
+    assert len(asked()) == 2
+
+
+def test_cors_preflight_and_response_headers(fixture_app):
+    preflight = requests.options(
+        f"{fixture_app.api_url}/public/echo",
+        headers={"Origin": "https://app.example", "Access-Control-Request-Method": "POST"},
+        timeout=5,
+    )
+    assert preflight.status_code == 204
+    assert preflight.headers["Access-Control-Allow-Origin"] == "https://app.example"
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert preflight.headers["Access-Control-Max-Age"] == "60"
+    stranger = requests.options(
+        f"{fixture_app.api_url}/public/echo",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+        timeout=5,
+    )
+    assert "Access-Control-Allow-Origin" not in stranger.headers
+    simple = requests.post(
+        f"{fixture_app.api_url}/public/echo", json={}, headers={"Origin": "https://app.example"}, timeout=5
+    )
+    assert simple.headers["Access-Control-Allow-Origin"] == "https://app.example"
+    assert simple.headers["Access-Control-Expose-Headers"] == "x-fixture"
+
+
+# -- Lambda: errors, timeouts, warm workers ----------------------------------------------------------
+def test_handler_exception_is_a_500_and_a_log_line_not_a_crash(fixture_app):
+    response = requests.get(f"{fixture_app.api_url}/crash", timeout=10)
+    assert response.status_code == 500
+    assert response.json() == {"message": "Internal Server Error"}
+    logs = requests.get(f"{fixture_app.api_url}/_local/functions/CrashFunction/logs", timeout=5).json()[
+        "lines"
+    ]
+    assert any("ValueError: fixture crash" in line for line in logs)
+    assert requests.post(f"{fixture_app.api_url}/public/echo", json={}, timeout=10).status_code == 200
+
+
+def test_timeout_kills_the_worker_and_the_next_call_starts_cold(fixture_app):
+    started = time.monotonic()
+    assert requests.get(f"{fixture_app.api_url}/slow", timeout=10).status_code == 500
+    assert time.monotonic() - started < 2.5  # 1 s timeout, not the handler's 3 s sleep
+    before = function_stats(fixture_app, "SlowFunction")["cold_starts"]
+    requests.get(f"{fixture_app.api_url}/slow", timeout=10)
+    assert function_stats(fixture_app, "SlowFunction")["cold_starts"] == before + 1
+
+
+def test_warm_workers_are_reused(fixture_app):
+    for _ in range(3):
+        requests.post(f"{fixture_app.api_url}/public/echo", json={}, timeout=10)
+    stats = function_stats(fixture_app, "EchoFunction")
+    assert stats["invocations"] >= 3
+    assert stats["cold_starts"] <= fixture_app.max_concurrency
+    assert stats["warm_workers"] >= 1
+
+
+# -- SQS: batches, partial failures, redrive -------------------------------------------------------
+def test_poison_message_ends_in_the_dlq_while_the_rest_is_processed(fixture_app):
+    sqs = aws(fixture_app, "sqs")
+    queue = sqs.get_queue_url(QueueName="fixture-local-work")["QueueUrl"]
+    dlq = sqs.get_queue_url(QueueName="fixture-local-work-dlq")["QueueUrl"]
+    for body in ("job-1", "poison-pill", "job-2"):
+        sqs.send_message(QueueUrl=queue, MessageBody=body)
+
+    def dead_letters():
+        return sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages")
+
+    dead = eventually(dead_letters, timeout_s=20)
+    assert [m["Body"] for m in dead] == ["poison-pill"]
+    done = sorted(r["body"] for r in records(fixture_app, "work"))
+    assert done == ["job-1", "job-2"]  # each good message processed once, not retried with the poison
+
+
+# -- EventBridge: AWS pattern semantics via moto ----------------------------------------------------
+def test_rule_delivers_only_events_matching_its_pattern(fixture_app):
+    events = aws(fixture_app, "events")
+    entries = [
+        {"amount": 150, "sku": "PRO-7", "order": "match"},
+        {"amount": 50, "sku": "PRO-8", "order": "too-small"},
+        {"amount": 500, "sku": "BASIC-1", "order": "wrong-prefix"},
+    ]
+    events.put_events(
+        Entries=[
+            {
+                "EventBusName": "fixture-local-bus",
+                "Source": "fixture.orders",
+                "DetailType": "Order",
+                "Detail": json.dumps(detail),
+            }
+            for detail in entries
+        ]
+    )
+    delivered = eventually(lambda: records(fixture_app, "rule"))
+    time.sleep(1.5)  # give non-matching events the chance to (wrongly) arrive
+    orders = [r["detail"]["order"] for r in records(fixture_app, "rule")]
+    assert orders == ["match"]
+    assert delivered[0]["source"] == "fixture.orders"
+
+
+# -- schedules ----------------------------------------------------------------------------------------
+def test_schedule_fires_on_demand_with_its_input(fixture_app):
+    response = requests.post(f"{fixture_app.api_url}/_local/schedules/TickFunction", timeout=10).json()
+    assert {item["schedule"] for item in response["invocations"]} == {"EveryMinute", "Nightly"}
+    assert all(item["ok"] for item in response["invocations"])
+    ticks = records(fixture_app, "tick")
+    assert {"tick": True} in ticks
+    assert any(t.get("detail-type") == "Scheduled Event" for t in ticks)
+    no_schedule = requests.post(f"{fixture_app.api_url}/_local/schedules/EchoFunction", timeout=5)
+    assert no_schedule.status_code == 404
+
+
+# -- IoT rules through the real broker ----------------------------------------------------------------
+def test_iot_rule_applies_its_sql_to_broker_messages(fixture_app):
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+    client.connect("127.0.0.1", fixture_app.ports.mqtt)
+    client.loop_start()
+    try:
+        for temperature in (20, 61):
+            info = client.publish(
+                "fixture/devices/d7/telemetry", json.dumps({"temperature_c": temperature}), qos=1
+            )
+            info.wait_for_publish(5)
+        client.publish("fixture/devices/d8/telemetry", b"\x00not json", qos=1).wait_for_publish(5)
+    finally:
+        client.loop_stop()
+        client.disconnect()
+    hot = eventually(lambda: records(fixture_app, "telemetry"))
+    time.sleep(0.5)
+    assert records(fixture_app, "telemetry") == [{"temperature_c": 61, "device_id": "d7"}]
+    assert hot
+    stats = requests.get(f"{fixture_app.api_url}/_local/iot", timeout=5).json()
+    assert stats["not_json"] >= 1
+    assert stats["filtered_out"] >= 1
+
+
+# -- Stripe webhooks from localstripe, signed with a generated secret -------------------------------
+def test_localstripe_sends_signed_webhooks_to_the_route(fixture_app):
+    created = requests.post(
+        f"{fixture_app.stripe_endpoint}/v1/customers",
+        data={"email": "member@fixture.local"},
+        headers={"Authorization": "Bearer sk_test_local"},
+        timeout=10,
+    )
+    assert created.status_code == 200
+    webhooks = eventually(lambda: records(fixture_app, "stripe"), timeout_s=10)
+    assert {"type": "customer.created", "signature_valid": True} in webhooks
+
+
+# -- the outbox and the movable clock ---------------------------------------------------------------------
+def test_outbox_lists_emails_sms_and_push_newest_first(fixture_app):
+    assert requests.post(f"{fixture_app.api_url}/mail", timeout=10).status_code == 202
+    items = requests.get(f"{fixture_app.api_url}/_local/outbox", timeout=5).json()["items"]
+    channels = [item["channel"] for item in items[:3]]
+    assert channels == ["push", "sms", "email"]
+    email = items[2]
+    assert email["subject"] == "Hello from the fixture"
+    assert email["to"] == ["member@fixture.local"]
+    assert items[1]["to"] == ["+15555550100"]
+    assert items[0]["body"] == "push text"
+
+
+def test_clock_can_be_moved_for_functions(fixture_app):
+    try:
+        moved = requests.post(f"{fixture_app.api_url}/_local/clock", json={"advance_s": 86400}, timeout=5)
+        assert moved.json()["offset_s"] == 86400
+        now = requests.post(f"{fixture_app.api_url}/public/echo", json={}, timeout=10).json()["now"]
+        assert now > time.strftime("%Y-%m-%dT%H:%M", time.gmtime(time.time() + 86000))
+    finally:
+        requests.post(f"{fixture_app.api_url}/_local/clock", json={"offset_s": 0}, timeout=5)
+
+
+@pytest.mark.parametrize("path", ["/_local/nothing", "/_local/functions/Nope/logs"])
+def test_unknown_control_routes_are_404(fixture_app, path):
+    assert requests.get(f"{fixture_app.api_url}{path}", timeout=5).status_code == 404

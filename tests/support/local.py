@@ -1,0 +1,46 @@
+"""Start a LocalRuntime on free ports for a test session, and small helpers to talk to it."""
+
+from __future__ import annotations
+
+import io
+import socket
+import time
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+
+from fitconnect_local.runtime import LocalRuntime, Ports
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_runtime(template_path, **options: Any) -> LocalRuntime:
+    ports = Ports(api=free_port(), aws=free_port(), stripe=free_port(), mqtt=free_port())
+    runtime = LocalRuntime(template_path, ports, out=io.StringIO(), **options)
+    runtime.start()
+    return runtime
+
+
+def aws(runtime: LocalRuntime, service: str):
+    return boto3.client(
+        service,
+        endpoint_url=runtime.aws_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+def eventually(check: Callable[[], Any], *, timeout_s: float = 15, interval_s: float = 0.2) -> Any:
+    """Poll until `check` returns something truthy (asynchronous paths: queues, rules, webhooks)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        result = check()
+        if result or time.monotonic() > deadline:
+            return result
+        time.sleep(interval_s)

@@ -1,0 +1,146 @@
+"""Pieces of the local runtime that are pure logic: template intrinsics, cron, IoT SQL, batch answers."""
+
+import threading
+from datetime import UTC, datetime
+
+import pytest
+
+from fitconnect_local.functions import function_specs
+from fitconnect_local.iot_sql import MessageContext, SqlError, parse_rule_sql
+from fitconnect_local.schedules import Expression, ScheduleJob, Scheduler
+from fitconnect_local.sqs_sources import failed_message_ids, json_path
+from fitconnect_local.template import TemplateError, load_template
+from fitconnect_local.workers import Invocation
+
+
+def test_template_names_and_intrinsics(template):
+    assert template.physical["IdentityTable"].ref == "fitconnect-test-identity"
+    assert template.physical["EventBus"].attrs["Arn"].endswith(":event-bus/fitconnect-test")
+    rule_arn = template.physical["ArchiveDomainEventsRule"].attrs["Arn"]
+    assert rule_arn.endswith(":rule/fitconnect-test/fitconnect-test-ArchiveDomainEventsRule")
+    assert template.resolve({"Fn::Sub": "${AnalyticsBucket.Arn}/events/*"}).startswith("arn:aws:s3:::")
+    assert template.resolve({"Fn::Join": ["-", ["a", {"Ref": "Stage"}]]}) == "a-test"
+    assert template.resolve({"Fn::Sub": ["${X}-${AWS::Region}", {"X": "y"}]}) == "y-us-east-1"
+
+
+def test_globals_merge_into_functions(functions):
+    health = functions["HealthFunction"]
+    assert health.environment["POWERTOOLS_METRICS_NAMESPACE"] == "FitConnect"  # from Globals
+    assert health.environment["POWERTOOLS_SERVICE_NAME"] == "platform"  # its own
+    assert health.environment["STAGE"] == "test"
+    assert health.timeout_s == 10
+    assert [d.name for d in health.layer_dirs] == ["shared"]
+
+
+def test_unknown_event_property_is_rejected(tmp_path):
+    (tmp_path / "fn").mkdir()
+    (tmp_path / "template.yaml").write_text(
+        "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: fn\n"
+        "      Handler: app.handler\n      Events:\n        Q:\n          Type: SQS\n          Properties:\n"
+        "            Queue: arn:aws:sqs:us-east-1:123456789012:q\n            BatchSzie: 5\n"
+    )
+    with pytest.raises(TemplateError, match="BatchSzie"):
+        function_specs(load_template(tmp_path / "template.yaml"))
+
+
+@pytest.mark.parametrize(
+    ("expression", "timezone", "after", "expected"),
+    [
+        ("rate(5 minutes)", None, "2026-11-23T08:00:00", "2026-11-23T08:05:00"),
+        ("cron(0 3 * * ? *)", None, "2026-11-23T08:00:00", "2026-11-24T03:00:00"),
+        ("cron(*/15 9-17 ? * MON-FRI *)", None, "2026-11-27T17:50:00", "2026-11-30T09:00:00"),  # Fri → Mon
+        ("cron(0 12 L * ? *)", None, "2026-02-01T00:00:00", "2026-02-28T12:00:00"),
+        ("cron(0 7 * * ? *)", "Europe/Madrid", "2026-11-23T08:00:00", "2026-11-24T06:00:00"),  # CET = UTC+1
+        ("at(2026-12-01T10:00:00)", None, "2026-11-23T08:00:00", "2026-12-01T10:00:00"),
+    ],
+)
+def test_schedule_expressions(expression, timezone, after, expected):
+    start = datetime.fromisoformat(after).replace(tzinfo=UTC)
+    assert Expression(expression, timezone).next_after(start) == datetime.fromisoformat(expected).replace(
+        tzinfo=UTC
+    )
+
+
+@pytest.mark.parametrize("bad", ["rate(5 fortnights)", "cron(0 3 * * *)", "cron(0 3 1 * MON *)", "every day"])
+def test_bad_schedule_expressions_are_refused(bad):
+    with pytest.raises(TemplateError):
+        Expression(bad)
+
+
+def test_scheduler_fires_due_jobs_once_per_period():
+    now = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+    fired = []
+    job = ScheduleJob("F", "Every5", "ScheduleV2", Expression("rate(5 minutes)"), None, True)
+    idle = ScheduleJob("G", "Off", "ScheduleV2", Expression("rate(1 minute)"), None, False)
+    scheduler = Scheduler(
+        [job, idle], lambda j, at: fired.append((j.name, at)), threading.Event(), now=lambda: now
+    )
+    assert job.next_at == datetime(2026, 11, 23, 8, 5, tzinfo=UTC)
+    scheduler.fire_due(datetime(2026, 11, 23, 8, 4, tzinfo=UTC))
+    assert fired == []
+    due = datetime(2026, 11, 23, 8, 5, tzinfo=UTC)
+    scheduler.fire_due(due)
+    scheduler.fire_due(due)  # a second look at the same moment fires nothing more
+    assert fired == [("Every5", due)]
+    assert job.next_at == datetime(2026, 11, 23, 8, 10, tzinfo=UTC)
+    assert idle.next_at is None  # a disabled schedule never fires by itself
+
+
+def test_iot_sql_select_where_and_topic():
+    query = parse_rule_sql(
+        "SELECT *, topic(3) AS equipment_id, temperature_c * 2 AS doubled, meta.fw "
+        "FROM 'fitconnect/equipment/+/telemetry' "
+        "WHERE in_use = true AND (battery_pct < 20 OR NOT vibration_rms IS NULL)"
+    )
+    assert query.topic_filter == "fitconnect/equipment/+/telemetry"
+    topic = "fitconnect/equipment/eq-1/telemetry"
+    low_battery = {"in_use": True, "battery_pct": 10, "temperature_c": 30, "meta": {"fw": "1.2"}}
+    result = query.apply(MessageContext(low_battery, topic))
+    assert result == {**low_battery, "equipment_id": "eq-1", "doubled": 60, "fw": "1.2"}
+    assert query.apply(MessageContext({"in_use": False, "battery_pct": 10}, topic)) is None
+    assert (
+        query.apply(MessageContext({"in_use": True, "battery_pct": 90}, topic)) is None
+    )  # vibration undefined
+    assert (
+        query.apply(MessageContext({"in_use": True, "battery_pct": 90, "vibration_rms": 0.3}, topic))
+        is not None
+    )
+
+
+def test_iot_sql_undefined_fields_are_left_out():
+    query = parse_rule_sql("SELECT reps, 'x' AS kind, clientid() AS client FROM 'a/#'")
+    assert query.apply(MessageContext({"other": 1}, "a/b", client_id="dev-1")) == {
+        "kind": "x",
+        "client": "dev-1",
+    }
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "SELECT FROM 'a'",
+        "SELECT * FROM a",
+        "SELECT nope() AS x FROM 'a'",
+        "SELECT * FROM 'a' WHERE",
+        "SELECT 1 + 2 FROM 'a'",
+    ],
+)
+def test_iot_sql_errors_are_caught_at_start(bad):
+    with pytest.raises(SqlError):
+        parse_rule_sql(bad)
+
+
+def test_batch_item_failures_follow_lambdas_rules():
+    batch = ["m1", "m2", "m3"]
+    ok = Invocation(ok=True, result={"batchItemFailures": [{"itemIdentifier": "m2"}]})
+    assert failed_message_ids(ok, batch, report_failures=True) == {"m2"}
+    assert failed_message_ids(ok, batch, report_failures=False) == set()
+    assert failed_message_ids(Invocation(ok=False), batch, report_failures=True) == set(batch)
+    unknown = Invocation(ok=True, result={"batchItemFailures": [{"itemIdentifier": "elsewhere"}]})
+    assert failed_message_ids(unknown, batch, report_failures=True) == set(batch)
+    assert failed_message_ids(Invocation(ok=True, result=None), batch, report_failures=True) == set()
+
+
+def test_input_path():
+    assert json_path({"detail": {"a": 1}}, "$.detail") == {"a": 1}
+    assert json_path({"detail": {"a": 1}}, "$") == {"detail": {"a": 1}}
