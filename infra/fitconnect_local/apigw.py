@@ -280,53 +280,19 @@ class _RequestHandler(BaseHTTPRequestHandler):
         request_id: str,
         started: float,
     ) -> dict[str, Any]:
-        headers: dict[str, str] = {}
-        for name, value in self.headers.items():
-            key = name.lower()
-            headers[key] = f"{headers[key]},{value}" if key in headers else value
-        cookies = [c.strip() for c in headers.pop("cookie", "").split(";") if c.strip()]
-        query_params: dict[str, str] = {}
-        for name, value in parse_qsl(query, keep_blank_values=True):
-            query_params[name] = f"{query_params[name]},{value}" if name in query_params else value
-        event: dict[str, Any] = {
-            "version": "2.0",
-            "routeKey": route.route_key,
-            "rawPath": path,
-            "rawQueryString": query,
-            "headers": headers,
-            "requestContext": {
-                "accountId": ACCOUNT_ID,
-                "apiId": "local",
-                "domainName": headers.get("host", "127.0.0.1"),
-                "domainPrefix": headers.get("host", "127.0.0.1").split(".")[0],
-                "http": {
-                    "method": self.command,
-                    "path": path,
-                    "protocol": self.request_version,
-                    "sourceIp": self.client_address[0],
-                    "userAgent": headers.get("user-agent", ""),
-                },
-                "requestId": request_id,
-                "routeKey": route.route_key,
-                "stage": "$default",
-                "time": datetime.fromtimestamp(started, UTC).strftime("%d/%b/%Y:%H:%M:%S +0000"),
-                "timeEpoch": int(started * 1000),
-            },
-            "isBase64Encoded": False,
-        }
-        if cookies:
-            event["cookies"] = cookies
-        if query_params:
-            event["queryStringParameters"] = query_params
-        if path_params:
-            event["pathParameters"] = path_params
-        if body:
-            if _is_text(headers.get("content-type", "")):
-                event["body"] = body.decode("utf-8", errors="replace")
-            else:
-                event["body"] = base64.b64encode(body).decode()
-                event["isBase64Encoded"] = True
-        return event
+        return http_event(
+            method=self.command,
+            route_key=route.route_key,
+            path=path,
+            query=query,
+            header_pairs=list(self.headers.items()),
+            path_params=path_params,
+            body=body,
+            request_id=request_id,
+            started=started,
+            source_ip=self.client_address[0],
+            protocol=self.request_version,
+        )
 
     # -- the authorizer
     def _authorize(self, route: Route, event: dict[str, Any]) -> tuple[int, dict[str, str]] | None:
@@ -412,6 +378,72 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+
+def http_event(
+    *,
+    method: str,
+    route_key: str,
+    path: str,
+    query: str = "",
+    header_pairs: list[tuple[str, str]] | None = None,
+    path_params: dict[str, str] | None = None,
+    body: bytes = b"",
+    request_id: str = "local-request",
+    started: float | None = None,
+    source_ip: str = "127.0.0.1",
+    protocol: str = "HTTP/1.1",
+) -> dict[str, Any]:
+    """An HTTP API payload format 2.0 event, as API Gateway builds it from a request."""
+    started = time.time() if started is None else started
+    headers: dict[str, str] = {}
+    for name, value in header_pairs or []:
+        key = name.lower()
+        headers[key] = f"{headers[key]},{value}" if key in headers else value
+    cookies = [c.strip() for c in headers.pop("cookie", "").split(";") if c.strip()]
+    query_params: dict[str, str] = {}
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        query_params[name] = f"{query_params[name]},{value}" if name in query_params else value
+    host = headers.get("host", "127.0.0.1")
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": headers,
+        "requestContext": {
+            "accountId": ACCOUNT_ID,
+            "apiId": "local",
+            "domainName": host,
+            "domainPrefix": host.split(".")[0],
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": protocol,
+                "sourceIp": source_ip,
+                "userAgent": headers.get("user-agent", ""),
+            },
+            "requestId": request_id,
+            "routeKey": route_key,
+            "stage": "$default",
+            "time": datetime.fromtimestamp(started, UTC).strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "timeEpoch": int(started * 1000),
+        },
+        "isBase64Encoded": False,
+    }
+    if cookies:
+        event["cookies"] = cookies
+    if query_params:
+        event["queryStringParameters"] = query_params
+    if path_params:
+        event["pathParameters"] = path_params
+    if body:
+        if _is_text(headers.get("content-type", "")):
+            event["body"] = body.decode("utf-8", errors="replace")
+        else:
+            event["body"] = base64.b64encode(body).decode()
+            event["isBase64Encoded"] = True
+    return event
 
 
 def _is_text(content_type: str) -> bool:

@@ -227,15 +227,12 @@ class Provisioner:
         for logical_id in self.template.of_type("AWS::Events::Rule"):
             props = self.template.resolve(self.template.properties(logical_id))
             if "EventPattern" not in props:
-                continue  # schedule-only rules are fired by the scheduler
+                raise TemplateError(
+                    f"{logical_id}: give schedules to functions as Schedule/ScheduleV2 events"
+                )
             name = self.template.physical[logical_id].ref
             bus = props.get("EventBusName", "default")
-            events.put_rule(
-                Name=name,
-                EventBusName=bus,
-                EventPattern=json.dumps(props["EventPattern"]),
-                State=props.get("State", "ENABLED"),
-            )
+            _put_rule(events, name, bus, props["EventPattern"], props.get("State", "ENABLED"))
             for target in props.get("Targets") or []:
                 if "InputTransformer" in target:
                     raise TemplateError(f"{logical_id}: InputTransformer is not supported locally")
@@ -251,12 +248,7 @@ class Provisioner:
                     props.get("RuleName") or f"{self.template.stack_name}-{function_id}-{source.name}"
                 )[:64]
                 bus = props.get("EventBusName", "default")
-                events.put_rule(
-                    Name=name,
-                    EventBusName=bus,
-                    EventPattern=json.dumps(props["Pattern"]),
-                    State=props.get("State", "ENABLED"),
-                )
+                _put_rule(events, name, bus, props["Pattern"], props.get("State", "ENABLED"))
                 routes.append(self._tap(events, sqs, name, bus, function_id, props))
         return routes
 
@@ -268,6 +260,10 @@ class Provisioner:
         arn = f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:{queue_name}"
         events.put_targets(Rule=rule, EventBusName=bus, Targets=[{"Id": "local-tap", "Arn": arn}])
         return RuleRoute(rule, function_id, url, target.get("Input"), target.get("InputPath"))
+
+
+def _put_rule(events: Any, name: str, bus: str, pattern: dict[str, Any], state: str) -> None:
+    events.put_rule(Name=name, EventBusName=bus, EventPattern=json.dumps(pattern), State=state)
 
 
 def _sqs_target(target: dict[str, Any]) -> dict[str, Any]:
