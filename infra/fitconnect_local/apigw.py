@@ -227,6 +227,9 @@ def _authorizer(name: str, config: dict[str, Any], arn_to_function: dict[str, st
 class _RequestHandler(BaseHTTPRequestHandler):
     gateway: Gateway
     protocol_version = "HTTP/1.1"
+    # Headers and body go out as separate writes on keep-alive connections: without TCP_NODELAY,
+    # Nagle plus the client's delayed ACK add ~40 ms to every response.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # functions log; the gateway stays quiet

@@ -1,22 +1,16 @@
-"""Load a template function's handler in-process, as Lambda would: its CodeUri first on sys.path.
-
-Handler modules of different contexts may share a name (two `webhooks.py`), so each is loaded
-under a unique module name, and sys.path/sys.modules are restored afterwards.
-"""
+"""In-process Lambda helpers for tests: a context object, sample events, the runtime's loader."""
 
 from __future__ import annotations
 
-import importlib
 import json
-import sys
 import uuid
-from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fitconnect_local.functions import FunctionSpec
+from fitconnect_local.inprocess import load_handler
+
+__all__ = ["FakeLambdaContext", "load_event", "load_handler"]
 
 
 @dataclass
@@ -34,27 +28,6 @@ class FakeLambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return 10_000
-
-
-@contextmanager
-def code_on_path(spec: FunctionSpec):
-    saved_path, saved_modules = list(sys.path), set(sys.modules)
-    sys.path.insert(0, str(spec.code_dir))
-    try:
-        yield
-    finally:
-        sys.path[:] = saved_path
-        module_name = spec.handler.rpartition(".")[0]
-        for name in set(sys.modules) - saved_modules:
-            if name == module_name or name.startswith(module_name + "."):
-                del sys.modules[name]
-
-
-def load_handler(spec: FunctionSpec) -> Callable[[Any, Any], Any]:
-    module_name, _, attribute = spec.handler.rpartition(".")
-    with code_on_path(spec):
-        module = importlib.import_module(module_name)
-    return getattr(module, attribute)
 
 
 def load_event(path: Path) -> dict[str, Any]:

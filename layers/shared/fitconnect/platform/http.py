@@ -39,8 +39,10 @@ def error_response(status: int, code: str, message: str, details: Any = None) ->
 class Api(APIGatewayHttpResolver):
     """An HTTP API resolver with FitConnect's error model, caller identity and idempotency."""
 
-    def __init__(self) -> None:
-        super().__init__(enable_validation=True)
+    def __init__(self, *, validate_requests: bool = True) -> None:
+        # Validation (pydantic request models) costs ~200 ms of cold start; a function whose routes
+        # take no body or typed parameters turns it off.
+        super().__init__(enable_validation=validate_requests)
         self.exception_handler(ApiError)(_on_api_error)
         self.exception_handler(RequestValidationError)(_on_request_validation_error)
         self.exception_handler(ValidationException)(_on_request_validation_error)

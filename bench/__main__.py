@@ -1,0 +1,164 @@
+"""`make bench`: per function, cold init and warm latency through the local runtime, against
+calling the handler directly in-process, plus the AWS API calls one invocation makes.
+
+Not a test: figures depend on the machine. The README records a run on the 2-core dev machine.
+    BENCH_WARM=500 make bench      # more warm samples
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import boto3
+import requests
+
+from fitconnect_local.functions import FunctionSpec
+from fitconnect_local.inprocess import load_handler
+from fitconnect_local.runtime import LocalRuntime, Ports
+from fitconnect_local.workers import FunctionPool
+
+ROOT = Path(__file__).resolve().parent.parent
+COLD_SAMPLES = int(os.environ.get("BENCH_COLD", "5"))
+WARM_SAMPLES = int(os.environ.get("BENCH_WARM", "200"))
+
+
+class _Context:
+    function_name = "bench"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
+    aws_request_id = "bench"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _sample(function_id: str) -> dict[str, Any]:
+    [path] = [p for p in sorted((ROOT / "events").rglob("*.json")) if p.name == f"{function_id}.json"]
+    return json.loads(path.read_text())
+
+
+def _percentiles(samples_ms: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples_ms)
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+    return statistics.median(ordered), p99
+
+
+def cold_init_ms(runtime: LocalRuntime, spec: FunctionSpec, event: Any) -> float:
+    inits = []
+    for _ in range(COLD_SAMPLES):
+        pool = FunctionPool(
+            spec,
+            runtime._function_environment(spec),
+            emit=lambda *_: None,
+            clock_offset=lambda: 0.0,
+            max_concurrency=1,
+        )
+        outcome = pool.invoke(event)
+        pool.close()
+        inits.append(outcome.init_ms or 0.0)
+    return statistics.median(inits)
+
+
+def warm_via_runtime(runtime: LocalRuntime, spec: FunctionSpec, event: Any) -> list[float]:
+    session = requests.Session()
+    http = spec.events_of("HttpApi")
+    timings = []
+    for attempt in range(WARM_SAMPLES + 1):  # the first call starts the pool's worker: not timed
+        started = time.perf_counter()
+        if http:
+            response = session.request(
+                event["requestContext"]["http"]["method"], runtime.api_url + event["rawPath"]
+            )
+        else:
+            response = session.post(
+                f"{runtime.api_url}/_local/functions/{spec.logical_id}/invoke", json=event
+            )
+        if attempt:
+            timings.append((time.perf_counter() - started) * 1000)
+        response.raise_for_status()
+    return timings
+
+
+def direct(runtime: LocalRuntime, spec: FunctionSpec, event: Any) -> tuple[list[float], Counter[str]]:
+    """The handler called in this process (same environment, same moto), as a fresh Lambda would load it."""
+    env = {**runtime._function_environment(spec), "POWERTOOLS_TRACE_DISABLED": "true"}
+    env.pop("LAMBDA_TASK_ROOT")
+    for name in [m for m in sys.modules if m == "fitconnect" or m.startswith("fitconnect.")]:
+        del sys.modules[name]  # each function gets its own module state, clients and service name
+    calls: Counter[str] = Counter()
+    with mock.patch.dict(os.environ, env), contextlib.redirect_stdout(io.StringIO()):
+        boto3.setup_default_session()
+        boto3.DEFAULT_SESSION.events.register(
+            "before-call",
+            lambda model, **_: calls.update([f"{model.service_model.service_name}:{model.name}"]),
+        )
+        handler = load_handler(spec)
+        handler(event, _Context())  # warm-up: the first call creates clients
+        calls.clear()
+        timings = []
+        for _ in range(WARM_SAMPLES):
+            started = time.perf_counter()
+            handler(event, _Context())
+            timings.append((time.perf_counter() - started) * 1000)
+    per_call = Counter({name: round(count / WARM_SAMPLES, 2) for name, count in calls.items()})
+    return timings, per_call
+
+
+def main() -> None:
+    ports = Ports(api=_free_port(), aws=_free_port(), stripe=_free_port(), mqtt=_free_port())
+    runtime = LocalRuntime(ROOT / "template.yaml", ports, out=io.StringIO())
+    runtime.start()
+    rows = [
+        f"Local runtime up in {runtime.startup_s:.2f} s. "
+        f"{COLD_SAMPLES} cold starts, {WARM_SAMPLES} warm calls each.",
+        "",
+        "| function | trigger | cold init (median) | warm via runtime p50 / p99 | handler direct p50 / p99 "
+        "| AWS calls per invocation |",
+        "|---|---|---|---|---|---|",
+    ]
+    try:
+        for function_id, spec in sorted(runtime.functions.items()):
+            event = _sample(function_id)
+            init = cold_init_ms(runtime, spec, event)
+            runtime_p50, runtime_p99 = _percentiles(warm_via_runtime(runtime, spec, event))
+            direct_timings, calls = direct(runtime, spec, event)
+            direct_p50, direct_p99 = _percentiles(direct_timings)
+            trigger = ", ".join(sorted({e.type for e in spec.events})) or "-"
+            call_list = (
+                ", ".join(f"{name} \N{MULTIPLICATION SIGN}{count:g}" for name, count in sorted(calls.items()))
+                or "none"
+            )
+            rows.append(
+                f"| {function_id} | {trigger} | {init:.0f} ms | {runtime_p50:.1f} / {runtime_p99:.1f} ms "
+                f"| {direct_p50:.1f} / {direct_p99:.1f} ms | {call_list} |"
+            )
+            print(rows[-1], flush=True)
+    finally:
+        runtime.stop()
+    report = "\n".join(rows)
+    out_dir = ROOT / "bench" / "results"
+    out_dir.mkdir(exist_ok=True)
+    (out_dir / "latest.md").write_text(report + "\n")
+    print("\n" + report)
+
+
+if __name__ == "__main__":
+    main()
