@@ -89,6 +89,7 @@ class LocalRuntime:
         self.functions: dict[str, FunctionSpec] = {}
         self.pools: dict[str, FunctionPool] = {}
         self.jobs: list[ScheduleJob] = []
+        self.scheduler: Scheduler | None = None
         self.gateway: Gateway | None = None
         self.iot: IotBridge | None = None
         self.startup_s = 0.0
@@ -123,7 +124,9 @@ class LocalRuntime:
             sqs = aws_client("sqs", self.aws_endpoint)
             for route in rule_routes:
                 self._spawn(RuleDelivery(route, sqs, self.invoke_async, self._stop))
-            self._spawn(Scheduler(self.jobs, self._fire_scheduled, self._stop))
+            # Schedules follow the functions' clock: moving it (POST /_local/clock) fires what is due.
+            self.scheduler = Scheduler(self.jobs, self._fire_scheduled, self._stop, now=self._now)
+            self._spawn(self.scheduler)
             self.iot = IotBridge(
                 routes, self.ports.mqtt, self.invoke_async, lambda line: self._emit("runtime", line)
             )
@@ -137,6 +140,8 @@ class LocalRuntime:
 
     def stop(self) -> None:
         self._stop.set()
+        if self.scheduler is not None:
+            self.scheduler.kick()
         if self.gateway is not None:
             self.gateway.stop()
         if self.iot is not None:
@@ -307,7 +312,7 @@ class LocalRuntime:
         jobs = [job for job in self.jobs if job.function_id == function_id]
         if not jobs:
             return 404, {"message": f"{function_id} has no Schedule or ScheduleV2 event"}
-        now = datetime.now(UTC)
+        now = self._now()
         results = [
             {"schedule": job.name, **_invocation_json(self.invoke(function_id, job.payload(now)))}
             for job in jobs
@@ -321,9 +326,11 @@ class LocalRuntime:
                 return 204, {}
             return 200, {"items": json.loads(response.read())}
 
+    def _now(self) -> datetime:
+        return datetime.now(UTC) + timedelta(seconds=self.clock_offset_s)
+
     def _clock_info(self) -> dict[str, Any]:
-        now = datetime.now(UTC) + timedelta(seconds=self.clock_offset_s)
-        return {"now": now.isoformat().replace("+00:00", "Z"), "offset_s": self.clock_offset_s}
+        return {"now": self._now().isoformat().replace("+00:00", "Z"), "offset_s": self.clock_offset_s}
 
     def _set_clock(self, payload: dict[str, Any]) -> tuple[int, Any]:
         if "offset_s" in payload:
@@ -335,6 +342,8 @@ class LocalRuntime:
             self.clock_offset_s = (target - datetime.now(UTC)).total_seconds()
         else:
             return 400, {"message": "send offset_s, advance_s or now"}
+        if self.scheduler is not None:
+            self.scheduler.kick()
         return 200, self._clock_info()
 
     def _resources(self) -> dict[str, Any]:

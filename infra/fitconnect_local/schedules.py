@@ -204,20 +204,34 @@ class Scheduler(threading.Thread):
         self.fire = fire
         self.stop_event = stop
         self.now = now
+        self._kick = threading.Event()
         started = now()
         for job in jobs:
             job.next_at = job.expression.next_after(started) if job.enabled else None
 
+    def kick(self) -> None:
+        """Look again now: the clock was moved (POST /_local/clock), so schedules may be due."""
+        self._kick.set()
+
+    def rebase(self, current: datetime) -> None:
+        """After the clock moved back, no job waits longer than one period from `current`."""
+        for job in self.jobs:
+            if job.next_at is not None:
+                upcoming = job.expression.next_after(current)
+                job.next_at = min(job.next_at, upcoming) if upcoming else job.next_at
+
     def run(self) -> None:
         while not self.stop_event.is_set():
             pending = [job.next_at for job in self.jobs if job.next_at is not None]
-            if not pending:
-                self.stop_event.wait(60)
-                continue
-            wait_s = (min(pending) - self.now()).total_seconds()
-            if wait_s > 0 and self.stop_event.wait(min(wait_s, 30)):
+            wait_s = (min(pending) - self.now()).total_seconds() if pending else 60.0
+            if wait_s > 0:
+                self._kick.wait(min(wait_s, 30))
+                self._kick.clear()
+            if self.stop_event.is_set():
                 return
-            self.fire_due(self.now())
+            current = self.now()
+            self.rebase(current)
+            self.fire_due(current)
 
     def fire_due(self, current: datetime) -> None:
         """Fire every job whose time has come, once, and schedule its next run."""

@@ -258,6 +258,19 @@ def test_outbox_lists_emails_sms_and_push_newest_first(fixture_app):
     assert items[0]["body"] == "push text"
 
 
+def test_schedules_fire_by_themselves_when_their_time_comes(fixture_app):
+    def scheduled_ticks():
+        return [t for t in records(fixture_app, "tick") if t == {"tick": True}]
+
+    before = len(scheduled_ticks())
+    try:
+        # rate(1 minute): moving the clock 61 s on makes it due; the scheduler fires it, no fire-now.
+        requests.post(f"{fixture_app.api_url}/_local/clock", json={"advance_s": 61}, timeout=5)
+        assert eventually(lambda: len(scheduled_ticks()) > before, timeout_s=10)
+    finally:
+        requests.post(f"{fixture_app.api_url}/_local/clock", json={"offset_s": 0}, timeout=5)
+
+
 def test_clock_can_be_moved_for_functions(fixture_app):
     try:
         moved = requests.post(f"{fixture_app.api_url}/_local/clock", json={"advance_s": 86400}, timeout=5)

@@ -84,6 +84,9 @@ def test_scheduler_fires_due_jobs_once_per_period():
     assert fired == [("Every5", due)]
     assert job.next_at == datetime(2026, 11, 23, 8, 10, tzinfo=UTC)
     assert idle.next_at is None  # a disabled schedule never fires by itself
+    scheduler.fire_due(datetime(2026, 11, 24, 8, 0, tzinfo=UTC))  # clock moved a day on
+    scheduler.rebase(datetime(2026, 11, 23, 8, 11, tzinfo=UTC))  # and back
+    assert job.next_at == datetime(2026, 11, 23, 8, 16, tzinfo=UTC)
 
 
 def test_iot_sql_select_where_and_topic():
