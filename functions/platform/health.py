@@ -3,7 +3,7 @@
 from fitconnect.platform.health import checks_from_environment, run_checks
 from fitconnect.platform.http import Api, http_handler, json_response
 
-app = Api(validate_requests=False)  # no body, no parameters: skip pydantic at cold start
+app = Api(public=True, validate_requests=False)  # no body, no parameters: skip pydantic
 CHECKS = checks_from_environment()
 NO_STORE = {"Cache-Control": "no-store"}
 

@@ -214,6 +214,10 @@ def _authorizer(name: str, config: dict[str, Any], arn_to_function: dict[str, st
     if str(config.get("AuthorizerPayloadFormatVersion", "2.0")) != "2.0":
         raise TemplateError(f"authorizer {name}: only payload format 2.0 is supported locally")
     identity = config.get("Identity") or {}
+    if int(identity.get("ReauthorizeEvery", 300)) > 0 and not (
+        identity.get("Headers") or identity.get("QueryStrings")
+    ):
+        raise TemplateError(f"authorizer {name}: caching (ReauthorizeEvery > 0) needs an identity source")
     return Authorizer(
         name=name,
         function_id=function_id,
@@ -304,11 +308,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
         sources = [event["headers"].get(name) for name in authorizer.headers] + [
             (event.get("queryStringParameters") or {}).get(name) for name in authorizer.query_strings
         ]
-        if any(value in (None, "") for value in sources) or not sources:
+        # With identity sources, a missing one is a 401 without asking the authorizer; without any
+        # (caching off), API Gateway asks the authorizer on every request.
+        if any(value in (None, "") for value in sources):
             return 401, {"message": "Unauthorized"}
         key = tuple(str(value) for value in sources)
         with authorizer.lock:
-            cached = authorizer.cache.get(key)
+            cached = authorizer.cache.get(key) if key else None
         if cached and cached[0] > time.monotonic():
             decision = cached[1]
         else:
@@ -319,7 +325,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
                     if decision["error"] == "Unauthorized"
                     else (500, {"message": "Internal Server Error"})
                 )
-            if authorizer.ttl_s > 0:
+            if authorizer.ttl_s > 0 and key:
                 with authorizer.lock:
                     authorizer.cache[key] = (time.monotonic() + authorizer.ttl_s, decision)
         if not decision["allowed"]:

@@ -40,7 +40,7 @@ NOT_PROVISIONED = {
 }
 
 
-def aws_client(service: str, endpoint: str) -> Any:
+def aws_client(service: str, endpoint: str | None) -> Any:
     return boto3.client(service, endpoint_url=endpoint, region_name=REGION, **LOCAL_CREDENTIALS)
 
 
@@ -86,7 +86,7 @@ def ttl_attributes(template: Template) -> dict[str, str]:
 
 
 class Provisioner:
-    def __init__(self, template: Template, endpoint: str, functions: dict[str, FunctionSpec]) -> None:
+    def __init__(self, template: Template, endpoint: str | None, functions: dict[str, FunctionSpec]) -> None:
         self.template = template
         self.endpoint = endpoint
         self.functions = functions
@@ -100,6 +100,7 @@ class Provisioner:
             "AWS::SQS::Queue",
             "AWS::SNS::Topic",
             "AWS::SecretsManager::Secret",
+            "AWS::SSM::Parameter",
             "AWS::SES::EmailIdentity",
             "AWS::Events::EventBus",
             "AWS::Events::Rule",
@@ -116,6 +117,7 @@ class Provisioner:
         self._buckets()
         self._topics()
         self._secrets()
+        self._parameters()
         self._email_identities()
         self._queues()
         self._buses()
@@ -208,6 +210,17 @@ class Provisioner:
             arn = manager.create_secret(Name=physical.attrs["Name"], SecretString=value)["ARN"]
             physical.ref = arn
             self.secret_values[logical_id] = value
+
+    def _parameters(self) -> None:
+        ssm = aws_client("ssm", self.endpoint)
+        for logical_id in self.template.of_type("AWS::SSM::Parameter"):
+            props = self.template.resolve(self.template.properties(logical_id))
+            ssm.put_parameter(
+                Name=self.template.physical[logical_id].ref,
+                Value=str(props["Value"]),
+                Type=str(props.get("Type", "String")),
+                Overwrite=True,
+            )
 
     def _email_identities(self) -> None:
         ses = aws_client("ses", self.endpoint)

@@ -64,10 +64,12 @@ class LocalRuntime:
         out: TextIO | None = None,
         async_retry_delays_s: tuple[float, ...] = (1.0, 2.0),
         max_concurrency: int = 4,
+        environ: dict[str, str] | None = None,
     ) -> None:
         self.template_path = Path(template_path)
         self.ports = ports
         self.parameters = {"Stage": "local", **(parameters or {})}
+        self.environ = dict(os.environ) if environ is None else environ
         self.out = out or sys.stdout
         self.async_retry_delays_s = async_retry_delays_s
         self.max_concurrency = max_concurrency
@@ -98,7 +100,9 @@ class LocalRuntime:
     def start(self) -> None:
         started = time.perf_counter()
         try:
-            self.template = load_template(self.template_path, parameters=self.parameters)
+            self.template = load_template(
+                self.template_path, parameters=self.parameters, environ=self.environ
+            )
             self.functions = function_specs(self.template)
             self.jobs = schedule_jobs(self.functions)
             routes = iot_routes(self.functions)

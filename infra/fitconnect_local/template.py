@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,11 +124,17 @@ def _merge_globals(base: Any, local: Any) -> Any:
 
 
 def load_template(
-    path: str | Path, *, parameters: dict[str, str] | None = None, stack_name: str | None = None
+    path: str | Path,
+    *,
+    parameters: dict[str, str] | None = None,
+    stack_name: str | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> Template:
+    """Parse and name a template. `environ` feeds the parameters the template's
+    `Metadata.LocalRuntime.ParameterEnvironment` maps to variables (explicit `parameters` win)."""
     path = Path(path).resolve()
     body = load_yaml(path)
-    params = _parameter_values(body, parameters or {})
+    params = _parameter_values(body, {**environment_parameters(body, environ or {}), **(parameters or {})})
     stack = stack_name or f"fitconnect-{params.get('Stage', 'local')}"
     template = Template(path=path, body=body, stack_name=stack, parameters=params, physical={})
     # Two passes: names that depend only on parameters first, then names that refer to those
@@ -141,6 +148,11 @@ def load_template(
     for logical_id in deferred:
         template.physical[logical_id] = _physical(template, logical_id, template.resources[logical_id])
     return template
+
+
+def environment_parameters(body: dict[str, Any], environ: Mapping[str, str]) -> dict[str, str]:
+    mapping = ((body.get("Metadata") or {}).get("LocalRuntime") or {}).get("ParameterEnvironment") or {}
+    return {parameter: environ[variable] for parameter, variable in mapping.items() if environ.get(variable)}
 
 
 def _parameter_values(body: dict[str, Any], overrides: dict[str, str]) -> dict[str, Any]:
@@ -208,6 +220,17 @@ def _physical(
         name = named("Name", f"{stack}-{logical_id}")
         # Replaced by the ARN moto assigns (with its random suffix) once provisioned.
         return Physical(f"arn:{PARTITION}:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:{name}", {"Name": name})
+    if kind == "AWS::SSM::Parameter":
+        name = named("Name", f"{stack}-{logical_id}")
+        arn_name = name.lstrip("/")
+        return Physical(
+            name,
+            {
+                "Type": props.get("Type", "String"),
+                "Value": props.get("Value"),
+                "Arn": f"arn:{PARTITION}:ssm:{REGION}:{ACCOUNT_ID}:parameter/{arn_name}",
+            },
+        )
     if kind == "AWS::Serverless::Function":
         name = named("FunctionName", f"{stack}-{logical_id}")
         return Physical(name, {"Arn": f"arn:{PARTITION}:lambda:{REGION}:{ACCOUNT_ID}:function:{name}"})

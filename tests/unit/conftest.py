@@ -3,18 +3,18 @@
 import os
 from unittest import mock
 
-import boto3
 import pytest
 from moto import mock_aws
 
-from fitconnect_local.provision import table_requests
+from fitconnect_local.provision import Provisioner
 
 REGION = "us-east-1"
 
 
 @pytest.fixture
-def aws(template):
-    """A fresh in-process AWS with every table, bucket, queue and the bus the template declares."""
+def aws(template, functions):
+    """A fresh in-process AWS with every resource the template declares (tables, buckets, queues,
+    bus, rules, secrets, parameters, e-mail identities)."""
     env = {
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
@@ -26,20 +26,8 @@ def aws(template):
     }
     with mock.patch.dict(os.environ, env, clear=False), mock_aws():
         os.environ.pop("AWS_ENDPOINT_URL", None)
-        dynamodb = boto3.client("dynamodb")
-        for request in table_requests(template):
-            dynamodb.create_table(**request)
-        s3 = boto3.client("s3")
-        for logical_id in template.of_type("AWS::S3::Bucket"):
-            s3.create_bucket(Bucket=template.physical[logical_id].ref)
-        events = boto3.client("events")
-        for logical_id in template.of_type("AWS::Events::EventBus"):
-            events.create_event_bus(Name=template.physical[logical_id].ref)
-        sqs = boto3.client("sqs")
-        for logical_id in template.of_type("AWS::SQS::Queue"):
-            physical = template.physical[logical_id]
-            physical_url = sqs.create_queue(QueueName=physical.attrs["QueueName"])["QueueUrl"]
-            physical.ref = physical_url
+        # The local runtime's own provisioner, pointed at the in-process mock (no endpoint).
+        Provisioner(template, None, functions).provision()
         yield template
 
 

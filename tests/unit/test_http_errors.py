@@ -15,7 +15,7 @@ class NewThing(BaseModel):
     count: int = Field(ge=1, le=10)
 
 
-app = Api()
+app = Api(public=True)  # routes check the caller themselves where they need one
 calls: list[str] = []
 
 
@@ -154,3 +154,52 @@ def test_a_bug_is_a_500_without_internals_and_counted(lambda_context, capfd):
     assert body["error"]["code"] == "internal_error"
     assert "oops" not in json.dumps(body)
     assert '"UnhandledErrors":[1.0]' in capfd.readouterr().out  # the EMF metric an alarm can watch
+
+
+private_app = Api()  # deny by default: no route of this app serves an anonymous caller
+
+
+@private_app.get("/forgetful")
+def forgetful_route():
+    return {"secret": "never anonymous"}
+
+
+private_handler = http_handler(private_app)
+
+
+def _authorizer_verdict(event, context):
+    event["requestContext"]["authorizer"] = {"lambda": context}
+    return event
+
+
+@pytest.mark.parametrize(
+    ("verdict", "status", "code"),
+    [
+        (None, 401, "unauthorized"),
+        (
+            {"auth_error": "token_expired", "auth_message": "The access token has expired."},
+            401,
+            "token_expired",
+        ),
+        (
+            {"auth_error": "account_disabled", "auth_message": "This account has been disabled."},
+            403,
+            "account_disabled",
+        ),
+    ],
+)
+def test_a_private_app_refuses_anonymous_callers_with_the_authorizers_reason(
+    lambda_context, verdict, status, code
+):
+    event = api_event("GET", "/forgetful")
+    if verdict:
+        event = _authorizer_verdict(event, verdict)
+    response = private_handler(event, lambda_context)
+    assert response["statusCode"] == status
+    assert response_json(response)["error"]["code"] == code
+    assert "never anonymous" not in response["body"]
+
+
+def test_a_private_app_serves_an_authenticated_caller(lambda_context):
+    response = private_handler(api_event("GET", "/forgetful", caller=("u1", "member")), lambda_context)
+    assert (response["statusCode"], response_json(response)) == (200, {"secret": "never anonymous"})

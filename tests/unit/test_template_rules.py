@@ -102,11 +102,29 @@ def test_policies_name_their_resources(template, functions):
             assert not any(action.endswith(":*") for action in actions), f"{logical_id}: wildcard action"
 
 
-def test_public_routes_say_so_explicitly(functions):
-    # When the default authorizer lands, a route is public only if it says Authorizer: NONE.
-    for spec in functions.values():
-        for event in spec.events_of("HttpApi"):
-            assert "Auth" in event.properties, f"{spec.logical_id}.{event.name} does not state its auth"
+# API.md's "anyone" rows: the only routes that skip the token authorizer.
+PUBLIC_ROUTES = {
+    "GET /health",
+    "POST /auth/register",
+    "POST /auth/login",
+    "POST /auth/refresh",
+    "POST /auth/sso/{provider}",
+    "POST /auth/password/forgot",
+    "POST /auth/password/reset",
+    "GET /.well-known/jwks.json",
+}
+
+
+def test_every_route_is_behind_the_authorizer_unless_api_md_says_anyone(template, functions):
+    auth = template.resources["HttpApi"]["Properties"]["Auth"]
+    assert auth["DefaultAuthorizer"] == "TokenAuthorizer"
+    public = {
+        f"{event.properties['Method']} {event.properties['Path']}"
+        for spec in functions.values()
+        for event in spec.events_of("HttpApi")
+        if (event.properties.get("Auth") or {}).get("Authorizer") == "NONE"
+    }
+    assert public == PUBLIC_ROUTES
 
 
 def test_api_url_is_an_output(template):

@@ -1,7 +1,9 @@
 """Who is calling: the identity the Lambda authorizer put in the request context, and role checks.
 
 The authorizer (identity context) verifies the token and hands `user_id` and `role` to functions
-through `requestContext.authorizer.lambda`. Roles are ordered: member < trainer < admin.
+through `requestContext.authorizer.lambda`, or `auth_error` and `auth_message` when the token is
+missing or bad (it never denies at the gateway, whose answers lack the API's error shape).
+Roles are ordered: member < trainer < admin.
 """
 
 from __future__ import annotations
@@ -32,9 +34,21 @@ def caller_from_event(event: dict[str, Any]) -> Caller:
     """The caller of an HTTP API (payload 2.0) request; 401 when no authorizer vouched for one."""
     context = (((event.get("requestContext") or {}).get("authorizer") or {}).get("lambda")) or {}
     user_id, role = context.get("user_id"), context.get("role")
-    if not user_id or role not in ROLE_RANK:
-        raise Unauthorized("Authentication is required.", code="unauthorized")
-    return Caller(user_id=str(user_id), role=role)
+    if user_id and role in ROLE_RANK:
+        return Caller(user_id=str(user_id), role=role)
+    code = str(context.get("auth_error") or "unauthorized")
+    message = str(context.get("auth_message") or "Authentication is required.")
+    if code == "account_disabled":
+        raise Forbidden(message, code=code)
+    raise Unauthorized(message, code=code)
+
+
+def caller_or_none(event: dict[str, Any]) -> Caller | None:
+    """The caller when the request carries a valid token (public routes that also serve users)."""
+    try:
+        return caller_from_event(event)
+    except (Unauthorized, Forbidden):
+        return None
 
 
 def require_role(caller: Caller, role: Role) -> Caller:

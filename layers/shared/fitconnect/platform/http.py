@@ -39,10 +39,13 @@ def error_response(status: int, code: str, message: str, details: Any = None) ->
 class Api(APIGatewayHttpResolver):
     """An HTTP API resolver with FitConnect's error model, caller identity and idempotency."""
 
-    def __init__(self, *, validate_requests: bool = True) -> None:
+    def __init__(self, *, public: bool = False, validate_requests: bool = True) -> None:
         # Validation (pydantic request models) costs ~200 ms of cold start; a function whose routes
         # take no body or typed parameters turns it off.
         super().__init__(enable_validation=validate_requests)
+        if not public:
+            # Deny by default: a route forgetting `app.caller()` still never serves an anonymous caller.
+            self.use(middlewares=[_authenticated_only])
         self.exception_handler(ApiError)(_on_api_error)
         self.exception_handler(RequestValidationError)(_on_request_validation_error)
         self.exception_handler(ValidationException)(_on_request_validation_error)
@@ -62,6 +65,11 @@ class Api(APIGatewayHttpResolver):
             return replay_by_idempotency_key(self, lambda: route(*args, **kwargs))
 
         return wrapper
+
+
+def _authenticated_only(app: Api, next_middleware: Callable[[Api], Response]) -> Response:
+    caller_from_event(app.current_event.raw_event)
+    return next_middleware(app)
 
 
 def http_handler(app: Api) -> Callable[[dict[str, Any], Any], dict[str, Any]]:

@@ -1,0 +1,17 @@
+"""PATCH /admin/users/{user_id} — change a user's role or disable / re-enable the account."""
+
+from fitconnect.identity import accounts
+from fitconnect.identity.bodies import AdminUserPatch
+from fitconnect.platform.http import Api, http_handler, json_response
+
+app = Api()
+
+
+@app.patch("/admin/users/<user_id>")
+def update_user(user_id: str, body: AdminUserPatch):
+    admin = app.caller("admin")
+    account = accounts.admin_update(admin.user_id, user_id, role=body.role, disabled=body.disabled)
+    return json_response(200, accounts.public_view(account))
+
+
+handler = http_handler(app)

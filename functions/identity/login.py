@@ -1,0 +1,17 @@
+"""POST /auth/login — e-mail + password (+ TOTP code when MFA is on) → access and refresh token."""
+
+from fitconnect.identity import accounts
+from fitconnect.identity.bodies import LoginBody
+from fitconnect.platform.http import Api, http_handler, json_response
+
+app = Api(public=True)
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+@app.post("/auth/login")
+def login(body: LoginBody):
+    pair = accounts.login(body.email, body.password, body.totp_code)
+    return json_response(200, pair.body(), NO_STORE)
+
+
+handler = http_handler(app)

@@ -1,0 +1,16 @@
+"""POST /auth/password/reset — the e-mailed code sets a new password and signs out everywhere."""
+
+from fitconnect.identity import reset
+from fitconnect.identity.bodies import ResetPasswordBody
+from fitconnect.platform.http import Api, http_handler, json_response
+
+app = Api(public=True)
+
+
+@app.post("/auth/password/reset")
+def reset_password(body: ResetPasswordBody):
+    reset.reset(body.email, body.code, body.new_password)
+    return json_response(204, None)
+
+
+handler = http_handler(app)

@@ -1,0 +1,17 @@
+"""POST /auth/register — a new member account (argon2id password; e-mail unique)."""
+
+from fitconnect.identity import accounts
+from fitconnect.identity.bodies import RegisterBody
+from fitconnect.platform.http import Api, http_handler, json_response
+
+app = Api(public=True)
+
+
+@app.post("/auth/register")
+@app.idempotent
+def register(body: RegisterBody):
+    account = accounts.register(body.email, body.password, body.name)
+    return json_response(201, {"user_id": account.user_id})
+
+
+handler = http_handler(app)

@@ -1,0 +1,6 @@
+"""SQS (UserDeleted events): erase what identity and members hold about the user. Repeatable."""
+
+from fitconnect.members import personal_data
+from fitconnect.platform.consumers import domain_event_handler
+
+handler = domain_event_handler(lambda data: personal_data.erase(data["user_id"]))

@@ -1,0 +1,110 @@
+"""The Lambda REQUEST authorizer's decision: who a bearer token belongs to, if anyone.
+
+Verification is `jwt_checks.verify_jwt` against the published JWKS. Then the account must still
+be active; its current role is taken from the account, so an admin's change applies within
+`ACCOUNT_CACHE_SECONDS` even to tokens issued before it.
+
+The authorizer never denies at the gateway: API Gateway would answer `{"message": ...}` without
+the API's error shape. It allows every request and hands either `{user_id, role}` or
+`{auth_error, auth_message}` to the function, whose resolver refuses anonymous callers on any
+route that is not public (see `fitconnect.platform.auth`).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import jwt
+
+from fitconnect.identity import tokens
+from fitconnect.identity.jwt_checks import Rejection, verify_jwt
+from fitconnect.identity.models import Account
+from fitconnect.platform.storage import get_item
+
+ACCOUNT_CACHE_SECONDS = 60
+JWKS_CACHE_SECONDS = 300
+JWKS_REFRESH_MIN_SECONDS = 30  # an unknown kid refetches the JWKS at most this often
+REQUIRED_CLAIMS = ["iss", "aud", "sub", "exp", "iat", "jti"]
+
+
+class _JwksCache:
+    def __init__(self) -> None:
+        self.keys: dict[str, Any] = {}
+        self.fetched_at = 0.0
+
+    def key(self, kid: str) -> Any | None:
+        age = time.monotonic() - self.fetched_at
+        if (
+            not self.fetched_at
+            or age > JWKS_CACHE_SECONDS
+            or (kid not in self.keys and age > JWKS_REFRESH_MIN_SECONDS)
+        ):
+            self._fetch()
+        return self.keys.get(kid)
+
+    def _fetch(self) -> None:
+        from fitconnect.identity.keys import public_jwks
+
+        published = public_jwks()
+        keys = jwt.PyJWKSet.from_dict(published).keys if published.get("keys") else []
+        self.keys = {key.key_id: key.key for key in keys}
+        self.fetched_at = time.monotonic()
+
+
+_jwks = _JwksCache()
+_accounts: dict[str, tuple[float, str, str]] = {}  # user_id -> (cached until, status, role)
+
+
+def verify_access_token(token: str) -> dict[str, Any]:
+    """The claims of a valid access token of ours; `Rejection` otherwise."""
+    return verify_jwt(
+        token,
+        key_for_kid=_jwks.key,
+        issuer=tokens.issuer(),
+        audience=tokens.audience(),
+        required=REQUIRED_CLAIMS,
+    )
+
+
+def _account_standing(user_id: str) -> tuple[str, str]:
+    cached = _accounts.get(user_id)
+    if cached and cached[0] > time.monotonic():
+        return cached[1], cached[2]
+    account = get_item(Account, Account.key(user_id))
+    standing = (account.status, account.role) if account else ("deleted", "member")
+    _accounts[user_id] = (time.monotonic() + ACCOUNT_CACHE_SECONDS, *standing)
+    return standing
+
+
+def bearer_token(headers: dict[str, str]) -> str | None:
+    value = (headers or {}).get("authorization") or ""
+    scheme, _, token = value.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def authorize(event: dict[str, Any]) -> dict[str, Any]:
+    """The simple-response answer for one request (payload format 2.0)."""
+    token = bearer_token(event.get("headers") or {})
+    if token is None:
+        return _anonymous("unauthorized", "Send an access token: Authorization: Bearer <token>.")
+    try:
+        claims = verify_access_token(token)
+    except Rejection as rejection:
+        return _anonymous(rejection.code, rejection.message)
+    status, role = _account_standing(str(claims["sub"]))
+    if status == "disabled":
+        return _anonymous("account_disabled", "This account has been disabled.")
+    if status != "active":
+        return _anonymous("unauthorized", "This account no longer exists.")
+    return {"isAuthorized": True, "context": {"user_id": claims["sub"], "role": role}}
+
+
+def _anonymous(code: str, message: str) -> dict[str, Any]:
+    return {"isAuthorized": True, "context": {"auth_error": code, "auth_message": message}}
+
+
+def reset_caches() -> None:
+    """Forget cached keys and accounts (tests that change them within one process)."""
+    _accounts.clear()
+    _jwks.fetched_at = 0.0

@@ -1,0 +1,152 @@
+"""The RS256 signing keys: private halves in Secrets Manager, public JWKS in Parameter Store.
+
+- The secret (`SIGNING_KEYS_SECRET`) holds `{"keys": [{"kid", "private_pem", "created_at"}, ...]}`,
+  newest first: the first key signs, the others only still verify. Only the functions that issue
+  tokens may read it.
+- The parameter (`JWKS_PARAMETER`) holds the public JWKS of the same keys; the authorizer and
+  `GET /.well-known/jwks.json` read only that, so nothing that verifies can sign.
+- The first issuer to find the secret empty generates the first key. Concurrent cold starts race
+  through one fixed `ClientRequestToken`: Secrets Manager keeps the first value and refuses the
+  others, which then read the winner's key.
+- Rotation puts a new key in front and keeps the previous one, so tokens signed before the
+  rotation stay valid until they expire: a rotation logs nobody out.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from fitconnect.platform import clock, ids
+from fitconnect.platform.observability import logger
+from fitconnect.platform.settings import env
+
+KEY_BITS = 2048
+KEYS_KEPT = 2  # current + previous
+CACHE_SECONDS = 300
+_FIRST_KEY_TOKEN = str(uuid.uuid5(uuid.NAMESPACE_URL, "fitconnect:first-signing-key"))
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    kid: str
+    private_pem: str
+    created_at: str
+
+    def public_jwk(self) -> dict[str, Any]:
+        from cryptography.hazmat.primitives.serialization import load_pem_private_key
+        from jwt.algorithms import RSAAlgorithm
+
+        private_key = load_pem_private_key(self.private_pem.encode(), password=None)
+        jwk = json.loads(RSAAlgorithm.to_jwk(private_key.public_key()))  # type: ignore[arg-type]
+        return {**jwk, "kid": self.kid, "use": "sig", "alg": "RS256"}
+
+
+@cache
+def _secrets_client() -> Any:
+    import boto3
+
+    return boto3.client("secretsmanager")
+
+
+@cache
+def _ssm_client() -> Any:
+    import boto3
+
+    return boto3.client("ssm")
+
+
+def generate_key() -> SigningKey:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    private_key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
+    pem = private_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    return SigningKey(kid=ids.new_id(), private_pem=pem, created_at=clock.now_iso())
+
+
+def _read_keys() -> list[SigningKey]:
+    raw = _secrets_client().get_secret_value(SecretId=env("SIGNING_KEYS_SECRET"))["SecretString"]
+    document = json.loads(raw or "{}")
+    return [SigningKey(**key) for key in document.get("keys", [])]
+
+
+def _write_keys(keys: list[SigningKey], request_token: str) -> bool:
+    """Store `keys` as the new secret version; False when another writer used the token first."""
+    client = _secrets_client()
+    document = {"keys": [key.__dict__ for key in keys]}
+    try:
+        client.put_secret_value(
+            SecretId=env("SIGNING_KEYS_SECRET"),
+            SecretString=json.dumps(document),
+            ClientRequestToken=request_token,
+        )
+    except client.exceptions.ResourceExistsException:
+        return False
+    return True
+
+
+def publish_jwks(keys: list[SigningKey]) -> dict[str, Any]:
+    jwks = {"keys": [key.public_jwk() for key in keys]}
+    _ssm_client().put_parameter(
+        Name=env("JWKS_PARAMETER"), Value=json.dumps(jwks), Type="String", Overwrite=True
+    )
+    return jwks
+
+
+_cached: tuple[float, list[SigningKey]] | None = None
+
+
+def signing_keys() -> list[SigningKey]:
+    """The keys, newest first; generated and published on first use. Cached for 5 minutes."""
+    global _cached
+    now = clock.epoch_seconds()
+    if _cached is not None and _cached[0] > now:
+        return _cached[1]
+    keys = _read_keys()
+    if not keys:
+        _write_keys([generate_key()], _FIRST_KEY_TOKEN)
+        keys = _read_keys()  # ours, or the key of the cold start that won the race
+        logger.info("first signing key in place", extra={"kid": keys[0].kid})
+    _ensure_published(keys)
+    _cached = (now + CACHE_SECONDS, keys)
+    return keys
+
+
+def _ensure_published(keys: list[SigningKey]) -> None:
+    # A crash between writing the secret and the parameter must not leave tokens unverifiable.
+    published = public_jwks()
+    if {key.kid for key in keys} - {jwk.get("kid") for jwk in published.get("keys", [])}:
+        publish_jwks(keys)
+
+
+def public_jwks(*, max_age_s: int = 0) -> dict[str, Any]:
+    """The published JWKS from Parameter Store, fresh or cached up to `max_age_s` (Powertools)."""
+    from aws_lambda_powertools.utilities import parameters
+
+    value = parameters.get_parameter(
+        env("JWKS_PARAMETER"), transform="json", max_age=max_age_s, force_fetch=max_age_s == 0
+    )
+    return value if isinstance(value, dict) else {}
+
+
+def rotate() -> SigningKey:
+    """Put a new signing key in front, keep the previous one, publish the JWKS.
+
+    Safe to repeat: a second run for the same current key finds the token already used.
+    """
+    global _cached
+    keys = _read_keys()
+    new_key = generate_key()
+    token = str(uuid.uuid5(uuid.NAMESPACE_URL, f"fitconnect:rotate-after:{keys[0].kid if keys else ''}"))
+    if _write_keys([new_key, *keys][:KEYS_KEPT], token):
+        logger.info("signing key rotated", extra={"kid": new_key.kid})
+    keys = _read_keys()
+    publish_jwks(keys)
+    _cached = None
+    return keys[0]

@@ -1,0 +1,106 @@
+"""Password reset by a 6-digit code sent by e-mail.
+
+- `forgot` always answers the same; a code is mailed only when the account exists, at most
+  `REQUESTS_ALLOWED` per e-mail per window. A new code replaces the previous one.
+- A code is valid 15 minutes, stored only as an HMAC keyed by the user, and single use (a
+  conditional delete in the same transaction as the new password). `ATTEMPTS_ALLOWED` wrong
+  guesses burn it: six digits are otherwise guessable.
+- A reset signs the user out everywhere (every refresh token family is revoked).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
+
+from fitconnect.identity import accounts, passwords, throttle, tokens
+from fitconnect.identity.models import Account, ResetCode
+from fitconnect.platform import clock
+from fitconnect.platform.errors import Unprocessable
+from fitconnect.platform.observability import logger
+from fitconnect.platform.storage import get_item, is_expired, transact_write, ttl_in
+
+CODE_SECONDS = 15 * 60
+REQUESTS_ALLOWED = 3
+REQUEST_WINDOW_S = 15 * 60
+ATTEMPTS_ALLOWED = 5
+
+
+def _code_hash(user_id: str, code: str) -> str:
+    return hmac.new(user_id.encode(), code.encode(), hashlib.sha256).hexdigest()
+
+
+def forgot(email: str) -> None:
+    window_key = throttle.window_key("RESETREQ", email)
+    if throttle.current(window_key).count >= REQUESTS_ALLOWED:
+        logger.info("password reset requests throttled")
+        return
+    throttle.record(window_key, window_s=REQUEST_WINDOW_S)
+    account = accounts.account_by_email(email)
+    if account is None or account.status != "active":
+        return
+    code = f"{secrets.randbelow(10**6):06d}"
+    ResetCode(
+        *ResetCode.key(account.user_id),
+        code_hash=_code_hash(account.user_id, code),
+        attempts=0,
+        expires_at=ttl_in(CODE_SECONDS),
+    ).save()
+    from fitconnect.platform.mail import send_email
+
+    send_email(
+        account.email,
+        "Your FitConnect password reset code",
+        f"Your password reset code is {code}. It is valid for 15 minutes and can be used once.\n"
+        "If you did not ask for it, ignore this e-mail: your password has not changed.",
+    )
+
+
+def _invalid_code() -> Unprocessable:
+    return Unprocessable(
+        "The reset code is wrong or has expired; ask for a new one.",
+        code="invalid_reset_code",
+        details=[{"field": "code", "message": "wrong, used or expired"}],
+    )
+
+
+def reset(email: str, code: str, new_password: str) -> None:
+    passwords.check_policy(new_password, field="new_password")
+    account = accounts.account_by_email(email)
+    stored = get_item(ResetCode, ResetCode.key(account.user_id), consistent=True) if account else None
+    if account is None or stored is None or is_expired(stored.expires_at):
+        raise _invalid_code()
+    expected = stored.code_hash
+    if not hmac.compare_digest(expected, _code_hash(account.user_id, code)):
+        _count_wrong_guess(stored)
+        raise _invalid_code()
+    try:
+        with transact_write() as transaction:
+            transaction.delete(stored, condition=ResetCode.code_hash == expected)
+            transaction.update(
+                account,
+                actions=[
+                    Account.password_hash.set(passwords.hash_password(new_password)),
+                    Account.updated_at.set(clock.now_iso()),
+                ],
+                condition=Account.status == "active",
+            )
+    except TransactWriteError:
+        raise _invalid_code() from None  # used by a concurrent reset, or the account changed
+    tokens.revoke_all(account.user_id, reason="password_reset")
+    throttle.clear(accounts.login_window(email))
+
+
+def _count_wrong_guess(stored: ResetCode) -> None:
+    same_code = ResetCode.code_hash == stored.code_hash
+    try:
+        if stored.attempts + 1 >= ATTEMPTS_ALLOWED:
+            stored.delete(condition=same_code)
+        else:
+            stored.update(actions=[ResetCode.attempts.add(1)], condition=same_code)
+    except (DeleteError, UpdateError) as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise  # else a newer code replaced this one: nothing to count

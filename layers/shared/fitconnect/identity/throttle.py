@@ -1,0 +1,60 @@
+"""Fixed-window attempt counters on the identity table (failed logins, reset requests).
+
+A window opens at the first attempt and closes `window_s` later (`expires_at`, also the TTL).
+Counting is one conditional update; opening a new window is one conditional put, so concurrent
+attempts never lose a count and a closed window never keeps counting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pynamodb.exceptions import PutError, UpdateError
+
+from fitconnect.identity.models import AttemptWindow
+from fitconnect.platform import clock
+from fitconnect.platform.storage import get_item, is_expired
+
+
+@dataclass(frozen=True)
+class Window:
+    count: int
+    retry_after_s: int
+
+
+def window_key(kind: str, subject: str) -> tuple[str, str]:
+    return f"{kind}#{subject}", "WINDOW"
+
+
+def current(key: tuple[str, str]) -> Window:
+    item = get_item(AttemptWindow, key, consistent=True)
+    if item is None or is_expired(item.expires_at):
+        return Window(0, 0)
+    return Window(int(item.count), max(1, int(item.expires_at) - clock.epoch_seconds()))
+
+
+def record(key: tuple[str, str], *, window_s: int) -> None:
+    """Count one attempt in the open window, or open a new one."""
+    for _attempt in range(3):
+        now = clock.epoch_seconds()
+        try:
+            AttemptWindow(*key).update(
+                actions=[AttemptWindow.count.add(1)],
+                condition=AttemptWindow.pk.exists() & (AttemptWindow.expires_at > now),
+            )
+            return
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+        try:
+            AttemptWindow(*key, count=1, expires_at=now + window_s).save(
+                condition=AttemptWindow.pk.does_not_exist() | (AttemptWindow.expires_at <= now)
+            )
+            return
+        except PutError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise  # else: another attempt opened the window first; count in it
+
+
+def clear(key: tuple[str, str]) -> None:
+    AttemptWindow(*key).delete()

@@ -1,0 +1,173 @@
+"""Access tokens (RS256 JWTs, 15 minutes) and refresh tokens (opaque, rotated, in families).
+
+A refresh token is `<random secret>`, stored only as its SHA-256. Each login starts a family;
+every refresh spends the presented token and issues the next one in the same family. Presenting
+a spent token means it was copied: the whole family is revoked, thief and victim alike log in again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError, UpdateError
+
+from fitconnect.identity.jwt_checks import ALGORITHM
+from fitconnect.identity.models import Account, RefreshToken, TokenFamily
+from fitconnect.platform import clock, ids
+from fitconnect.platform.errors import Unauthorized
+from fitconnect.platform.settings import env
+from fitconnect.platform.storage import get_item, is_expired, transact_write, ttl_in
+
+ACCESS_TOKEN_SECONDS = 15 * 60
+REFRESH_TOKEN_SECONDS = 30 * 24 * 3600
+
+
+def issuer() -> str:
+    return env("TOKEN_ISSUER")
+
+
+def audience() -> str:
+    return env("TOKEN_AUDIENCE")
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "access_token": self.access_token,
+            "refresh_token": self.refresh_token,
+            "token_type": "Bearer",
+            "expires_in": ACCESS_TOKEN_SECONDS,
+        }
+
+
+def issue_access_token(account: Account) -> str:
+    import jwt
+
+    from fitconnect.identity.keys import signing_keys
+
+    key = signing_keys()[0]
+    issued_at = clock.epoch_seconds()
+    claims = {
+        "iss": issuer(),
+        "aud": audience(),
+        "sub": account.user_id,
+        "role": account.role,
+        "iat": issued_at,
+        "exp": issued_at + ACCESS_TOKEN_SECONDS,
+        "jti": ids.new_id(),
+    }
+    return jwt.encode(claims, key.private_pem, algorithm=ALGORITHM, headers={"kid": key.kid})
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_refresh_token(user_id: str, family_id: str) -> tuple[str, RefreshToken]:
+    secret = secrets.token_urlsafe(32)
+    pk, sk = RefreshToken.key(_hash(secret))
+    item = RefreshToken(
+        pk, sk, user_id=user_id, family_id=family_id, expires_at=ttl_in(REFRESH_TOKEN_SECONDS)
+    )
+    return secret, item
+
+
+def start_session(account: Account) -> TokenPair:
+    """A new login: a new token family and its first refresh token, written together."""
+    family_id = ids.new_id()
+    family = TokenFamily(
+        *TokenFamily.key(account.user_id, family_id),
+        family_id=family_id,
+        user_id=account.user_id,
+        created_at=clock.now_iso(),
+        expires_at=ttl_in(REFRESH_TOKEN_SECONDS),
+    )
+    secret, token = _new_refresh_token(account.user_id, family_id)
+    with transact_write() as transaction:
+        transaction.save(family)
+        transaction.save(token)
+    return TokenPair(issue_access_token(account), secret)
+
+
+def _invalid_refresh() -> Unauthorized:
+    return Unauthorized("The refresh token is invalid, expired or revoked.", code="invalid_refresh_token")
+
+
+def refresh(presented: str) -> TokenPair:
+    """Spend `presented` and return the next pair; reuse of a spent token revokes its family."""
+    token = get_item(RefreshToken, RefreshToken.key(_hash(presented)), consistent=True)
+    if token is None or is_expired(token.expires_at):
+        raise _invalid_refresh()
+    if token.spent:
+        revoke_family(token.user_id, token.family_id, reason="refresh_token_reused")
+        raise Unauthorized(
+            "This refresh token was already used; every session of this login has been signed out.",
+            code="refresh_token_reused",
+        )
+    account = get_item(Account, Account.key(token.user_id))
+    if account is None or not account.is_active:
+        raise _invalid_refresh()
+    family_key = TokenFamily.key(token.user_id, token.family_id)
+    secret, next_token = _new_refresh_token(token.user_id, token.family_id)
+    try:
+        with transact_write() as transaction:
+            transaction.update(
+                token,
+                actions=[RefreshToken.spent.set(True)],
+                condition=RefreshToken.spent == False,  # noqa: E712
+            )
+            transaction.condition_check(
+                TokenFamily,
+                family_key[0],
+                family_key[1],
+                condition=TokenFamily.revoked == False,  # noqa: E712
+            )
+            transaction.save(next_token)
+    except TransactWriteError as error:
+        # Spent by a concurrent refresh (a copy of the token is in use) or the family is revoked.
+        reasons = [reason.code if reason else None for reason in (error.cancellation_reasons or [])]
+        if "ConditionalCheckFailed" in reasons:
+            revoke_family(token.user_id, token.family_id, reason="refresh_token_reused")
+            raise _invalid_refresh() from None
+        raise
+    return TokenPair(issue_access_token(account), secret)
+
+
+def revoke_family(user_id: str, family_id: str, *, reason: str) -> None:
+    family = TokenFamily(*TokenFamily.key(user_id, family_id))
+    try:
+        family.update(
+            actions=[TokenFamily.revoked.set(True), TokenFamily.revoked_reason.set(reason)],
+            condition=TokenFamily.pk.exists(),
+        )
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise  # a missing family has nothing to revoke; anything else is real
+
+
+def revoke_by_token(user_id: str, presented: str) -> None:
+    """Logout: revoke the family of `presented` if it belongs to `user_id` (silently otherwise)."""
+    token = get_item(RefreshToken, RefreshToken.key(_hash(presented)))
+    if token is not None and token.user_id == user_id:
+        revoke_family(user_id, token.family_id, reason="logout")
+
+
+def revoke_all(user_id: str, *, reason: str) -> int:
+    """Sign a user out everywhere (password reset, disable, erase); returns families revoked."""
+    revoked = 0
+    pk = Account.key(user_id)[0]
+    for family in TokenFamily.query(
+        pk,
+        TokenFamily.sk.startswith("FAMILY#"),
+        filter_condition=TokenFamily.revoked == False,  # noqa: E712
+    ):
+        revoke_family(user_id, family.family_id, reason=reason)
+        revoked += 1
+    return revoked

@@ -1,0 +1,62 @@
+"""The members context's items, in the members table (`MEMBERS_TABLE`).
+
+| item | pk | sk |
+|---|---|---|
+| profile | `MEMBER#<user_id>` | `PROFILE` |
+| push device | `MEMBER#<user_id>` | `DEVICE#<sha256(token)[:32]>` |
+| data export | `MEMBER#<user_id>` | `EXPORT#<export_id>` |
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.models import Model
+
+from fitconnect.platform.storage import table_meta
+
+TABLE_ENV = "MEMBERS_TABLE"
+
+
+def member_pk(user_id: str) -> str:
+    return f"MEMBER#{user_id}"
+
+
+class MembersItem(Model):
+    Meta = table_meta(TABLE_ENV)
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    expires_at = NumberAttribute(null=True)
+
+
+class Profile(MembersItem):
+    user_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    timezone = UnicodeAttribute(default="UTC")
+    goals = ListAttribute(of=UnicodeAttribute, default=list)
+    avatar_key = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute(null=True)
+
+    @staticmethod
+    def key(user_id: str) -> tuple[str, str]:
+        return member_pk(user_id), "PROFILE"
+
+
+class Device(MembersItem):
+    device_id = UnicodeAttribute()
+    platform = UnicodeAttribute()
+    token = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class Export(MembersItem):
+    export_id = UnicodeAttribute()
+    status = UnicodeAttribute(default="pending")  # pending | ready | failed
+    object_key = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    completed_at = UnicodeAttribute(null=True)
+
+    @staticmethod
+    def key(user_id: str, export_id: str) -> tuple[str, str]:
+        return member_pk(user_id), f"EXPORT#{export_id}"

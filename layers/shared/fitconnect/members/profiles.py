@@ -1,0 +1,157 @@
+"""A member's profile (`GET/PATCH /me`), avatar uploads and push devices."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from fitconnect.identity.models import Account
+from fitconnect.members.models import Device, Profile, member_pk
+from fitconnect.platform import clock
+from fitconnect.platform.errors import NotFound, Unprocessable
+from fitconnect.platform.settings import env
+from fitconnect.platform.storage import get_item
+
+AVATAR_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+AVATAR_MAX_BYTES = 5 * 1024 * 1024
+UPLOAD_URL_SECONDS = 300
+AVATAR_URL_SECONDS = 3600
+MAX_DEVICES = 20
+
+
+def _iana_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("not an IANA time zone name (e.g. Europe/Paris)") from None
+    return value
+
+
+Goal = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class ProfilePatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = None
+    timezone: Annotated[str, Field(max_length=64), AfterValidator(_iana_timezone)] | None = None
+    goals: Annotated[list[Goal], Field(max_length=10)] | None = None
+
+
+class AvatarRequest(BaseModel):
+    content_type: Literal["image/jpeg", "image/png", "image/webp"]
+    content_length: Annotated[int, Field(ge=1, le=AVATAR_MAX_BYTES)] | None = None
+
+
+class DeviceRegistration(BaseModel):
+    platform: Literal["ios", "android", "web"]
+    token: Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=4096)]
+
+
+@cache
+def _s3() -> Any:
+    import boto3
+
+    return boto3.client("s3")
+
+
+def profile_of(user_id: str) -> Profile:
+    profile = get_item(Profile, Profile.key(user_id))
+    if profile is None:
+        raise NotFound("No profile for this user.", code="profile_not_found")
+    return profile
+
+
+def me(account: Account, profile: Profile) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "user_id": account.user_id,
+        "email": account.email,
+        "name": profile.name,
+        "role": account.role,
+        "timezone": profile.timezone,
+        "goals": list(profile.goals or []),
+        "mfa_enabled": bool(account.mfa_enabled),
+        "calendar_url": None,  # the calendar feed belongs to scheduling; it fills this in
+        "avatar_url": None,
+        "created_at": account.created_at,
+    }
+    if profile.avatar_key:
+        view["avatar_url"] = _s3().generate_presigned_url(
+            "get_object",
+            Params={"Bucket": env("AVATARS_BUCKET"), "Key": profile.avatar_key},
+            ExpiresIn=AVATAR_URL_SECONDS,
+        )
+    return view
+
+
+def update(profile: Profile, patch: ProfilePatch) -> Profile:
+    changes = patch.model_dump(exclude_none=True)
+    if not changes:
+        return profile
+    actions = [getattr(Profile, name).set(value) for name, value in changes.items()]
+    actions.append(Profile.updated_at.set(clock.now_iso()))
+    profile.update(actions=actions, condition=Profile.pk.exists())
+    return profile
+
+
+def avatar_upload(profile: Profile, request: AvatarRequest) -> dict[str, Any]:
+    """A presigned PUT (type, and size when given, are signed) plus a POST form whose policy caps size."""
+    key = f"avatars/{profile.user_id}/avatar.{AVATAR_TYPES[request.content_type]}"
+    bucket = env("AVATARS_BUCKET")
+    params: dict[str, Any] = {"Bucket": bucket, "Key": key, "ContentType": request.content_type}
+    if request.content_length is not None:
+        params["ContentLength"] = request.content_length
+    upload_url = _s3().generate_presigned_url("put_object", Params=params, ExpiresIn=UPLOAD_URL_SECONDS)
+    form = _s3().generate_presigned_post(
+        bucket,
+        key,
+        Fields={"Content-Type": request.content_type},
+        Conditions=[{"Content-Type": request.content_type}, ["content-length-range", 1, AVATAR_MAX_BYTES]],
+        ExpiresIn=UPLOAD_URL_SECONDS,
+    )
+    profile.update(actions=[Profile.avatar_key.set(key), Profile.updated_at.set(clock.now_iso())])
+    return {
+        "upload_url": upload_url,
+        "method": "PUT",
+        "headers": {"Content-Type": request.content_type},
+        "expires_in": UPLOAD_URL_SECONDS,
+        "max_bytes": AVATAR_MAX_BYTES,
+        "upload_form": {"url": form["url"], "fields": form["fields"]},
+    }
+
+
+def register_device(user_id: str, registration: DeviceRegistration) -> tuple[Device, bool]:
+    """Store a push token (one item per token, so re-registering is harmless); True when new."""
+    device_id = hashlib.sha256(registration.token.encode()).hexdigest()[:32]
+    pk, sk = member_pk(user_id), f"DEVICE#{device_id}"
+    existing = get_item(Device, (pk, sk))
+    now = clock.now_iso()
+    if existing is None and Device.count(pk, Device.sk.startswith("DEVICE#")) >= MAX_DEVICES:
+        raise Unprocessable(f"At most {MAX_DEVICES} devices per member.", code="too_many_devices")
+    device = Device(
+        pk,
+        sk,
+        device_id=device_id,
+        platform=registration.platform,
+        token=registration.token,
+        created_at=existing.created_at if existing else now,
+        updated_at=now,
+    )
+    device.save()
+    return device, existing is None
+
+
+def device_view(device: Device) -> dict[str, Any]:
+    return {
+        "device_id": device.device_id,
+        "platform": device.platform,
+        "created_at": device.created_at,
+        "updated_at": device.updated_at,
+    }
+
+
+def devices_of(user_id: str) -> list[Device]:
+    return list(Device.query(member_pk(user_id), Device.sk.startswith("DEVICE#")))

@@ -1,0 +1,96 @@
+"""PynamoDB plumbing every bounded context shares: the table a model lives in, TTL, time attributes.
+
+Each context owns one table (template.yaml, `<CONTEXT>_TABLE`) with `pk`/`sk`, one GSI
+(`gsi1pk`/`gsi1sk`) and the TTL attribute `expires_at`. Models name their table through
+`table_meta`, from the environment Lambda gives the function.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import Any
+
+from pynamodb.attributes import UnicodeAttribute
+from pynamodb.connection import Connection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.transactions import TransactWrite
+
+from fitconnect.platform import clock
+
+
+def _region() -> str:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+
+
+class _TableFromEnvironment(type):
+    """`Meta.table_name` read from the environment on use, not frozen at import."""
+
+    env_name: str
+
+    @property
+    def table_name(cls) -> str:
+        return os.environ.get(cls.env_name) or f"missing-environment-variable-{cls.env_name}"
+
+
+def table_meta(env_name: str) -> type:
+    """A PynamoDB `Meta` for the context table named by the environment variable `env_name`.
+
+    The name is read when the model is used (PynamoDB reconnects if it changes), so a function
+    that was not given the table can still import the module, and tests can point models at
+    their own tables.
+    """
+    return _TableFromEnvironment(
+        "Meta", (), {"env_name": env_name, "region": _region(), "max_retry_attempts": 3}
+    )
+
+
+def gsi1_index() -> GlobalSecondaryIndex[Any]:
+    """The one secondary index of every context table (projection: all attributes).
+
+    PynamoDB binds an index class to the model that holds it, so each model gets its own class.
+    """
+
+    class Gsi1(GlobalSecondaryIndex[Any]):
+        class Meta:
+            index_name = "gsi1"
+            projection = AllProjection()
+
+        gsi1pk = UnicodeAttribute(hash_key=True)
+        gsi1sk = UnicodeAttribute(range_key=True)
+
+    return Gsi1()
+
+
+def ttl_in(seconds: int) -> int:
+    """An `expires_at` value `seconds` from now (DynamoDB TTL: epoch seconds)."""
+    return clock.epoch_seconds() + seconds
+
+
+def is_expired(expires_at: float | int | None) -> bool:
+    """TTL deletion is lazy (and moto never does it): readers check expiry themselves."""
+    return expires_at is not None and expires_at <= clock.epoch_seconds()
+
+
+def get_item(model: type[Any], key: tuple[str, str], *, consistent: bool = False) -> Any | None:
+    """The item of `model` at `key` (pk, sk), or None."""
+    try:
+        return model.get(key[0], key[1], consistent_read=consistent)
+    except model.DoesNotExist:
+        return None
+
+
+@cache
+def _connection() -> Connection:
+    return Connection(
+        region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    )
+
+
+def transact_write() -> TransactWrite:
+    """A PynamoDB write transaction on the process's one connection (its client is reused).
+
+    A cancelled transaction raises `TransactWriteError` with `cancellation_reasons`, in
+    PynamoDB's item order (condition checks, deletes, puts, updates), not the code's.
+    """
+    return TransactWrite(connection=_connection())
