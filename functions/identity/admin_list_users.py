@@ -20,7 +20,7 @@ def list_users():
             code="validation_failed",
             details=[{"field": "role", "in": "query", "message": "member, trainer or admin"}],
         )
-    request = page_request(query, bound_to={"gsi1pk": "ACCOUNTS"})
+    request = page_request(query, bound_to={"gsi1pk": {"S": "ACCOUNTS"}})  # DynamoDB-typed key
     items, last_key = accounts.list_accounts(request.limit, request.start_key, role)
     return json_response(200, page([accounts.public_view(item) for item in items], last_key))
 

@@ -383,6 +383,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             if cors and cors.expose:
                 self.send_header("Access-Control-Expose-Headers", ",".join(cors.expose))
         self.send_header("apigw-requestid", request_id)
+        if status in (204, 304):  # HTTP forbids a body here; API Gateway drops one
+            body = b""
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if self.command != "HEAD":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -122,6 +123,7 @@ class LocalRuntime:
                 )
                 for logical_id, spec in self.functions.items()
             }
+            self._seed()
             self.gateway = Gateway(self.template, self.functions, self.invoke, self._control)
             self.gateway.serve(self.ports.api)
             self._start_sqs_sources()
@@ -189,6 +191,33 @@ class LocalRuntime:
         # The only local difference: where the AWS and Stripe endpoints are.
         endpoints = {"AWS_ENDPOINT_URL": self.aws_endpoint, "STRIPE_API_BASE": self.stripe_endpoint}
         return {**lambda_env, **endpoints, **spec.environment}
+
+    def _seed(self) -> None:
+        """The template's seed script (`Metadata.LocalRuntime.Seed`), run like a function would be."""
+        assert self.template is not None
+        script = ((self.template.body.get("Metadata") or {}).get("LocalRuntime") or {}).get("Seed")
+        if not script or not self.functions:
+            return
+        spec = next(iter(self.functions.values()))
+        environment = self._function_environment(spec)
+        for other in self.functions.values():
+            environment.update(other.environment)
+        paths = [str(path) for path in spec.layer_dirs] + [str(self.template.root / "infra")]
+        environment["PYTHONPATH"] = os.pathsep.join(paths)
+        result = subprocess.run(
+            [sys.executable, str(self.template.root / script)],
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        for line in (result.stdout + result.stderr).splitlines():
+            self._emit("seed", line)
+        if result.returncode != 0:
+            raise RuntimeError(
+                f"the seed script {script} failed (exit {result.returncode}); see [seed] lines"
+            )
 
     def _emit(self, source: str, line: str) -> None:
         self.logs[source].append(line)

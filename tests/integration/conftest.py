@@ -1,6 +1,10 @@
+import json
+import os
+
 import pytest
 
 from tests.support.local import start_runtime
+from tests.support.oidc import LocalOidcIssuer
 from tests.support.paths import FIXTURE_APP, TEMPLATE
 
 
@@ -11,9 +15,18 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def platform():
-    """The real template.yaml on the local runtime."""
-    runtime = start_runtime(TEMPLATE)
+def oidc_issuer():
+    """A test OIDC provider, configured as `testidp` through SSO_PROVIDERS as a developer would."""
+    issuer = LocalOidcIssuer()
+    yield issuer
+    issuer.stop()
+
+
+@pytest.fixture(scope="session")
+def platform(oidc_issuer):
+    """The real template.yaml on the local runtime, with the test OIDC provider configured."""
+    providers = {"testidp": oidc_issuer.provider_config()}
+    runtime = start_runtime(TEMPLATE, environ={**os.environ, "SSO_PROVIDERS": json.dumps(providers)})
     yield runtime
     runtime.stop()
 

@@ -203,3 +203,19 @@ def test_a_private_app_refuses_anonymous_callers_with_the_authorizers_reason(
 def test_a_private_app_serves_an_authenticated_caller(lambda_context):
     response = private_handler(api_event("GET", "/forgetful", caller=("u1", "member")), lambda_context)
     assert (response["statusCode"], response_json(response)) == (200, {"secret": "never anonymous"})
+
+
+def test_a_form_body_is_refused_before_validation(lambda_context):
+    event = api_event("POST", "/things", raw_body="name=mat&count=2")
+    event["headers"]["content-type"] = "application/x-www-form-urlencoded"
+    response = handler(event, lambda_context)
+    assert response["statusCode"] == 400
+    assert response_json(response)["error"]["code"] == "unsupported_content_type"
+    assert calls == []
+
+
+def test_a_body_without_content_type_is_read_as_json(lambda_context):
+    event = api_event("POST", "/things", body={"name": "mat", "count": 2})
+    del event["headers"]["content-type"]
+    response = handler(event, lambda_context)
+    assert (response["statusCode"], response_json(response)) == (201, {"name": "mat", "count": 2})

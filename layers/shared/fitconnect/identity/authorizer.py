@@ -12,7 +12,6 @@ route that is not public (see `fitconnect.platform.auth`).
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import jwt
@@ -20,6 +19,7 @@ import jwt
 from fitconnect.identity import tokens
 from fitconnect.identity.jwt_checks import Rejection, verify_jwt
 from fitconnect.identity.models import Account
+from fitconnect.platform import clock
 from fitconnect.platform.storage import get_item
 
 ACCOUNT_CACHE_SECONDS = 60
@@ -31,15 +31,12 @@ REQUIRED_CLAIMS = ["iss", "aud", "sub", "exp", "iat", "jti"]
 class _JwksCache:
     def __init__(self) -> None:
         self.keys: dict[str, Any] = {}
-        self.fetched_at = 0.0
+        self.fetched_at = 0
 
     def key(self, kid: str) -> Any | None:
-        age = time.monotonic() - self.fetched_at
-        if (
-            not self.fetched_at
-            or age > JWKS_CACHE_SECONDS
-            or (kid not in self.keys and age > JWKS_REFRESH_MIN_SECONDS)
-        ):
+        stale = not clock.is_fresh(self.fetched_at, JWKS_CACHE_SECONDS)
+        unknown = kid not in self.keys and not clock.is_fresh(self.fetched_at, JWKS_REFRESH_MIN_SECONDS)
+        if stale or unknown:
             self._fetch()
         return self.keys.get(kid)
 
@@ -49,11 +46,12 @@ class _JwksCache:
         published = public_jwks()
         keys = jwt.PyJWKSet.from_dict(published).keys if published.get("keys") else []
         self.keys = {key.key_id: key.key for key in keys}
-        self.fetched_at = time.monotonic()
+        self.fetched_at = clock.epoch_seconds()
 
 
 _jwks = _JwksCache()
-_accounts: dict[str, tuple[float, str, str]] = {}  # user_id -> (cached until, status, role)
+# user_id -> (fetched at, status, role), in domain-clock seconds: moving the clock expires it.
+_accounts: dict[str, tuple[int, str, str]] = {}
 
 
 def verify_access_token(token: str) -> dict[str, Any]:
@@ -69,11 +67,11 @@ def verify_access_token(token: str) -> dict[str, Any]:
 
 def _account_standing(user_id: str) -> tuple[str, str]:
     cached = _accounts.get(user_id)
-    if cached and cached[0] > time.monotonic():
+    if cached and clock.is_fresh(cached[0], ACCOUNT_CACHE_SECONDS):
         return cached[1], cached[2]
     account = get_item(Account, Account.key(user_id))
     standing = (account.status, account.role) if account else ("deleted", "member")
-    _accounts[user_id] = (time.monotonic() + ACCOUNT_CACHE_SECONDS, *standing)
+    _accounts[user_id] = (clock.epoch_seconds(), *standing)
     return standing
 
 
@@ -107,4 +105,4 @@ def _anonymous(code: str, message: str) -> dict[str, Any]:
 def reset_caches() -> None:
     """Forget cached keys and accounts (tests that change them within one process)."""
     _accounts.clear()
-    _jwks.fetched_at = 0.0
+    _jwks.fetched_at = 0

@@ -99,14 +99,13 @@ def publish_jwks(keys: list[SigningKey]) -> dict[str, Any]:
     return jwks
 
 
-_cached: tuple[float, list[SigningKey]] | None = None
+_cached: tuple[int, list[SigningKey]] | None = None  # (fetched at, keys)
 
 
 def signing_keys() -> list[SigningKey]:
     """The keys, newest first; generated and published on first use. Cached for 5 minutes."""
     global _cached
-    now = clock.epoch_seconds()
-    if _cached is not None and _cached[0] > now:
+    if _cached is not None and clock.is_fresh(_cached[0], CACHE_SECONDS):
         return _cached[1]
     keys = _read_keys()
     if not keys:
@@ -114,7 +113,7 @@ def signing_keys() -> list[SigningKey]:
         keys = _read_keys()  # ours, or the key of the cold start that won the race
         logger.info("first signing key in place", extra={"kid": keys[0].kid})
     _ensure_published(keys)
-    _cached = (now + CACHE_SECONDS, keys)
+    _cached = (clock.epoch_seconds(), keys)
     return keys
 
 
@@ -125,14 +124,18 @@ def _ensure_published(keys: list[SigningKey]) -> None:
         publish_jwks(keys)
 
 
-def public_jwks(*, max_age_s: int = 0) -> dict[str, Any]:
-    """The published JWKS from Parameter Store, fresh or cached up to `max_age_s` (Powertools)."""
-    from aws_lambda_powertools.utilities import parameters
+_published: tuple[int, dict[str, Any]] | None = None
 
-    value = parameters.get_parameter(
-        env("JWKS_PARAMETER"), transform="json", max_age=max_age_s, force_fetch=max_age_s == 0
-    )
-    return value if isinstance(value, dict) else {}
+
+def public_jwks(*, max_age_s: int = 0) -> dict[str, Any]:
+    """The published JWKS from Parameter Store, fresh or cached up to `max_age_s` (domain clock)."""
+    global _published
+    if max_age_s and _published is not None and clock.is_fresh(_published[0], max_age_s):
+        return _published[1]
+    raw = _ssm_client().get_parameter(Name=env("JWKS_PARAMETER"))["Parameter"]["Value"]
+    document = json.loads(raw or "{}")
+    _published = (clock.epoch_seconds(), document)
+    return document
 
 
 def rotate() -> SigningKey:

@@ -50,3 +50,12 @@ def travel(to: datetime | timedelta) -> Iterator[None]:
             os.environ.pop(OFFSET_ENV, None)
         else:
             os.environ[OFFSET_ENV] = previous
+
+
+def is_fresh(since_epoch_s: float, max_age_s: float) -> bool:
+    """Whether something stamped at `since_epoch_s` is younger than `max_age_s`.
+
+    Caches use this rather than an expiry stamp: when a test moves the clock back, an entry
+    stamped in the "future" counts as stale instead of living on.
+    """
+    return 0 <= epoch_seconds() - since_epoch_s < max_age_s

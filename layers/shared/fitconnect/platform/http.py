@@ -3,7 +3,7 @@
 - errors: `ApiError` → its status and `{"error": {...}}`; pydantic validation → 400 with one
   entry per bad field; malformed JSON → 400 `malformed_json`; unknown route → 404; anything
   else → logged 500 `internal_error` (a bug, never the caller's fault).
-- bodies above 256 KiB → 413 before any parsing.
+- bodies above 256 KiB → 413, and non-JSON bodies → 400, before any parsing.
 - the caller from the authorizer context, role checks, and `Idempotency-Key` replay.
 """
 
@@ -27,6 +27,8 @@ MAX_BODY_BYTES = 256 * 1024
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    if status == HTTPStatus.NO_CONTENT:  # no body at all, not "null"
+        return Response(status_code=status, body="", headers=headers)
     return Response(
         status_code=status, content_type=content_types.APPLICATION_JSON, body=body, headers=headers
     )
@@ -80,15 +82,35 @@ def http_handler(app: Api) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     @metrics.log_metrics(capture_cold_start_metric=True)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         if body_size(event) > MAX_BODY_BYTES:
-            error = error_body("payload_too_large", f"The request body exceeds {MAX_BODY_BYTES // 1024} KiB.")
-            return {
-                "statusCode": HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-                "headers": {"Content-Type": content_types.APPLICATION_JSON},
-                "body": _compact_json(error),
-            }
+            message = f"The request body exceeds {MAX_BODY_BYTES // 1024} KiB."
+            return _raw_error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", message)
+        if not _json_body(event):
+            message = "Send the request body as application/json."
+            return _raw_error(HTTPStatus.BAD_REQUEST, "unsupported_content_type", message)
         return app.resolve(event, context)
 
     return handler
+
+
+def _raw_error(status: int, code: str, message: str) -> dict[str, Any]:
+    """An error answered before routing (the resolver never sees the request)."""
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": content_types.APPLICATION_JSON},
+        "body": _compact_json(error_body(code, message)),
+    }
+
+
+def _json_body(event: dict[str, Any]) -> bool:
+    """Whether the body (if any) is JSON; one without a Content-Type is taken as JSON."""
+    headers = event.get("headers")
+    if not event.get("body") or not isinstance(headers, dict):
+        return True
+    content_type = headers.get("content-type")
+    if content_type is None:
+        headers["content-type"] = content_types.APPLICATION_JSON
+        return True
+    return "json" in content_type.lower()
 
 
 def body_size(event: dict[str, Any]) -> int:

@@ -1,0 +1,75 @@
+"""A small HTTP client for the local runtime's API, and the identity steps many tests share."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+    @property
+    def error_code(self) -> str | None:
+        error = (self.body or {}).get("error") if isinstance(self.body, dict) else None
+        return error.get("code") if error else None
+
+
+class ApiClient:
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.http = requests.Session()
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        token: str | None = None,
+        headers: dict | None = None,
+    ) -> Reply:
+        all_headers = dict(headers or {})
+        if token:
+            all_headers["Authorization"] = f"Bearer {token}"
+        response = self.http.request(method, self.base_url + path, json=body, headers=all_headers, timeout=30)
+        payload = response.json() if response.content else None
+        return Reply(response.status_code, payload, dict(response.headers))
+
+    def get(self, path: str, **options: Any) -> Reply:
+        return self.call("GET", path, **options)
+
+    def post(self, path: str, body: Any = None, **options: Any) -> Reply:
+        return self.call("POST", path, body, **options)
+
+    def patch(self, path: str, body: Any = None, **options: Any) -> Reply:
+        return self.call("PATCH", path, body, **options)
+
+    def delete(self, path: str, **options: Any) -> Reply:
+        return self.call("DELETE", path, **options)
+
+    # -- identity steps
+    def register(self, email: str | None = None, password: str = "a long enough password") -> dict[str, str]:
+        email = email or f"member-{uuid.uuid4().hex[:10]}@example.com"
+        reply = self.post("/auth/register", {"email": email, "password": password, "name": "Test Member"})
+        assert reply.status == 201, reply.body
+        return {"email": email, "password": password, "user_id": reply.body["user_id"]}
+
+    def login(self, email: str, password: str, totp_code: str | None = None) -> Reply:
+        body = {"email": email, "password": password}
+        if totp_code:
+            body["totp_code"] = totp_code
+        return self.post("/auth/login", body)
+
+    def member(self) -> dict[str, str]:
+        """A new member, logged in: email, password, user_id, access_token, refresh_token."""
+        account = self.register()
+        reply = self.login(account["email"], account["password"])
+        assert reply.status == 200, reply.body
+        return {**account, **reply.body}
