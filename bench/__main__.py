@@ -13,6 +13,7 @@ import json
 import os
 import statistics
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -21,6 +22,7 @@ from unittest import mock
 
 import boto3
 import requests
+from botocore.client import BaseClient
 
 from fitconnect_local.functions import FunctionSpec
 from fitconnect_local.inprocess import load_handler
@@ -77,15 +79,43 @@ def cold_init_ms(runtime: LocalRuntime, spec: FunctionSpec, event: Any) -> float
     return statistics.median(inits)
 
 
-def warm_via_runtime(runtime: LocalRuntime, spec: FunctionSpec, event: Any) -> list[float]:
+# Samples that would destroy the demo user they run as get a throwaway member instead.
+DESTRUCTIVE = {"DeleteMeFunction"}
+
+
+def login_token(runtime: LocalRuntime, email: str, password: str = "fitconnect-demo") -> str:
+    reply = requests.post(
+        f"{runtime.api_url}/auth/login", json={"email": email, "password": password}, timeout=30
+    )
+    reply.raise_for_status()
+    return reply.json()["access_token"]
+
+
+def throwaway_token(runtime: LocalRuntime) -> str:
+    email, password = f"bench-{time.time_ns()}@example.com", "bench-password-123"
+    body = {"email": email, "password": password, "name": "Bench"}
+    requests.post(f"{runtime.api_url}/auth/register", json=body, timeout=30).raise_for_status()
+    return login_token(runtime, email, password)
+
+
+def warm_via_runtime(
+    runtime: LocalRuntime, spec: FunctionSpec, event: Any, token: str | None
+) -> tuple[list[float], Counter[int]]:
+    """The sample replayed over HTTP (through the authorizer, as a demo user) or invoked directly."""
     session = requests.Session()
     http = spec.events_of("HttpApi")
-    timings = []
+    timings, statuses = [], Counter()
+    headers = {k: v for k, v in (event.get("headers") or {}).items() if k not in {"host", "content-length"}}
+    if token:
+        headers["authorization"] = f"Bearer {token}"
     for attempt in range(WARM_SAMPLES + 1):  # the first call starts the pool's worker: not timed
         started = time.perf_counter()
         if http:
             response = session.request(
-                event["requestContext"]["http"]["method"], runtime.api_url + event["rawPath"]
+                event["requestContext"]["http"]["method"],
+                runtime.api_url + event["rawPath"],
+                data=(event.get("body") or "").encode(),
+                headers=headers,
             )
         else:
             response = session.post(
@@ -93,8 +123,8 @@ def warm_via_runtime(runtime: LocalRuntime, spec: FunctionSpec, event: Any) -> l
             )
         if attempt:
             timings.append((time.perf_counter() - started) * 1000)
-        response.raise_for_status()
-    return timings
+            statuses[response.status_code] += 1
+    return timings, statuses
 
 
 def direct(runtime: LocalRuntime, spec: FunctionSpec, event: Any) -> tuple[list[float], Counter[str]]:
@@ -104,12 +134,23 @@ def direct(runtime: LocalRuntime, spec: FunctionSpec, event: Any) -> tuple[list[
     for name in [m for m in sys.modules if m == "fitconnect" or m.startswith("fitconnect.")]:
         del sys.modules[name]  # each function gets its own module state, clients and service name
     calls: Counter[str] = Counter()
-    with mock.patch.dict(os.environ, env), contextlib.redirect_stdout(io.StringIO()):
+    real_call = BaseClient._make_api_call
+
+    runtime_threads = {thread.ident for thread in threading.enumerate()} - {threading.get_ident()}
+
+    def counted(client: BaseClient, operation: str, params: Any) -> Any:
+        # Every client (boto3's, Powertools', PynamoDB's own botocore session) goes through here;
+        # the runtime's pollers (threads that existed before the handler) are not the handler's.
+        if threading.get_ident() not in runtime_threads:
+            calls.update([f"{client.meta.service_model.service_name}:{operation}"])
+        return real_call(client, operation, params)
+
+    with (
+        mock.patch.dict(os.environ, env),
+        contextlib.redirect_stdout(io.StringIO()),
+        mock.patch.object(BaseClient, "_make_api_call", counted),
+    ):
         boto3.setup_default_session()
-        boto3.DEFAULT_SESSION.events.register(
-            "before-call",
-            lambda model, **_: calls.update([f"{model.service_model.service_name}:{model.name}"]),
-        )
         handler = load_handler(spec)
         handler(event, _Context())  # warm-up: the first call creates clients
         calls.clear()
@@ -130,15 +171,20 @@ def main() -> None:
         f"Local runtime up in {runtime.startup_s:.2f} s. "
         f"{COLD_SAMPLES} cold starts, {WARM_SAMPLES} warm calls each.",
         "",
-        "| function | trigger | cold init (median) | warm via runtime p50 / p99 | handler direct p50 / p99 "
-        "| AWS calls per invocation |",
+        "| function | trigger | cold init (median) | warm via runtime p50 / p99 (status) "
+        "| handler direct p50 / p99 | AWS calls per invocation |",
         "|---|---|---|---|---|---|",
     ]
     try:
+        tokens = {role: login_token(runtime, f"{role}@fitconnect.local") for role in ("member", "admin")}
         for function_id, spec in sorted(runtime.functions.items()):
             event = _sample(function_id)
             init = cold_init_ms(runtime, spec, event)
-            runtime_p50, runtime_p99 = _percentiles(warm_via_runtime(runtime, spec, event))
+            role = "admin" if function_id.startswith("Admin") else "member"
+            token = throwaway_token(runtime) if function_id in DESTRUCTIVE else tokens[role]
+            via_runtime, statuses = warm_via_runtime(runtime, spec, event, token)
+            runtime_p50, runtime_p99 = _percentiles(via_runtime)
+            status = "/".join(str(code) for code in sorted(statuses)) or "-"
             direct_timings, calls = direct(runtime, spec, event)
             direct_p50, direct_p99 = _percentiles(direct_timings)
             trigger = ", ".join(sorted({e.type for e in spec.events})) or "-"
@@ -147,7 +193,8 @@ def main() -> None:
                 or "none"
             )
             rows.append(
-                f"| {function_id} | {trigger} | {init:.0f} ms | {runtime_p50:.1f} / {runtime_p99:.1f} ms "
+                f"| {function_id} | {trigger} | {init:.0f} ms "
+                f"| {runtime_p50:.1f} / {runtime_p99:.1f} ms ({status}) "
                 f"| {direct_p50:.1f} / {direct_p99:.1f} ms | {call_list} |"
             )
             print(rows[-1], flush=True)
