@@ -112,7 +112,9 @@ class LocalRuntime:
             for service in self.services:
                 service.wait_ready()
             provisioner = Provisioner(self.template, self.aws_endpoint, self.functions)
+            seeding = self._start_seed()  # imports while the store is provisioned
             rule_routes = provisioner.provision()
+            self._release_seed(seeding)
             self.pools = {
                 logical_id: FunctionPool(
                     spec,
@@ -123,7 +125,6 @@ class LocalRuntime:
                 )
                 for logical_id, spec in self.functions.items()
             }
-            self._seed()
             self.gateway = Gateway(self.template, self.functions, self.invoke, self._control)
             self.gateway.serve(self.ports.api)
             self._start_sqs_sources()
@@ -139,6 +140,7 @@ class LocalRuntime:
             self.iot.start()
             self._register_stripe_webhooks(provisioner.secret_values)
             self._spawn(threading.Thread(target=self._janitor, name="janitor", daemon=True))
+            self._finish_seed(seeding)
         except BaseException:
             self.stop()
             raise
@@ -192,32 +194,48 @@ class LocalRuntime:
         endpoints = {"AWS_ENDPOINT_URL": self.aws_endpoint, "STRIPE_API_BASE": self.stripe_endpoint}
         return {**lambda_env, **endpoints, **spec.environment}
 
-    def _seed(self) -> None:
-        """The template's seed script (`Metadata.LocalRuntime.Seed`), run like a function would be."""
+    def _start_seed(self) -> subprocess.Popen[str] | None:
+        """The template's seed script (`Metadata.LocalRuntime.Seed`), run like a function would be:
+        every function's environment merged, the layers on the path, the store's endpoint."""
         assert self.template is not None
         script = ((self.template.body.get("Metadata") or {}).get("LocalRuntime") or {}).get("Seed")
         if not script or not self.functions:
-            return
+            return None
         spec = next(iter(self.functions.values()))
         environment = self._function_environment(spec)
         for other in self.functions.values():
             environment.update(other.environment)
         paths = [str(path) for path in spec.layer_dirs] + [str(self.template.root / "infra")]
         environment["PYTHONPATH"] = os.pathsep.join(paths)
-        result = subprocess.run(
+        # The script starts before the store exists: it imports, then waits for a line on stdin.
+        environment["FITCONNECT_SEED_WAIT"] = "1"
+        return subprocess.Popen(
             [sys.executable, str(self.template.root / script)],
             env=environment,
-            capture_output=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             text=True,
-            timeout=60,
-            check=False,
         )
-        for line in (result.stdout + result.stderr).splitlines():
+
+    @staticmethod
+    def _release_seed(seeding: subprocess.Popen[str] | None) -> None:
+        if seeding is not None and seeding.stdin is not None:
+            try:
+                seeding.stdin.write("provisioned\n")
+                seeding.stdin.close()
+            except BrokenPipeError:
+                pass  # the script died while importing: _finish_seed reports its output
+
+    def _finish_seed(self, seeding: subprocess.Popen[str] | None) -> None:
+        if seeding is None:
+            return
+        output = seeding.stdout.read() if seeding.stdout else ""
+        seeding.wait(timeout=60)
+        for line in output.splitlines():
             self._emit("seed", line)
-        if result.returncode != 0:
-            raise RuntimeError(
-                f"the seed script {script} failed (exit {result.returncode}); see [seed] lines"
-            )
+        if seeding.returncode != 0:
+            raise RuntimeError(f"the seed script failed (exit {seeding.returncode}); see the [seed] lines")
 
     def _emit(self, source: str, line: str) -> None:
         self.logs[source].append(line)

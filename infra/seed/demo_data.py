@@ -7,6 +7,9 @@ again: what exists is left alone. Local only — production never runs this.
 
 from __future__ import annotations
 
+import os
+import sys
+
 from fitconnect.identity import accounts, passwords
 
 DEMO_PASSWORD = "fitconnect-demo"  # noqa: S105 - a documented local-only demo login
@@ -30,6 +33,8 @@ def seed_users() -> list[str]:
 
 
 def main() -> None:
+    if os.environ.get("FITCONNECT_SEED_WAIT"):
+        sys.stdin.readline()  # the runtime says when the store is provisioned (imports are done by then)
     print("Demo logins (local only):")
     print("\n".join(seed_users()))
 

@@ -475,6 +475,7 @@ def test_delete_me_erases_and_frees_the_email(api, platform, clock):
     )
     assert api.delete("/me", token=member["access_token"]).status == 202
     assert api.get("/me", token=member["access_token"]).status == 404  # at once: the account is gone
+    assert api.delete("/me", token=member["access_token"]).status == 404  # and is not erased twice
     clock(61)  # and once the authorizer's cache has passed, the token itself is refused
     assert api.get("/me", token=member["access_token"]).status == 401
     assert api.login(member["email"], member["password"]).status == 401

@@ -25,7 +25,7 @@ EXPECTED_HTTP = {
     "AdminUpdateUserFunction": (404, "user_not_found"),
     "GetMeFunction": (404, "user_not_found"),
     "UpdateMeFunction": (404, "profile_not_found"),
-    "DeleteMeFunction": (202, None),
+    "DeleteMeFunction": (404, "user_not_found"),
     "RequestExportFunction": (202, None),
     "ExportStatusFunction": (404, "export_not_found"),
     "AvatarUploadFunction": (404, "profile_not_found"),

@@ -133,6 +133,8 @@ def login(email: str, password: str, totp_code: str | None) -> tokens.TokenPair:
         raise Forbidden("This account has been disabled.", code="account_disabled")
     if window.count:
         throttle.clear(window_key)
+    if passwords.needs_rehash(account.password_hash):
+        account.update(actions=[Account.password_hash.set(passwords.hash_password(password))])
     return tokens.start_session(account)
 
 

@@ -1,10 +1,10 @@
-"""The RS256 signing keys: private halves in Secrets Manager, public JWKS in Parameter Store.
+"""The RS256 signing keys: private halves in one secret, the public JWKS in another.
 
 - The secret (`SIGNING_KEYS_SECRET`) holds `{"keys": [{"kid", "private_pem", "created_at"}, ...]}`,
   newest first: the first key signs, the others only still verify. Only the functions that issue
   tokens may read it.
-- The parameter (`JWKS_PARAMETER`) holds the public JWKS of the same keys; the authorizer and
-  `GET /.well-known/jwks.json` read only that, so nothing that verifies can sign.
+- The second secret (`JWKS_SECRET`) holds the public JWKS of the same keys; the authorizer and
+  `GET /.well-known/jwks.json` may read only that, so nothing that verifies can sign.
 - The first issuer to find the secret empty generates the first key. Concurrent cold starts race
   through one fixed `ClientRequestToken`: Secrets Manager keeps the first value and refuses the
   others, which then read the winner's key.
@@ -52,13 +52,6 @@ def _secrets_client() -> Any:
     return boto3.client("secretsmanager")
 
 
-@cache
-def _ssm_client() -> Any:
-    import boto3
-
-    return boto3.client("ssm")
-
-
 def generate_key() -> SigningKey:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
@@ -93,9 +86,7 @@ def _write_keys(keys: list[SigningKey], request_token: str) -> bool:
 
 def publish_jwks(keys: list[SigningKey]) -> dict[str, Any]:
     jwks = {"keys": [key.public_jwk() for key in keys]}
-    _ssm_client().put_parameter(
-        Name=env("JWKS_PARAMETER"), Value=json.dumps(jwks), Type="String", Overwrite=True
-    )
+    _secrets_client().put_secret_value(SecretId=env("JWKS_SECRET"), SecretString=json.dumps(jwks))
     return jwks
 
 
@@ -128,11 +119,11 @@ _published: tuple[int, dict[str, Any]] | None = None
 
 
 def public_jwks(*, max_age_s: int = 0) -> dict[str, Any]:
-    """The published JWKS from Parameter Store, fresh or cached up to `max_age_s` (domain clock)."""
+    """The published JWKS, fresh or cached up to `max_age_s` (domain clock)."""
     global _published
     if max_age_s and _published is not None and clock.is_fresh(_published[0], max_age_s):
         return _published[1]
-    raw = _ssm_client().get_parameter(Name=env("JWKS_PARAMETER"))["Parameter"]["Value"]
+    raw = _secrets_client().get_secret_value(SecretId=env("JWKS_SECRET"))["SecretString"]
     document = json.loads(raw or "{}")
     _published = (clock.epoch_seconds(), document)
     return document

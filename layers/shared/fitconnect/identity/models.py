@@ -19,18 +19,14 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
 )
-from pynamodb.models import Model
 
-from fitconnect.platform.storage import gsi1_index, table_meta
+from fitconnect.platform.storage import ContextItem, gsi1_index, table_meta
 
 TABLE_ENV = "IDENTITY_TABLE"
 
 
-class IdentityItem(Model):
+class IdentityItem(ContextItem):
     Meta = table_meta(TABLE_ENV)
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    expires_at = NumberAttribute(null=True)
 
 
 class Account(IdentityItem):

@@ -9,10 +9,9 @@
 
 from __future__ import annotations
 
-from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.models import Model
+from pynamodb.attributes import ListAttribute, UnicodeAttribute
 
-from fitconnect.platform.storage import table_meta
+from fitconnect.platform.storage import ContextItem, table_meta
 
 TABLE_ENV = "MEMBERS_TABLE"
 
@@ -21,11 +20,8 @@ def member_pk(user_id: str) -> str:
     return f"MEMBER#{user_id}"
 
 
-class MembersItem(Model):
+class MembersItem(ContextItem):
     Meta = table_meta(TABLE_ENV)
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    expires_at = NumberAttribute(null=True)
 
 
 class Profile(MembersItem):

@@ -134,8 +134,10 @@ def export_status(user_id: str, export_id: str) -> dict[str, Any]:
 
 
 def request_erasure(user_id: str) -> None:
+    from fitconnect.identity.accounts import account_of
     from fitconnect.platform.events import publish
 
+    account_of(user_id)  # 404 once deleted: a repeated DELETE /me publishes nothing again
     # The event first: if publishing fails nothing has changed and the member can retry.
     publish([UserDeleted(user_id=user_id, requested_at=clock.now_iso())])
     identity_data.mark_deleted(user_id)

@@ -11,9 +11,10 @@ import os
 from functools import cache
 from typing import Any
 
-from pynamodb.attributes import UnicodeAttribute
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from fitconnect.platform import clock
@@ -43,6 +44,14 @@ def table_meta(env_name: str) -> type:
     return _TableFromEnvironment(
         "Meta", (), {"env_name": env_name, "region": _region(), "max_retry_attempts": 3}
     )
+
+
+class ContextItem(Model):
+    """The key and TTL every item of a context table has; each context subclasses it with its Meta."""
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    expires_at = NumberAttribute(null=True)  # the table's TTL attribute (epoch seconds)
 
 
 def gsi1_index() -> GlobalSecondaryIndex[Any]:
