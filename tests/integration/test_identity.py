@@ -7,6 +7,7 @@ import json
 import re
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import jwt
 import pyotp
@@ -134,6 +135,21 @@ def test_refresh_rotates_and_reuse_revokes_the_whole_family(api):
     # The thief's reuse also kills the legitimate holder's newer token.
     after = api.post("/auth/refresh", {"refresh_token": first.body["refresh_token"]})
     assert (after.status, after.error_code) == (401, "invalid_refresh_token")
+
+
+def test_two_concurrent_refreshes_of_one_token_never_both_succeed(platform):
+    member = ApiClient(platform.api_url).member()
+    clients = [ApiClient(platform.api_url) for _ in range(4)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        replies = list(
+            pool.map(lambda c: c.post("/auth/refresh", {"refresh_token": member["refresh_token"]}), clients)
+        )
+    winners = [reply for reply in replies if reply.status == 200]
+    assert len(winners) <= 1
+    assert all(reply.status == 401 for reply in replies if reply.status != 200)
+    # A race is a reuse: the family is revoked, the winner's new token included.
+    for winner in winners:
+        assert clients[0].post("/auth/refresh", {"refresh_token": winner.body["refresh_token"]}).status == 401
 
 
 def test_logout_revokes_that_login_only(api):

@@ -132,8 +132,9 @@ def refresh(presented: str) -> TokenPair:
             transaction.save(next_token)
     except TransactWriteError as error:
         # Spent by a concurrent refresh (a copy of the token is in use) or the family is revoked.
-        reasons = [reason.code if reason else None for reason in (error.cancellation_reasons or [])]
-        if "ConditionalCheckFailed" in reasons:
+        # A conflicting transaction (DynamoDB's TransactionConflict) is the same race.
+        reasons = {reason.code for reason in (error.cancellation_reasons or []) if reason}
+        if reasons & {"ConditionalCheckFailed", "TransactionConflict"}:
             revoke_family(token.user_id, token.family_id, reason="refresh_token_reused")
             raise _invalid_refresh() from None
         raise
