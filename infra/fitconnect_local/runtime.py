@@ -207,6 +207,8 @@ class LocalRuntime:
             environment.update(other.environment)
         paths = [str(path) for path in spec.layer_dirs] + [str(self.template.root / "infra")]
         environment["PYTHONPATH"] = os.pathsep.join(paths)
+        environment.pop("LAMBDA_TASK_ROOT", None)  # not a Lambda: no X-Ray segments to attach to
+        environment.update({"POWERTOOLS_TRACE_DISABLED": "true", "AWS_XRAY_SDK_ENABLED": "false"})
         # The script starts before the store exists: it imports, then waits for a line on stdin.
         environment["FITCONNECT_SEED_WAIT"] = "1"
         return subprocess.Popen(

@@ -112,6 +112,8 @@ PUBLIC_ROUTES = {
     "POST /auth/password/forgot",
     "POST /auth/password/reset",
     "GET /.well-known/jwks.json",
+    "GET /trainers",
+    "GET /trainers/{trainer_id}",
 }
 
 

@@ -1,4 +1,4 @@
-"""Each identity and members sample event, fed to its function on an empty store (moto in-process).
+"""Each identity, members and trainers sample event, fed to its function on an empty store (moto).
 
 The samples double as `sam local invoke -e` inputs; on an empty store each has one right answer.
 """
@@ -30,6 +30,11 @@ EXPECTED_HTTP = {
     "ExportStatusFunction": (404, "export_not_found"),
     "AvatarUploadFunction": (404, "profile_not_found"),
     "RegisterDeviceFunction": (201, None),
+    "ApplyTrainerFunction": (404, "profile_not_found"),
+    "ApproveTrainerFunction": (404, "trainer_not_found"),
+    "ListTrainersFunction": (200, None),
+    "GetTrainerFunction": (404, "trainer_not_found"),
+    "AdminListTrainersFunction": (200, None),
 }
 
 

@@ -1,0 +1,15 @@
+"""POST /admin/trainers/{trainer_id}/approve — the application is approved; the user becomes a trainer."""
+
+from fitconnect.platform.http import Api, http_handler, json_response
+from fitconnect.scheduling import trainers
+
+app = Api(validate_requests=False)
+
+
+@app.post("/admin/trainers/<trainer_id>/approve")
+def approve(trainer_id: str):
+    admin = app.caller("admin")
+    return json_response(200, trainers.view(trainers.approve(trainer_id, admin.user_id)))
+
+
+handler = http_handler(app)

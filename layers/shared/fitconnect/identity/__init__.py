@@ -1,0 +1,1 @@
+"""Identity: accounts, passwords, tokens and keys, MFA, SSO, password reset, the API authorizer."""

@@ -1,0 +1,1 @@
+"""Members: the profile, avatar, push devices, and GDPR export and erasure of a member's data."""

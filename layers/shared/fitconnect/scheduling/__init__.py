@@ -1,0 +1,1 @@
+"""Scheduling: the marketplace — trainers, their sessions, bookings and reviews."""

@@ -1,0 +1,222 @@
+"""Trainers: a member applies, an admin approves (the user's role becomes `trainer`), anyone finds them.
+
+Items in the scheduling table (`SCHEDULING_TABLE`):
+
+| item | pk | sk | gsi1 |
+|---|---|---|---|
+| trainer profile | `TRAINER#<trainer_id>` | `PROFILE` | `TRAINERS#<status>` / `<name lower>#<trainer_id>` |
+
+The trainer id is the user id: one trainer profile per user. The display name is copied from the
+member's profile at application (search needs it here). Rating aggregates (`rating_sum`,
+`rating_count`) are kept with atomic counters by reviews.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError, TransactWriteError
+
+from fitconnect.identity.models import Account
+from fitconnect.members.profiles import profile_of
+from fitconnect.platform import clock
+from fitconnect.platform.cursors import page, page_request
+from fitconnect.platform.errors import Conflict, NotFound
+from fitconnect.platform.events import DomainEvent
+from fitconnect.platform.storage import ContextItem, get_item, gsi1_index, table_meta, transact_write
+
+TABLE_ENV = "SCHEDULING_TABLE"
+STATUSES = ("pending", "approved")
+Specialty = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=2, max_length=40)
+]
+
+
+class TrainerApplication(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    bio: Annotated[str, StringConstraints(strip_whitespace=True, min_length=20, max_length=2000)]
+    specialties: Annotated[list[Specialty], Field(min_length=1, max_length=10)]
+    hourly_rate_cents: Annotated[int, Field(ge=0, le=1_000_000)]
+    currency: Annotated[str, StringConstraints(to_lower=True, pattern=r"^[a-zA-Z]{3}$")]
+
+
+class SchedulingItem(ContextItem):
+    Meta = table_meta(TABLE_ENV)
+
+
+class Trainer(SchedulingItem):
+    gsi1 = gsi1_index()
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    trainer_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    bio = UnicodeAttribute()
+    specialties = ListAttribute(of=UnicodeAttribute)
+    hourly_rate_cents = NumberAttribute()
+    currency = UnicodeAttribute()
+    status = UnicodeAttribute(default="pending")  # pending | approved
+    search_text = UnicodeAttribute()  # lower-cased name, bio and specialties
+    rating_sum = NumberAttribute(default=0)
+    rating_count = NumberAttribute(default=0)
+    applied_at = UnicodeAttribute()
+    approved_at = UnicodeAttribute(null=True)
+    approved_by = UnicodeAttribute(null=True)
+
+    @staticmethod
+    def key(trainer_id: str) -> tuple[str, str]:
+        return f"TRAINER#{trainer_id}", "PROFILE"
+
+
+class TrainerApplied(DomainEvent):
+    source = "fitconnect.scheduling"
+    detail_type = "TrainerApplied"
+    trainer_id: str
+
+
+class TrainerApproved(DomainEvent):
+    source = "fitconnect.scheduling"
+    detail_type = "TrainerApproved"
+    trainer_id: str
+    approved_by: str
+
+
+def _listing_keys(status: str, name: str, trainer_id: str) -> tuple[str, str]:
+    return f"TRAINERS#{status}", f"{name.lower()}#{trainer_id}"
+
+
+def apply(user_id: str, application: TrainerApplication) -> Trainer:
+    name = profile_of(user_id).name
+    specialties = sorted(set(application.specialties))
+    gsi1pk, gsi1sk = _listing_keys("pending", name, user_id)
+    trainer = Trainer(
+        *Trainer.key(user_id),
+        trainer_id=user_id,
+        name=name,
+        bio=application.bio,
+        specialties=specialties,
+        hourly_rate_cents=application.hourly_rate_cents,
+        currency=application.currency,
+        search_text=" ".join([name, application.bio, *specialties]).lower(),
+        applied_at=clock.now_iso(),
+        gsi1pk=gsi1pk,
+        gsi1sk=gsi1sk,
+    )
+    try:
+        trainer.save(condition=Trainer.pk.does_not_exist())
+    except PutError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        raise Conflict("You have already applied as a trainer.", code="already_applied") from None
+    from fitconnect.platform.events import publish
+
+    publish([TrainerApplied(trainer_id=user_id)])
+    return trainer
+
+
+def trainer_of(trainer_id: str) -> Trainer:
+    trainer = get_item(Trainer, Trainer.key(trainer_id))
+    if trainer is None:
+        raise NotFound("No such trainer.", code="trainer_not_found")
+    return trainer
+
+
+def approve(trainer_id: str, admin_id: str) -> Trainer:
+    """Approve the application and make the user a trainer, in one transaction."""
+    trainer = trainer_of(trainer_id)
+    if trainer.status == "approved":
+        raise Conflict("This trainer is already approved.", code="already_approved")
+    gsi1pk, gsi1sk = _listing_keys("approved", trainer.name, trainer_id)
+    now = clock.now_iso()
+    account_pk, account_sk = Account.key(trainer_id)
+    try:
+        with transact_write() as transaction:
+            transaction.update(
+                trainer,
+                actions=[
+                    Trainer.status.set("approved"),
+                    Trainer.approved_at.set(now),
+                    Trainer.approved_by.set(admin_id),
+                    Trainer.gsi1pk.set(gsi1pk),
+                    Trainer.gsi1sk.set(gsi1sk),
+                ],
+                condition=Trainer.status == "pending",
+            )
+            # The identity context's role, raised in the same step; an admin keeps their role.
+            transaction.update(
+                Account(account_pk, account_sk),
+                actions=[Account.role.set("trainer"), Account.updated_at.set(now)],
+                condition=(Account.status == "active") & (Account.role == "member"),
+            )
+    except TransactWriteError as error:
+        if error.cause_response_code != "TransactionCanceledException":
+            raise
+        raise Conflict(
+            "The application is no longer pending, or the account is not an active member.",
+            code="cannot_approve",
+        ) from None
+    from fitconnect.platform.events import publish
+
+    publish([TrainerApproved(trainer_id=trainer_id, approved_by=admin_id)])
+    trainer.refresh()
+    return trainer
+
+
+def view(trainer: Trainer) -> dict[str, Any]:
+    count = int(trainer.rating_count or 0)
+    return {
+        "trainer_id": trainer.trainer_id,
+        "name": trainer.name,
+        "bio": trainer.bio,
+        "specialties": list(trainer.specialties),
+        "hourly_rate_cents": int(trainer.hourly_rate_cents),
+        "currency": trainer.currency,
+        "status": trainer.status,
+        "rating": {
+            "average": round(float(trainer.rating_sum) / count, 2) if count else None,
+            "count": count,
+        },
+        "applied_at": trainer.applied_at,
+        "approved_at": trainer.approved_at,
+    }
+
+
+def search(
+    status: str,
+    *,
+    specialty: str | None,
+    text: str | None,
+    limit: int,
+    start_key: dict[str, Any] | None,
+) -> tuple[list[Trainer], dict[str, Any] | None]:
+    """Trainers of one status by name; `specialty` and `text` narrow it (pages may come up short)."""
+    condition = None
+    if specialty:
+        condition = Trainer.specialties.contains(specialty.strip().lower())
+    if text:
+        for word in text.lower().split():
+            match = Trainer.search_text.contains(word)
+            condition = match if condition is None else condition & match
+    results = Trainer.gsi1.query(
+        f"TRAINERS#{status}",
+        filter_condition=condition,
+        limit=limit,
+        page_size=limit,
+        last_evaluated_key=start_key,
+    )
+    return list(results), results.last_evaluated_key
+
+
+def listing(status: str, query: dict[str, str] | None) -> dict[str, Any]:
+    """One page of trainers of `status` for a list endpoint's query string."""
+    query = query or {}
+    request = page_request(query, bound_to={"gsi1pk": {"S": f"TRAINERS#{status}"}})  # DynamoDB-typed key
+    items, last_key = search(
+        status,
+        specialty=query.get("specialty"),
+        text=query.get("q"),
+        limit=request.limit,
+        start_key=request.start_key,
+    )
+    return page([view(item) for item in items], last_key)
