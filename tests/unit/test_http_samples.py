@@ -35,6 +35,9 @@ EXPECTED_HTTP = {
     "ListTrainersFunction": (200, None),
     "GetTrainerFunction": (404, "trainer_not_found"),
     "AdminListTrainersFunction": (200, None),
+    "CreateSessionFunction": (404, "trainer_not_found"),
+    "ListSessionsFunction": (200, None),
+    "GetSessionFunction": (404, "session_not_found"),
 }
 
 

@@ -114,6 +114,8 @@ PUBLIC_ROUTES = {
     "GET /.well-known/jwks.json",
     "GET /trainers",
     "GET /trainers/{trainer_id}",
+    "GET /sessions",
+    "GET /sessions/{session_id}",
 }
 
 

@@ -2,7 +2,7 @@
 
 Verification is `jwt_checks.verify_jwt` against the published JWKS. Then the account must still
 be active; its current role is taken from the account, so an admin's change applies within
-`ACCOUNT_CACHE_SECONDS` even to tokens issued before it.
+`ACCOUNT_CACHE_SECONDS` even to tokens issued before it, and at once to a token from a new login.
 
 The authorizer never denies at the gateway: API Gateway would answer `{"message": ...}` without
 the API's error shape. It allows every request and hands either `{user_id, role}` or
@@ -65,9 +65,10 @@ def verify_access_token(token: str) -> dict[str, Any]:
     )
 
 
-def _account_standing(user_id: str) -> tuple[str, str]:
+def _account_standing(user_id: str, token_issued_at: float) -> tuple[str, str]:
     cached = _accounts.get(user_id)
-    if cached and clock.is_fresh(cached[0], ACCOUNT_CACHE_SECONDS):
+    # A token issued after the entry was read (a new login) always sees the account as it is now.
+    if cached and clock.is_fresh(cached[0], ACCOUNT_CACHE_SECONDS) and token_issued_at < cached[0]:
         return cached[1], cached[2]
     account = get_item(Account, Account.key(user_id))
     standing = (account.status, account.role) if account else ("deleted", "member")
@@ -90,7 +91,7 @@ def authorize(event: dict[str, Any]) -> dict[str, Any]:
         claims = verify_access_token(token)
     except Rejection as rejection:
         return _anonymous(rejection.code, rejection.message)
-    status, role = _account_standing(str(claims["sub"]))
+    status, role = _account_standing(str(claims["sub"]), float(claims["iat"]))
     if status == "disabled":
         return _anonymous("account_disabled", "This account has been disabled.")
     if status != "active":

@@ -1,0 +1,20 @@
+"""POST /sessions — a trainer (or an admin for them) publishes a session, or a weekly series."""
+
+from fitconnect.platform.http import Api, http_handler, json_response
+from fitconnect.scheduling import sessions
+from fitconnect.scheduling.sessions import NewSession
+
+app = Api()
+
+
+@app.post("/sessions")
+@app.idempotent
+def create_session(body: NewSession):
+    caller = app.caller("trainer")
+    published = sessions.publish_sessions(caller.user_id, caller.is_admin, body)
+    if body.recurrence is None:
+        return json_response(201, sessions.view(published[0]))
+    return json_response(201, {"items": [sessions.view(session) for session in published]})
+
+
+handler = http_handler(app)

@@ -1,0 +1,278 @@
+"""Sessions: a trainer publishes classes (in person or live), once or weekly; anyone lists them.
+
+In the scheduling table:
+- a session: pk `SESSION#<session_id>`, sk `SESSION`; gsi1 `SESSIONS#<YYYY-MM of starts_at>` /
+  `<starts_at>#<session_id>` (sessions by start time, one partition per month).
+
+Times are stored in UTC. A weekly series keeps the first session's wall-clock time in the
+trainer's time zone (their profile's), so a 18:00 class stays at 18:00 across a DST change.
+Listing walks the month partitions of the asked range in order; the cursor carries the month.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
+
+from fitconnect.members.profiles import profile_of
+from fitconnect.platform import clock, ids
+from fitconnect.platform.cursors import decode_cursor, encode_cursor
+from fitconnect.platform.errors import BadRequest, Forbidden, NotFound, Unprocessable
+from fitconnect.platform.events import DomainEvent
+from fitconnect.platform.storage import get_item, gsi1_index
+from fitconnect.scheduling.trainers import SchedulingItem, trainer_of
+
+MAX_RANGE_DAYS = 93
+DEFAULT_RANGE_DAYS = 30
+
+
+class Recurrence(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    freq: Literal["weekly"]
+    count: Annotated[int, Field(ge=1, le=52)]
+
+
+Place = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class NewSession(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=120)]
+    starts_at: AwareDatetime
+    duration_min: Annotated[int, Field(ge=15, le=240)]
+    capacity: Annotated[int, Field(ge=1, le=500)]
+    price_cents: Annotated[int, Field(ge=0, le=1_000_000)]
+    currency: Annotated[str, StringConstraints(to_lower=True, pattern=r"^[a-zA-Z]{3}$")]
+    kind: Literal["in_person", "live"]
+    location: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None
+    ) = None
+    cancellation_window_min: Annotated[int, Field(ge=0, le=10080)] = 1440
+    recurrence: Recurrence | None = None
+    trainer_id: str | None = None  # admins publish on a trainer's behalf
+
+    @model_validator(mode="after")
+    def _in_person_needs_a_place(self) -> NewSession:
+        if self.kind == "in_person" and not self.location:
+            raise ValueError("an in_person session needs a location")
+        return self
+
+
+class Video(MapAttribute[str, Any]):
+    provider = UnicodeAttribute()
+    status = UnicodeAttribute()  # not_configured | ready
+    meeting_id = UnicodeAttribute(null=True)
+    join_url = UnicodeAttribute(null=True)
+
+
+class Session(SchedulingItem):
+    gsi1 = gsi1_index()
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    session_id = UnicodeAttribute()
+    series_id = UnicodeAttribute(null=True)
+    trainer_id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    starts_at = UnicodeAttribute()
+    ends_at = UnicodeAttribute()
+    duration_min = NumberAttribute()
+    capacity = NumberAttribute()
+    seats_taken = NumberAttribute(default=0)
+    waitlist_length = NumberAttribute(default=0)
+    price_cents = NumberAttribute()
+    currency = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    location = UnicodeAttribute(null=True)
+    cancellation_window_min = NumberAttribute()
+    status = UnicodeAttribute(default="scheduled")  # scheduled | live | ended | cancelled
+    video = Video(null=True)
+    created_at = UnicodeAttribute()
+
+    @staticmethod
+    def key(session_id: str) -> tuple[str, str]:
+        return f"SESSION#{session_id}", "SESSION"
+
+
+class SessionsPublished(DomainEvent):
+    source = "fitconnect.scheduling"
+    detail_type = "SessionsPublished"
+    trainer_id: str
+    session_ids: list[str]
+
+
+def _month(moment: datetime) -> str:
+    return moment.strftime("%Y-%m")
+
+
+def occurrences(first: datetime, count: int, timezone: str) -> list[datetime]:
+    """`count` weekly starts at `first`'s wall-clock time in `timezone`, as UTC datetimes."""
+    zone = ZoneInfo(timezone)
+    local = first.astimezone(zone).replace(tzinfo=None)
+    return [
+        (local + timedelta(weeks=week)).replace(tzinfo=zone).astimezone(ZoneInfo("UTC"))
+        for week in range(count)
+    ]
+
+
+def publish_sessions(caller_id: str, caller_is_admin: bool, request: NewSession) -> list[Session]:
+    trainer_id = request.trainer_id if caller_is_admin and request.trainer_id else caller_id
+    if request.trainer_id and not caller_is_admin and request.trainer_id != caller_id:
+        raise Forbidden("Trainers publish only their own sessions.", code="forbidden")
+    trainer = trainer_of(trainer_id)
+    if trainer.status != "approved":
+        raise Unprocessable("Only approved trainers publish sessions.", code="trainer_not_approved")
+    timezone = profile_of(trainer_id).timezone or "UTC"
+    count = request.recurrence.count if request.recurrence else 1
+    starts = occurrences(request.starts_at, count, timezone)
+    if starts[0] <= clock.now():
+        raise Unprocessable(
+            "A session must start in the future.",
+            code="starts_in_the_past",
+            details=[{"field": "starts_at", "message": "must be in the future"}],
+        )
+    series_id = ids.new_id() if count > 1 else None
+    sessions = [_new_session(trainer_id, request, start, series_id) for start in starts]
+    with Session.batch_write() as batch:
+        for session in sessions:
+            batch.save(session)
+    from fitconnect.platform.events import publish
+
+    publish([SessionsPublished(trainer_id=trainer_id, session_ids=[s.session_id for s in sessions])])
+    return sessions
+
+
+def _new_session(trainer_id: str, request: NewSession, start: datetime, series_id: str | None) -> Session:
+    session_id = ids.new_id()
+    starts_at = clock.to_iso(start)
+    video = Video(provider="zoom", status="not_configured") if request.kind == "live" else None
+    return Session(
+        *Session.key(session_id),
+        gsi1pk=f"SESSIONS#{_month(start)}",
+        gsi1sk=f"{starts_at}#{session_id}",
+        session_id=session_id,
+        series_id=series_id,
+        trainer_id=trainer_id,
+        title=request.title,
+        starts_at=starts_at,
+        ends_at=clock.to_iso(start + timedelta(minutes=request.duration_min)),
+        duration_min=request.duration_min,
+        capacity=request.capacity,
+        price_cents=request.price_cents,
+        currency=request.currency,
+        kind=request.kind,
+        location=request.location,
+        cancellation_window_min=request.cancellation_window_min,
+        video=video,
+        created_at=clock.now_iso(),
+    )
+
+
+def session_of(session_id: str) -> Session:
+    session = get_item(Session, Session.key(session_id))
+    if session is None:
+        raise NotFound("No such session.", code="session_not_found")
+    return session
+
+
+def view(session: Session) -> dict[str, Any]:
+    seats_left = max(0, int(session.capacity) - int(session.seats_taken))
+    video = session.video
+    return {
+        "session_id": session.session_id,
+        "series_id": session.series_id,
+        "trainer_id": session.trainer_id,
+        "title": session.title,
+        "starts_at": session.starts_at,
+        "ends_at": session.ends_at,
+        "duration_min": int(session.duration_min),
+        "capacity": int(session.capacity),
+        "seats_left": seats_left,
+        "waitlist_length": int(session.waitlist_length),
+        "price_cents": int(session.price_cents),
+        "currency": session.currency,
+        "kind": session.kind,
+        "location": session.location,
+        "cancellation_window_min": int(session.cancellation_window_min),
+        "status": session.status,
+        # The join link is only ever shown in a confirmed booking, never here.
+        "video": {"provider": video.provider, "status": video.status} if video else None,
+    }
+
+
+def _time_param(query: dict[str, str], name: str, default: datetime) -> datetime:
+    raw = query.get(name)
+    if raw is None:
+        return default
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise BadRequest(
+            f"{name} must be an ISO 8601 time with an offset.",
+            code="validation_failed",
+            details=[{"field": name, "in": "query", "message": "ISO 8601 with an offset"}],
+        )
+    return moment
+
+
+def _months(start: datetime, end: datetime) -> list[str]:
+    months, cursor = [], start.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    while cursor <= end:
+        months.append(_month(cursor))
+        cursor = (cursor + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def listing(query: dict[str, str] | None, limit: int) -> dict[str, Any]:
+    """Sessions starting in [from, to) (default: the next 30 days), by start time; filters
+    `trainer_id` and `kind`; cancelled sessions are included with their status."""
+    query = query or {}
+    now = clock.now()
+    start = _time_param(query, "from", now)
+    end = _time_param(query, "to", start + timedelta(days=DEFAULT_RANGE_DAYS))
+    if not timedelta(0) < end - start <= timedelta(days=MAX_RANGE_DAYS):
+        raise BadRequest(
+            f"to must be after from, at most {MAX_RANGE_DAYS} days later.",
+            code="validation_failed",
+            details=[{"field": "to", "in": "query", "message": f"after from, within {MAX_RANGE_DAYS} days"}],
+        )
+    months = _months(start, end)
+    start_key = decode_cursor(query.get("cursor"), bound_to={})
+    if (
+        start_key is not None
+        and start_key.get("gsi1pk", {}).get("S", "").removeprefix("SESSIONS#") not in months
+    ):
+        raise BadRequest("The cursor is not valid for this list.", code="invalid_cursor")
+    condition = None
+    if query.get("trainer_id"):
+        condition = Session.trainer_id == query["trainer_id"]
+    if query.get("kind"):
+        kind_match = Session.kind == query["kind"]
+        condition = kind_match if condition is None else condition & kind_match
+    items: list[Session] = []
+    page_end: dict[str, Any] | None = None
+    first_month = start_key["gsi1pk"]["S"].removeprefix("SESSIONS#") if start_key else months[0]
+    remaining = months[months.index(first_month) :]
+    for position, month in enumerate(remaining):
+        resume = start_key if month == first_month and start_key and len(start_key) > 1 else None
+        results = Session.gsi1.query(
+            f"SESSIONS#{month}",
+            Session.gsi1sk.between(clock.to_iso(start), clock.to_iso(end)),
+            filter_condition=condition,
+            limit=limit - len(items),
+            page_size=limit - len(items),
+            last_evaluated_key=resume,
+        )
+        items.extend(results)
+        if len(items) >= limit:
+            if results.last_evaluated_key:
+                page_end = results.last_evaluated_key
+            elif position + 1 < len(remaining):  # the page ends with a month: resume at the next
+                page_end = {"gsi1pk": {"S": f"SESSIONS#{remaining[position + 1]}"}}
+            break
+    return {"items": [view(item) for item in items], "next_cursor": encode_cursor(page_end)}
