@@ -17,6 +17,7 @@ import threading
 from datetime import UTC, datetime
 from typing import Any
 
+from moto.dynamodb.models import DynamoDBBackend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from moto.ses.models import SESBackend
 from moto.sns.models import PlatformEndpoint, SNSBackend
@@ -58,6 +59,29 @@ def _parse_mime(raw: str) -> dict[str, Any]:
         "body": text.get_content() if text is not None else None,
         "attachments": attachments,
     }
+
+
+# moto applies a DynamoDB transaction item by item and rolls back by restoring a snapshot of the
+# whole table: with concurrent requests that is neither atomic nor isolated (another request can
+# read a half-applied transaction, or lose its own write to the restore). DynamoDB guarantees both,
+# and the booking invariants rely on them, so every DynamoDB operation runs under one lock here.
+_DYNAMODB_OPERATIONS = (
+    "put_item", "get_item", "update_item", "delete_item", "query", "scan", "batch_get_item",
+    "batch_write_item", "transact_write_items", "transact_get_items", "execute_statement",
+    "execute_transaction", "batch_execute_statement",
+)  # fmt: skip
+
+
+def _serialise_dynamodb() -> None:
+    lock = threading.RLock()
+    for name in _DYNAMODB_OPERATIONS:
+        operation = getattr(DynamoDBBackend, name)
+
+        def serialised(*args: Any, _operation: Any = operation, **kwargs: Any) -> Any:
+            with lock:
+                return _operation(*args, **kwargs)
+
+        setattr(DynamoDBBackend, name, serialised)
 
 
 def _install_recorders() -> None:
@@ -122,6 +146,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     _install_recorders()
+    _serialise_dynamodb()
     app = DomainDispatcherApplication(create_backend_app)
     run_simple("127.0.0.1", args.port, _WithOutbox(app), threaded=True, request_handler=MotoRequestHandler)
 

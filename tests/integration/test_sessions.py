@@ -19,15 +19,7 @@ def admin(api):
 
 @pytest.fixture(scope="module")
 def paris_trainer(api, admin):
-    """A member who applied, was approved, and lives in Paris; logged in again as a trainer."""
-    member = api.member()
-    api.patch("/me", {"timezone": "Europe/Paris"}, token=member["access_token"])
-    bio = "Indoor cycling and HIIT coach for busy people, every level welcome."
-    body = {"bio": bio, "specialties": ["hiit"], "hourly_rate_cents": 5000, "currency": "eur"}
-    assert api.post("/trainers", body, token=member["access_token"]).status == 201
-    assert api.post(f"/admin/trainers/{member['user_id']}/approve", token=admin).status == 200
-    token = api.login(member["email"], member["password"]).body["access_token"]
-    return {**member, "access_token": token}
+    return api.approved_trainer(admin, timezone="Europe/Paris")
 
 
 def session_body(**changes):

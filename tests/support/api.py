@@ -73,3 +73,15 @@ class ApiClient:
         reply = self.login(account["email"], account["password"])
         assert reply.status == 200, reply.body
         return {**account, **reply.body}
+
+    def approved_trainer(self, admin_token: str, timezone: str | None = None) -> dict[str, str]:
+        """A new member who applied and was approved by the admin, logged in again as a trainer."""
+        member = self.member()
+        if timezone:
+            self.patch("/me", {"timezone": timezone}, token=member["access_token"])
+        bio = "Indoor cycling and HIIT coach for busy people, every level welcome."
+        body = {"bio": bio, "specialties": ["hiit"], "hourly_rate_cents": 5000, "currency": "eur"}
+        assert self.post("/trainers", body, token=member["access_token"]).status == 201
+        assert self.post(f"/admin/trainers/{member['user_id']}/approve", token=admin_token).status == 200
+        token = self.login(member["email"], member["password"]).body["access_token"]
+        return {**member, "access_token": token}

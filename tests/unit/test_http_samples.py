@@ -38,6 +38,11 @@ EXPECTED_HTTP = {
     "CreateSessionFunction": (404, "trainer_not_found"),
     "ListSessionsFunction": (200, None),
     "GetSessionFunction": (404, "session_not_found"),
+    "CreateBookingFunction": (404, "session_not_found"),
+    "GetBookingFunction": (404, "booking_not_found"),
+    "CancelBookingFunction": (404, "booking_not_found"),
+    "MyBookingsFunction": (200, None),
+    "SessionRosterFunction": (404, "session_not_found"),
 }
 
 

@@ -15,5 +15,8 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 logger = Logger()
-tracer = Tracer()
+# botocore is patched (every AWS call, PynamoDB's included, becomes a subsegment); the X-Ray SDK's
+# own PynamoDB patch would trace the same calls twice, and it raises on a response whose body is
+# not JSON, turning a retryable DynamoDB error into a crash.
+tracer = Tracer(patch_modules=["botocore", "requests"])
 metrics = Metrics()

@@ -83,6 +83,7 @@ class Session(SchedulingItem):
     capacity = NumberAttribute()
     seats_taken = NumberAttribute(default=0)
     waitlist_length = NumberAttribute(default=0)
+    waitlist_seq = NumberAttribute(null=True)  # the last waitlist number handed out
     price_cents = NumberAttribute()
     currency = UnicodeAttribute()
     kind = UnicodeAttribute()

@@ -1,0 +1,20 @@
+"""GET /sessions/{session_id}/bookings — the roster, for the session's trainer or an admin."""
+
+from fitconnect.platform.errors import NotFound
+from fitconnect.platform.http import Api, http_handler, json_response
+from fitconnect.scheduling import bookings
+from fitconnect.scheduling.sessions import session_of
+
+app = Api(validate_requests=False)
+
+
+@app.get("/sessions/<session_id>/bookings")
+def roster(session_id: str):
+    caller = app.caller("trainer")
+    session = session_of(session_id)
+    if not caller.is_admin and session.trainer_id != caller.user_id:
+        raise NotFound("No such session.", code="session_not_found")
+    return json_response(200, {"items": bookings.roster(session_id)})
+
+
+handler = http_handler(app)

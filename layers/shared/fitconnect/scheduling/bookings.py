@@ -1,0 +1,399 @@
+"""Bookings: a seat taken atomically, a first-come-first-served waitlist, cancellation with promotion.
+
+In the scheduling table:
+- a booking: pk `BOOKING#<booking_id>`, sk `BOOKING`; gsi1 `MEMBER#<user_id>` / `<created_at>#<id>`
+  (the member's bookings);
+- a place in a session, one per member and session: pk `SESSION#<session_id>`, sk
+  `MEMBER#<user_id>` (the roster; its conditional put makes double booking impossible);
+- a waitlist entry: pk `SESSION#<session_id>`, sk `WAIT#<seq, zero-padded>` (served in order).
+
+Invariants, each kept by one DynamoDB transaction per change:
+- `seats_taken` (confirmed + pending_payment) never exceeds `capacity`: taking a seat is an update
+  conditioned on `seats_taken < capacity`, in the same transaction as the booking;
+- the waitlist sequence is taken with an optimistic condition on `waitlist_seq`, so positions are
+  exact and follow commit order; a conflict re-reads and retries;
+- a cancellation releases its seat or hands it to the first waiter in the same transaction.
+
+Payments plug in through the states: a free session confirms at once; a paid one holds the seat as
+`pending_payment` until `hold_expires_at` (15 minutes), and the payments work confirms or releases it.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import TransactWriteError
+
+from fitconnect.platform import clock, ids
+from fitconnect.platform.auth import Caller
+from fitconnect.platform.errors import Conflict, NotFound
+from fitconnect.platform.events import DomainEvent
+from fitconnect.platform.storage import get_item, gsi1_index, transact_write
+from fitconnect.scheduling.sessions import Session, session_of
+from fitconnect.scheduling.trainers import SchedulingItem
+
+HOLD_SECONDS = 15 * 60
+ACTIVE = ("confirmed", "pending_payment", "waitlisted")
+MAX_ATTEMPTS = 60  # a burst of waiters retries the waitlist sequence; each retry is one read + one write
+
+
+class Refund(MapAttribute[str, Any]):
+    amount_cents = NumberAttribute()
+    status = UnicodeAttribute()  # owed | requested | refunded
+
+
+class Booking(SchedulingItem):
+    gsi1 = gsi1_index()
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    booking_id = UnicodeAttribute()
+    session_id = UnicodeAttribute()
+    trainer_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    waitlist_seq = NumberAttribute(null=True)
+    price_cents = NumberAttribute()
+    currency = UnicodeAttribute()
+    hold_expires_at = UnicodeAttribute(null=True)
+    refund = Refund(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+    @staticmethod
+    def key(booking_id: str) -> tuple[str, str]:
+        return f"BOOKING#{booking_id}", "BOOKING"
+
+
+class Place(SchedulingItem):
+    """A member's place in a session (the roster entry)."""
+
+    booking_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+
+    @staticmethod
+    def key(session_id: str, user_id: str) -> tuple[str, str]:
+        return f"SESSION#{session_id}", f"MEMBER#{user_id}"
+
+
+class WaitlistEntry(SchedulingItem):
+    booking_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+
+    @staticmethod
+    def key(session_id: str, seq: int) -> tuple[str, str]:
+        return f"SESSION#{session_id}", f"WAIT#{seq:06d}"
+
+
+class BookingEvent(DomainEvent):
+    source = "fitconnect.scheduling"
+    booking_id: str
+    session_id: str
+    user_id: str
+    status: str
+
+
+class BookingCreated(BookingEvent):
+    detail_type = "BookingCreated"
+
+
+class BookingConfirmed(BookingEvent):
+    detail_type = "BookingConfirmed"
+
+
+class BookingCancelled(BookingEvent):
+    detail_type = "BookingCancelled"
+    refund_cents: int
+
+
+class WaitlistPromoted(BookingEvent):
+    detail_type = "WaitlistPromoted"
+
+
+def _cancelled_because(error: TransactWriteError) -> set[str]:
+    return {reason.code for reason in (error.cancellation_reasons or []) if reason}
+
+
+def _bookable(session: Session) -> None:
+    if session.status != "scheduled" or session.starts_at <= clock.now_iso():
+        raise Conflict("This session is not open for booking.", code="session_closed")
+
+
+def book(session_id: str, user_id: str) -> Booking:
+    """One read and one transaction per attempt; a lost race re-reads (the waitlist's sequence)."""
+    for _attempt in range(MAX_ATTEMPTS):
+        session = session_of(session_id)
+        _bookable(session)
+        booking = _new_booking(session, user_id)
+        place = Place(*Place.key(session_id, user_id), booking_id=booking.booking_id, user_id=user_id)
+        seat_free = int(session.seats_taken) < int(session.capacity)
+        seq = int(session.waitlist_seq or 0) + 1
+        if seat_free:
+            booking.status = "confirmed" if not session.price_cents else "pending_payment"
+            if booking.status == "pending_payment":
+                booking.hold_expires_at = clock.to_iso(clock.now() + timedelta(seconds=HOLD_SECONDS))
+        else:
+            booking.status, booking.waitlist_seq = "waitlisted", seq
+        place.status = booking.status
+        try:
+            with transact_write() as transaction:  # items are serialised as they are added
+                _claim_place(transaction, place)
+                if seat_free:
+                    _take_seat(transaction, session)
+                else:
+                    _join_waitlist(transaction, session, booking, seq)
+                transaction.save(booking)
+        except TransactWriteError as error:
+            reasons = _cancelled_because(error)
+            if _place_taken(session_id, user_id, booking.booking_id):
+                raise Conflict(
+                    "You already have a booking for this session.", code="already_booked"
+                ) from None
+            if reasons & {"ConditionalCheckFailed", "TransactionConflict"}:
+                _back_off()  # the session changed under us (last seat, waitlist sequence): read again
+                continue
+            raise
+        _publish_created(booking)
+        return booking
+    raise Conflict("The session is too busy right now; try again.", code="busy")
+
+
+def _back_off() -> None:
+    """A short random pause, so racing requests do not collide again in lockstep."""
+    time.sleep(random.uniform(0.002, 0.02))
+
+
+def _new_booking(session: Session, user_id: str) -> Booking:
+    booking_id = ids.new_id()
+    now = clock.now_iso()
+    return Booking(
+        *Booking.key(booking_id),
+        gsi1pk=f"MEMBER#{user_id}",
+        gsi1sk=f"{now}#{booking_id}",
+        booking_id=booking_id,
+        session_id=session.session_id,
+        trainer_id=session.trainer_id,
+        user_id=user_id,
+        status="",
+        price_cents=int(session.price_cents),
+        currency=session.currency,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _claim_place(transaction: Any, place: Place) -> None:
+    transaction.save(place, condition=Place.pk.does_not_exist() | Place.status.is_in("cancelled", "expired"))
+
+
+def _place_taken(session_id: str, user_id: str, attempted_booking_id: str) -> bool:
+    place = get_item(Place, Place.key(session_id, user_id), consistent=True)
+    return place is not None and place.status in ACTIVE and place.booking_id != attempted_booking_id
+
+
+def _take_seat(transaction: Any, session: Session) -> None:
+    transaction.update(
+        session,
+        actions=[Session.seats_taken.add(1)],
+        condition=(Session.seats_taken < int(session.capacity)) & (Session.status == "scheduled"),
+    )
+
+
+def _join_waitlist(transaction: Any, session: Session, booking: Booking, seq: int) -> None:
+    previous = seq - 1
+    sequence_unchanged = (
+        Session.waitlist_seq.does_not_exist() if previous == 0 else Session.waitlist_seq == previous
+    )
+    transaction.update(
+        session,
+        actions=[Session.waitlist_seq.set(seq), Session.waitlist_length.add(1)],
+        condition=sequence_unchanged
+        & (Session.seats_taken >= int(session.capacity))
+        & (Session.status == "scheduled"),
+    )
+    entry = WaitlistEntry(*WaitlistEntry.key(session.session_id, seq), booking_id=booking.booking_id)
+    entry.user_id = booking.user_id
+    transaction.save(entry, condition=WaitlistEntry.pk.does_not_exist())
+
+
+def _publish_created(booking: Booking) -> None:
+    from fitconnect.platform.events import publish
+
+    events: list[DomainEvent] = [BookingCreated(**_event_fields(booking))]
+    if booking.status == "confirmed":
+        events.append(BookingConfirmed(**_event_fields(booking)))
+    publish(events)
+
+
+def _event_fields(booking: Booking) -> dict[str, Any]:
+    return {
+        "booking_id": booking.booking_id,
+        "session_id": booking.session_id,
+        "user_id": booking.user_id,
+        "status": booking.status,
+    }
+
+
+def booking_for(caller: Caller, booking_id: str) -> Booking:
+    """The booking if the caller is its member, the session's trainer or an admin; 404 otherwise."""
+    booking = get_item(Booking, Booking.key(booking_id))
+    if booking is None or not (caller.is_admin or caller.user_id in (booking.user_id, booking.trainer_id)):
+        raise NotFound("No such booking.", code="booking_not_found")
+    return booking
+
+
+def position(booking: Booking) -> int | None:
+    """1-based place in the waitlist (one query of the waiters ahead)."""
+    if booking.status != "waitlisted" or booking.waitlist_seq is None:
+        return None
+    ahead = WaitlistEntry.count(
+        f"SESSION#{booking.session_id}",
+        WaitlistEntry.sk.between("WAIT#000000", f"WAIT#{int(booking.waitlist_seq):06d}"),
+        consistent_read=True,
+    )
+    return max(1, ahead)
+
+
+def view(booking: Booking, *, session: Session | None = None, with_position: bool = True) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "booking_id": booking.booking_id,
+        "session_id": booking.session_id,
+        "user_id": booking.user_id,
+        "status": booking.status,
+        "price_cents": int(booking.price_cents),
+        "currency": booking.currency,
+        "hold_expires_at": booking.hold_expires_at,
+        "refund": {"amount_cents": int(booking.refund.amount_cents), "status": booking.refund.status}
+        if booking.refund
+        else None,
+        "created_at": booking.created_at,
+        "updated_at": booking.updated_at,
+    }
+    if with_position and booking.status == "waitlisted":
+        result["position"] = position(booking)
+    if session is not None and booking.status == "confirmed" and session.video and session.video.join_url:
+        result["join_url"] = session.video.join_url
+    return result
+
+
+def my_bookings(user_id: str, limit: int, start_key: dict[str, Any] | None) -> tuple[list[Booking], Any]:
+    results = Booking.gsi1.query(
+        f"MEMBER#{user_id}",
+        scan_index_forward=False,
+        limit=limit,
+        page_size=limit,
+        last_evaluated_key=start_key,
+    )
+    return list(results), results.last_evaluated_key
+
+
+def refund_owed(booking: Booking, session: Session, now: datetime) -> int:
+    """Full refund of a paid, confirmed booking cancelled before the window; nothing after."""
+    if booking.status != "confirmed" or not booking.price_cents:
+        return 0
+    starts = datetime.fromisoformat(session.starts_at.replace("Z", "+00:00"))
+    deadline = starts - timedelta(minutes=int(session.cancellation_window_min))
+    return int(booking.price_cents) if now < deadline else 0
+
+
+def cancel(booking: Booking) -> Booking:
+    """Cancel; a held seat goes to the first waiter in the same transaction, or back to the session."""
+    _ensure_cancellable(booking)
+    for _attempt in range(MAX_ATTEMPTS):
+        session = session_of(booking.session_id)
+        now = clock.now()
+        owed = refund_owed(booking, session, now)
+        had_seat = booking.status in ("confirmed", "pending_payment")
+        waiter = _first_waiter(session.session_id) if had_seat else None
+        promoted = get_item(Booking, Booking.key(waiter.booking_id)) if waiter else None
+        try:
+            with transact_write() as transaction:
+                _mark_cancelled(transaction, booking, owed)
+                if booking.status == "waitlisted":
+                    _leave_waitlist(transaction, session, booking)
+                elif promoted is not None and waiter is not None:
+                    _promote(transaction, session, waiter, promoted)
+                else:
+                    transaction.update(session, actions=[Session.seats_taken.add(-1)])
+        except TransactWriteError as error:
+            if _cancelled_because(error) & {"ConditionalCheckFailed", "TransactionConflict"}:
+                booking = get_item(Booking, Booking.key(booking.booking_id), consistent=True)
+                if booking.status not in ACTIVE:
+                    raise Conflict(
+                        f"This booking is already {booking.status}.", code="not_cancellable"
+                    ) from None
+                continue
+            raise
+        _publish_cancelled(booking, owed, promoted)
+        return get_item(Booking, Booking.key(booking.booking_id), consistent=True)
+    raise Conflict("The session is too busy right now; try again.", code="busy")
+
+
+def _ensure_cancellable(booking: Booking) -> None:
+    if booking.status not in ACTIVE:
+        raise Conflict(f"This booking is already {booking.status}.", code="not_cancellable")
+
+
+def _first_waiter(session_id: str) -> WaitlistEntry | None:
+    entries = WaitlistEntry.query(
+        f"SESSION#{session_id}", WaitlistEntry.sk.startswith("WAIT#"), limit=1, consistent_read=True
+    )
+    return next(iter(entries), None)
+
+
+def _mark_cancelled(transaction: Any, booking: Booking, owed: int) -> None:
+    now = clock.now_iso()
+    actions = [Booking.status.set("cancelled"), Booking.updated_at.set(now)]
+    if owed:
+        actions.append(Booking.refund.set(Refund(amount_cents=owed, status="owed")))
+    transaction.update(booking, actions=actions, condition=Booking.status == booking.status)
+    place_pk, place_sk = Place.key(booking.session_id, booking.user_id)
+    transaction.update(
+        Place(place_pk, place_sk),
+        actions=[Place.status.set("cancelled")],
+        condition=Place.booking_id == booking.booking_id,
+    )
+
+
+def _leave_waitlist(transaction: Any, session: Session, booking: Booking) -> None:
+    entry_pk, entry_sk = WaitlistEntry.key(session.session_id, int(booking.waitlist_seq))
+    transaction.delete(WaitlistEntry(entry_pk, entry_sk), condition=WaitlistEntry.pk.exists())
+    transaction.update(session, actions=[Session.waitlist_length.add(-1)])
+
+
+def _promote(transaction: Any, session: Session, waiter: WaitlistEntry, promoted: Booking) -> None:
+    """The seat passes to the first waiter: the seat count stays, the waitlist shrinks."""
+    status = "confirmed" if not session.price_cents else "pending_payment"
+    now = clock.now()
+    actions = [Booking.status.set(status), Booking.updated_at.set(clock.to_iso(now))]
+    if status == "pending_payment":
+        actions.append(Booking.hold_expires_at.set(clock.to_iso(now + timedelta(seconds=HOLD_SECONDS))))
+    transaction.delete(waiter, condition=WaitlistEntry.pk.exists())
+    transaction.update(promoted, actions=actions, condition=Booking.status == "waitlisted")
+    place_pk, place_sk = Place.key(session.session_id, promoted.user_id)
+    transaction.update(Place(place_pk, place_sk), actions=[Place.status.set(status)])
+    transaction.update(session, actions=[Session.waitlist_length.add(-1)])
+    promoted.status = status
+
+
+def _publish_cancelled(booking: Booking, owed: int, promoted: Booking | None) -> None:
+    from fitconnect.platform.events import publish
+
+    events: list[DomainEvent] = [
+        BookingCancelled(**{**_event_fields(booking), "status": "cancelled"}, refund_cents=owed)
+    ]
+    if promoted is not None:
+        events.append(WaitlistPromoted(**_event_fields(promoted)))
+        if promoted.status == "confirmed":
+            events.append(BookingConfirmed(**_event_fields(promoted)))
+    publish(events)
+
+
+def roster(session_id: str) -> list[dict[str, Any]]:
+    """Every member's place in the session (one query), waitlisted and cancelled included."""
+    places = Place.query(f"SESSION#{session_id}", Place.sk.startswith("MEMBER#"))
+    return [{"booking_id": p.booking_id, "user_id": p.user_id, "status": p.status} for p in places]

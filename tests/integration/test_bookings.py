@@ -1,0 +1,151 @@
+"""Bookings over HTTP: seats, waitlist in order, cancellation promoting it, access, and races."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests.support.api import ApiClient
+
+
+@pytest.fixture(scope="module")
+def api(platform):
+    return ApiClient(platform.api_url)
+
+
+@pytest.fixture(scope="module")
+def admin(api):
+    return api.login("admin@fitconnect.local", "fitconnect-demo").body["access_token"]
+
+
+@pytest.fixture(scope="module")
+def trainer(api, admin):
+    return api.approved_trainer(admin)
+
+
+def new_session(api, trainer, **changes):
+    body = {
+        "title": "Spin",
+        "starts_at": "2027-01-15T18:00:00Z",
+        "duration_min": 45,
+        "capacity": 2,
+        "price_cents": 0,
+        "currency": "usd",
+        "kind": "in_person",
+        "location": "Studio 1",
+        **changes,
+    }
+    reply = api.post("/sessions", body, token=trainer["access_token"])
+    assert reply.status == 201, reply.body
+    return reply.body["session_id"]
+
+
+def book(api, member, session_id):
+    return api.post(f"/sessions/{session_id}/bookings", token=member["access_token"])
+
+
+def test_seats_then_waitlist_then_promotion_in_order(api, trainer):
+    session_id = new_session(api, trainer)
+    a, b, c, d = (api.member() for _ in range(4))
+    first, second = book(api, a, session_id), book(api, b, session_id)
+    assert (first.status, first.body["status"], second.body["status"]) == (201, "confirmed", "confirmed")
+    third, fourth = book(api, c, session_id), book(api, d, session_id)
+    assert (third.body["status"], third.body["position"]) == ("waitlisted", 1)
+    assert (fourth.body["status"], fourth.body["position"]) == ("waitlisted", 2)
+    again = book(api, a, session_id)
+    assert (again.status, again.error_code) == (409, "already_booked")
+    session = api.get(f"/sessions/{session_id}").body
+    assert (session["seats_left"], session["waitlist_length"]) == (0, 2)
+
+    cancelled = api.delete(f"/bookings/{first.body['booking_id']}", token=a["access_token"])
+    assert (cancelled.status, cancelled.body["status"], cancelled.body["refund"]) == (200, "cancelled", None)
+    promoted = api.get(f"/bookings/{third.body['booking_id']}", token=c["access_token"]).body
+    assert promoted["status"] == "confirmed"
+    assert api.get(f"/bookings/{fourth.body['booking_id']}", token=d["access_token"]).body["position"] == 1
+    session = api.get(f"/sessions/{session_id}").body
+    assert (session["seats_left"], session["waitlist_length"]) == (0, 1)
+
+    api.delete(f"/bookings/{fourth.body['booking_id']}", token=d["access_token"])  # a waiter leaves
+    api.delete(f"/bookings/{promoted['booking_id']}", token=c["access_token"])  # nobody left to promote
+    session = api.get(f"/sessions/{session_id}").body
+    assert (session["seats_left"], session["waitlist_length"]) == (1, 0)
+    rebooked = book(api, a, session_id)
+    assert (rebooked.status, rebooked.body["status"]) == (201, "confirmed")
+    twice = api.delete(f"/bookings/{first.body['booking_id']}", token=a["access_token"])
+    assert (twice.status, twice.error_code) == (409, "not_cancellable")
+
+
+def test_a_paid_session_holds_the_seat_for_payment(api, trainer):
+    session_id = new_session(api, trainer, price_cents=2500, capacity=1)
+    member = api.member()
+    held = book(api, member, session_id)
+    assert held.body["status"] == "pending_payment"
+    assert held.body["hold_expires_at"] > held.body["created_at"]
+    assert api.get(f"/sessions/{session_id}").body["seats_left"] == 0
+    cancelled = api.delete(f"/bookings/{held.body['booking_id']}", token=member["access_token"]).body
+    assert cancelled["refund"] is None  # nothing was paid
+
+
+def test_who_sees_and_cancels_a_booking(api, trainer, admin):
+    session_id = new_session(api, trainer)
+    member, stranger = api.member(), api.member()
+    booking_id = book(api, member, session_id).body["booking_id"]
+    assert (
+        api.get(f"/bookings/{booking_id}", token=stranger["access_token"]).error_code == "booking_not_found"
+    )
+    assert api.get(f"/bookings/{booking_id}", token=trainer["access_token"]).status == 200
+    assert api.delete(f"/bookings/{booking_id}", token=trainer["access_token"]).status == 404
+    assert api.delete(f"/bookings/{booking_id}", token=stranger["access_token"]).status == 404
+    roster = api.get(f"/sessions/{session_id}/bookings", token=trainer["access_token"]).body["items"]
+    assert [(r["user_id"], r["status"]) for r in roster] == [(member["user_id"], "confirmed")]
+    other_trainer = api.approved_trainer(admin)
+    assert api.get(f"/sessions/{session_id}/bookings", token=other_trainer["access_token"]).status == 404
+    mine = api.get("/me/bookings", token=member["access_token"]).body["items"]
+    assert [item["booking_id"] for item in mine] == [booking_id]
+    assert api.delete(f"/bookings/{booking_id}", token=admin).body["status"] == "cancelled"
+    assert api.post("/sessions/nope/bookings", token=member["access_token"]).error_code == "session_not_found"
+
+
+def test_fifty_members_race_for_five_seats(api, trainer, platform):
+    session_id = new_session(api, trainer, capacity=5)
+    members = [api.member() for _ in range(50)]
+    clients = [ApiClient(platform.api_url) for _ in members]
+    with ThreadPoolExecutor(max_workers=25) as pool:
+        replies = list(
+            pool.map(lambda pair: book(pair[0], pair[1], session_id), zip(clients, members, strict=True))
+        )
+    assert all(reply.status == 201 for reply in replies), [r.body for r in replies if r.status != 201]
+    statuses = [reply.body["status"] for reply in replies]
+    assert statuses.count("confirmed") == 5
+    assert statuses.count("waitlisted") == 45
+    waiting = sorted(
+        (reply for reply in replies if reply.body["status"] == "waitlisted"), key=lambda r: r.body["position"]
+    )
+    assert [reply.body["position"] for reply in waiting] == list(range(1, 46))
+    session = api.get(f"/sessions/{session_id}").body
+    assert (session["seats_left"], session["waitlist_length"]) == (0, 45)
+    roster = api.get(f"/sessions/{session_id}/bookings", token=trainer["access_token"]).body["items"]
+    assert sum(1 for place in roster if place["status"] == "confirmed") == 5
+
+    # Cancellations race new bookings: seats never exceed capacity, waiters are served in order.
+    seated = [
+        (client, member, reply)
+        for client, member, reply in zip(clients, members, replies, strict=True)
+        if reply.body["status"] == "confirmed"
+    ]
+    latecomers = [api.member() for _ in range(5)]
+
+    def cancel(entry):
+        client, member, reply = entry
+        return client.delete(f"/bookings/{reply.body['booking_id']}", token=member["access_token"])
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        cancels = [pool.submit(cancel, entry) for entry in seated]
+        newcomers = [pool.submit(book, ApiClient(platform.api_url), m, session_id) for m in latecomers]
+    assert all(future.result().status == 200 for future in cancels)
+    late = [future.result().body for future in newcomers]
+    assert all(body.get("status") == "waitlisted" for body in late), late
+    roster = api.get(f"/sessions/{session_id}/bookings", token=trainer["access_token"]).body["items"]
+    confirmed = {place["booking_id"] for place in roster if place["status"] == "confirmed"}
+    assert confirmed == {reply.body["booking_id"] for reply in waiting[:5]}
+    session = api.get(f"/sessions/{session_id}").body
+    assert (session["seats_left"], session["waitlist_length"]) == (0, 45)
