@@ -5,6 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.support.api import ApiClient
+from tests.support.local import eventually
 
 
 @pytest.fixture(scope="module")
@@ -149,3 +150,47 @@ def test_fifty_members_race_for_five_seats(api, trainer, platform):
     assert confirmed == {reply.body["booking_id"] for reply in waiting[:5]}
     session = api.get(f"/sessions/{session_id}").body
     assert (session["seats_left"], session["waitlist_length"]) == (0, 45)
+
+
+def test_capacity_changes_respect_seats_and_move_the_waitlist(api, trainer, admin):
+    session_id = new_session(api, trainer, capacity=1)
+    seated, waiting = api.member(), api.member()
+    book(api, seated, session_id)
+    waiter = book(api, waiting, session_id).body
+    token = trainer["access_token"]
+    too_small = api.patch(f"/sessions/{session_id}", {"capacity": 0}, token=token)
+    assert too_small.status == 400
+    other = api.approved_trainer(admin)
+    assert api.patch(f"/sessions/{session_id}", {"capacity": 3}, token=other["access_token"]).status == 403
+    bigger = api.patch(f"/sessions/{session_id}", {"capacity": 3, "title": "Spin (big room)"}, token=token)
+    assert bigger.status == 200
+    assert (bigger.body["seats_left"], bigger.body["waitlist_length"], bigger.body["title"]) == (
+        1,
+        0,
+        "Spin (big room)",
+    )
+    promoted = api.get(f"/bookings/{waiter['booking_id']}", token=waiting["access_token"]).body
+    assert promoted["status"] == "confirmed"
+    below = api.patch(f"/sessions/{session_id}", {"capacity": 1}, token=token)
+    assert (below.status, below.error_code) == (409, "cannot_change_session")
+
+
+def test_cancelling_a_session_cancels_every_booking(api, trainer):
+    session_id = new_session(api, trainer, capacity=1)
+    members = [api.member() for _ in range(3)]
+    booked = [book(api, member, session_id).body for member in members]
+    cancelled = api.delete(f"/sessions/{session_id}", token=trainer["access_token"])
+    assert (cancelled.status, cancelled.body["status"]) == (200, "cancelled")
+    late = book(api, api.member(), session_id)
+    assert (late.status, late.error_code) == (409, "session_closed")
+
+    def all_cancelled():
+        statuses = [
+            api.get(f"/bookings/{b['booking_id']}", token=m["access_token"]).body["status"]
+            for b, m in zip(booked, members, strict=True)
+        ]
+        return statuses if set(statuses) == {"cancelled"} else None
+
+    assert eventually(all_cancelled, timeout_s=20)
+    again = api.delete(f"/sessions/{session_id}", token=trainer["access_token"])
+    assert (again.status, again.error_code) == (409, "not_cancellable")

@@ -43,6 +43,8 @@ EXPECTED_HTTP = {
     "CancelBookingFunction": (404, "booking_not_found"),
     "MyBookingsFunction": (200, None),
     "SessionRosterFunction": (404, "session_not_found"),
+    "UpdateSessionFunction": (404, "session_not_found"),
+    "CancelSessionFunction": (404, "session_not_found"),
 }
 
 
@@ -79,7 +81,9 @@ def test_rotation_sample_creates_and_publishes_a_key(function_env, functions, la
         assert [key["kid"] for key in public_jwks()["keys"]] == [result["kid"]]
 
 
-@pytest.mark.parametrize("function_id", ["BuildExportFunction", "EraseMemberFunction"])
+@pytest.mark.parametrize(
+    "function_id", ["BuildExportFunction", "EraseMemberFunction", "CancelSessionBookingsFunction"]
+)
 def test_queue_samples_complete_on_an_empty_store(function_env, functions, lambda_context, function_id):
     with function_env(function_id):
         result = load_handler(functions[function_id])(load_event(sample(function_id)), lambda_context)

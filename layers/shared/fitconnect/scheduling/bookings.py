@@ -300,15 +300,19 @@ def refund_owed(booking: Booking, session: Session, now: datetime) -> int:
     return int(booking.price_cents) if now < deadline else 0
 
 
-def cancel(booking: Booking) -> Booking:
-    """Cancel; a held seat goes to the first waiter in the same transaction, or back to the session."""
+def cancel(booking: Booking, *, session_cancelled: bool = False) -> Booking:
+    """Cancel; a held seat goes to the first waiter in the same transaction, or back to the session.
+
+    When the session itself is cancelled, nobody is promoted and a paid booking is refunded in full.
+    """
     _ensure_cancellable(booking)
     for _attempt in range(MAX_ATTEMPTS):
         session = session_of(booking.session_id)
         now = clock.now()
-        owed = refund_owed(booking, session, now)
+        owed = int(booking.price_cents) if session_cancelled and booking.status == "confirmed" else 0
+        owed = owed or (0 if session_cancelled else refund_owed(booking, session, now))
         had_seat = booking.status in ("confirmed", "pending_payment")
-        waiter = _first_waiter(session.session_id) if had_seat else None
+        waiter = _first_waiter(session.session_id) if had_seat and not session_cancelled else None
         promoted = get_item(Booking, Booking.key(waiter.booking_id)) if waiter else None
         try:
             with transact_write() as transaction:
@@ -365,8 +369,11 @@ def _leave_waitlist(transaction: Any, session: Session, booking: Booking) -> Non
     transaction.update(session, actions=[Session.waitlist_length.add(-1)])
 
 
-def _promote(transaction: Any, session: Session, waiter: WaitlistEntry, promoted: Booking) -> None:
-    """The seat passes to the first waiter: the seat count stays, the waitlist shrinks."""
+def _promote(
+    transaction: Any, session: Session, waiter: WaitlistEntry, promoted: Booking, *, new_seat: bool = False
+) -> None:
+    """The seat passes to the first waiter: the waitlist shrinks; the seat count grows only for a
+    `new_seat` (a capacity increase), under the same capacity condition as a booking."""
     status = "confirmed" if not session.price_cents else "pending_payment"
     now = clock.now()
     actions = [Booking.status.set(status), Booking.updated_at.set(clock.to_iso(now))]
@@ -376,7 +383,14 @@ def _promote(transaction: Any, session: Session, waiter: WaitlistEntry, promoted
     transaction.update(promoted, actions=actions, condition=Booking.status == "waitlisted")
     place_pk, place_sk = Place.key(session.session_id, promoted.user_id)
     transaction.update(Place(place_pk, place_sk), actions=[Place.status.set(status)])
-    transaction.update(session, actions=[Session.waitlist_length.add(-1)])
+    if new_seat:
+        transaction.update(
+            session,
+            actions=[Session.waitlist_length.add(-1), Session.seats_taken.add(1)],
+            condition=Session.seats_taken < int(session.capacity),
+        )
+    else:
+        transaction.update(session, actions=[Session.waitlist_length.add(-1)])
     promoted.status = status
 
 
@@ -397,3 +411,43 @@ def roster(session_id: str) -> list[dict[str, Any]]:
     """Every member's place in the session (one query), waitlisted and cancelled included."""
     places = Place.query(f"SESSION#{session_id}", Place.sk.startswith("MEMBER#"))
     return [{"booking_id": p.booking_id, "user_id": p.user_id, "status": p.status} for p in places]
+
+
+def fill_free_seats(session_id: str) -> int:
+    """After a capacity increase: promote waiters, first come first served, while seats are free."""
+    promoted_count = 0
+    for _attempt in range(MAX_ATTEMPTS):
+        session = session_of(session_id)
+        waiter = _first_waiter(session_id)
+        if session.status != "scheduled" or waiter is None or session.seats_taken >= session.capacity:
+            break
+        promoted = get_item(Booking, Booking.key(waiter.booking_id), consistent=True)
+        try:
+            with transact_write() as transaction:
+                _promote(transaction, session, waiter, promoted, new_seat=True)
+        except TransactWriteError as error:
+            if _cancelled_because(error) & {"ConditionalCheckFailed", "TransactionConflict"}:
+                _back_off()
+                continue
+            raise
+        promoted_count += 1
+        from fitconnect.platform.events import publish
+
+        events: list[DomainEvent] = [WaitlistPromoted(**_event_fields(promoted))]
+        if promoted.status == "confirmed":
+            events.append(BookingConfirmed(**_event_fields(promoted)))
+        publish(events)
+    return promoted_count
+
+
+def cancel_all(session_id: str) -> int:
+    """Every active booking of a cancelled session, refunded in full. Repeatable (SQS redelivery)."""
+    cancelled = 0
+    for place in Place.query(f"SESSION#{session_id}", Place.sk.startswith("MEMBER#"), consistent_read=True):
+        if place.status not in ACTIVE:
+            continue
+        booking = get_item(Booking, Booking.key(place.booking_id), consistent=True)
+        if booking is not None and booking.status in ACTIVE:
+            cancel(booking, session_cancelled=True)
+            cancelled += 1
+    return cancelled

@@ -37,21 +37,25 @@ class Recurrence(BaseModel):
 
 
 Place = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=120)]
+Duration = Annotated[int, Field(ge=15, le=240)]
+Capacity = Annotated[int, Field(ge=1, le=500)]
+CancellationWindow = Annotated[int, Field(ge=0, le=10080)]
 
 
 class NewSession(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=120)]
+    title: Title
     starts_at: AwareDatetime
-    duration_min: Annotated[int, Field(ge=15, le=240)]
-    capacity: Annotated[int, Field(ge=1, le=500)]
+    duration_min: Duration
+    capacity: Capacity
     price_cents: Annotated[int, Field(ge=0, le=1_000_000)]
     currency: Annotated[str, StringConstraints(to_lower=True, pattern=r"^[a-zA-Z]{3}$")]
     kind: Literal["in_person", "live"]
     location: (
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None
     ) = None
-    cancellation_window_min: Annotated[int, Field(ge=0, le=10080)] = 1440
+    cancellation_window_min: CancellationWindow = 1440
     recurrence: Recurrence | None = None
     trainer_id: str | None = None  # admins publish on a trainer's behalf
 

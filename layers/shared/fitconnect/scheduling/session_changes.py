@@ -1,0 +1,97 @@
+"""Changing and cancelling a published session (its trainer or an admin).
+
+A cancellation marks the session at once and publishes `SessionCancelled`; a queue worker then
+cancels every booking with a full refund (a session can hold hundreds: not in the request).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel, ConfigDict
+from pynamodb.exceptions import UpdateError
+
+from fitconnect.platform import clock
+from fitconnect.platform.auth import Caller
+from fitconnect.platform.errors import Conflict, Forbidden
+from fitconnect.platform.events import DomainEvent
+from fitconnect.scheduling import bookings
+from fitconnect.scheduling.sessions import (
+    CancellationWindow,
+    Capacity,
+    Duration,
+    Place,
+    Session,
+    Title,
+    session_of,
+)
+
+
+class SessionPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: Title | None = None
+    duration_min: Duration | None = None
+    capacity: Capacity | None = None
+    location: Place | None = None
+    cancellation_window_min: CancellationWindow | None = None
+
+
+class SessionCancelled(DomainEvent):
+    source = "fitconnect.scheduling"
+    detail_type = "SessionCancelled"
+    session_id: str
+    trainer_id: str
+    cancelled_by: str
+
+
+def _owned(caller: Caller, session_id: str) -> Session:
+    session = session_of(session_id)
+    if not caller.is_admin and session.trainer_id != caller.user_id:
+        raise Forbidden("Only the session's trainer or an admin may change it.", code="forbidden")
+    return session
+
+
+def update(caller: Caller, session_id: str, patch: SessionPatch) -> Session:
+    session = _owned(caller, session_id)
+    changes = patch.model_dump(exclude_none=True)
+    if not changes:
+        return session
+    actions = [getattr(Session, name).set(value) for name, value in changes.items()]
+    if "duration_min" in changes:
+        starts = datetime.fromisoformat(session.starts_at.replace("Z", "+00:00"))
+        ends = clock.to_iso(starts + timedelta(minutes=changes["duration_min"]))
+        actions.append(Session.ends_at.set(ends))
+    condition = Session.status == "scheduled"
+    if "capacity" in changes:
+        condition = condition & (Session.seats_taken <= changes["capacity"])
+    try:
+        session.update(actions=actions, condition=condition)
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        raise Conflict(
+            "The session is not scheduled any more, or the new capacity is below the seats taken.",
+            code="cannot_change_session",
+        ) from None
+    if "capacity" in changes:
+        bookings.fill_free_seats(session_id)  # more seats: the waitlist moves up
+        session.refresh()
+    return session
+
+
+def cancel(caller: Caller, session_id: str) -> Session:
+    session = _owned(caller, session_id)
+    try:
+        session.update(actions=[Session.status.set("cancelled")], condition=Session.status == "scheduled")
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        raise Conflict(
+            f"The session is already {session_of(session_id).status}.", code="not_cancellable"
+        ) from None
+    from fitconnect.platform.events import publish
+
+    publish(
+        [SessionCancelled(session_id=session_id, trainer_id=session.trainer_id, cancelled_by=caller.user_id)]
+    )
+    return session
