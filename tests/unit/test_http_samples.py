@@ -45,6 +45,10 @@ EXPECTED_HTTP = {
     "SessionRosterFunction": (404, "session_not_found"),
     "UpdateSessionFunction": (404, "session_not_found"),
     "CancelSessionFunction": (404, "session_not_found"),
+    "CheckInFunction": (404, "booking_not_found"),
+    "BookingFeedbackFunction": (404, "booking_not_found"),
+    "CreateReviewFunction": (404, "trainer_not_found"),
+    "ListReviewsFunction": (200, None),
 }
 
 
@@ -88,3 +92,11 @@ def test_queue_samples_complete_on_an_empty_store(function_env, functions, lambd
     with function_env(function_id):
         result = load_handler(functions[function_id])(load_event(sample(function_id)), lambda_context)
     assert result == {"batchItemFailures": []}
+
+
+def test_closing_sample_runs_on_an_empty_store(function_env, functions, lambda_context):
+    with function_env("CloseSessionsFunction"):
+        result = load_handler(functions["CloseSessionsFunction"])(
+            load_event(sample("CloseSessionsFunction")), lambda_context
+        )
+    assert result == {"closed": 0}

@@ -116,6 +116,7 @@ PUBLIC_ROUTES = {
     "GET /trainers/{trainer_id}",
     "GET /sessions",
     "GET /sessions/{session_id}",
+    "GET /trainers/{trainer_id}/reviews",
 }
 
 

@@ -46,6 +46,12 @@ class Refund(MapAttribute[str, Any]):
     status = UnicodeAttribute()  # owed | requested | refunded
 
 
+class Feedback(MapAttribute[str, Any]):
+    rating = NumberAttribute()
+    comment = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
 class Booking(SchedulingItem):
     gsi1 = gsi1_index()
     gsi1pk = UnicodeAttribute()
@@ -60,6 +66,7 @@ class Booking(SchedulingItem):
     currency = UnicodeAttribute()
     hold_expires_at = UnicodeAttribute(null=True)
     refund = Refund(null=True)
+    feedback = Feedback(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 

@@ -1,0 +1,15 @@
+"""POST /bookings/{booking_id}/check-in — the session's trainer (or an admin) marks it attended."""
+
+from fitconnect.platform.http import Api, http_handler, json_response
+from fitconnect.scheduling import attendance, bookings
+
+app = Api(validate_requests=False)
+
+
+@app.post("/bookings/<booking_id>/check-in")
+def check_in(booking_id: str):
+    booking = attendance.check_in(app.caller("trainer"), booking_id)
+    return json_response(200, bookings.view(booking, with_position=False))
+
+
+handler = http_handler(app)
