@@ -4,6 +4,7 @@ from fitconnect.identity.accounts import account_of
 from fitconnect.members import profiles
 from fitconnect.members.profiles import ProfilePatch
 from fitconnect.platform.http import Api, http_handler, json_response
+from fitconnect.scheduling import calendar
 
 app = Api()
 
@@ -12,7 +13,8 @@ app = Api()
 def update_me(body: ProfilePatch):
     user_id = app.caller().user_id
     profile = profiles.update(profiles.profile_of(user_id), body)
-    return json_response(200, profiles.me(account_of(user_id), profile))
+    feed_url = calendar.calendar_url(app.public_base_url(), calendar.token_of(user_id))
+    return json_response(200, profiles.me(account_of(user_id), profile, feed_url))
 
 
 handler = http_handler(app)

@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+import requests
 
 from tests.support.api import ApiClient
 
@@ -120,3 +121,25 @@ def test_bad_list_queries_are_400(api):
     assert api.get("/sessions?cursor=bm9wZQ").error_code == "invalid_cursor"
     assert api.get("/session/nope").status == 404
     assert api.get("/sessions/nope").error_code == "session_not_found"
+
+
+def test_the_calendar_feed_shows_booked_sessions_at_the_right_times(api, paris_trainer):
+    series = session_body(recurrence={"freq": "weekly", "count": 3})
+    items = api.post("/sessions", series, token=paris_trainer["access_token"]).body["items"]
+    member = api.member()
+    for item in items:
+        api.post(f"/sessions/{item['session_id']}/bookings", token=member["access_token"])
+    feed_url = api.get("/me", token=member["access_token"]).body["calendar_url"]
+    assert feed_url.startswith(api.base_url + "/calendar/")
+    assert feed_url.endswith(".ics")
+    feed = requests.get(feed_url, timeout=10)
+    assert feed.headers["Content-Type"].startswith("text/calendar")
+    text = feed.text.replace("\r\n ", "")
+    assert text.count("BEGIN:VEVENT") == 3
+    # 18:00 in Paris on both sides of the spring DST change.
+    assert "DTSTART:20270318T170000Z" in text
+    assert "DTSTART:20270401T160000Z" in text
+    new_url = api.post("/me/calendar-token", token=member["access_token"]).body["calendar_url"]
+    assert new_url != feed_url
+    assert requests.get(feed_url, timeout=10).status_code == 404
+    assert requests.get(new_url, timeout=10).text.count("BEGIN:VEVENT") == 3

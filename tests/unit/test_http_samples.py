@@ -49,6 +49,8 @@ EXPECTED_HTTP = {
     "BookingFeedbackFunction": (404, "booking_not_found"),
     "CreateReviewFunction": (404, "trainer_not_found"),
     "ListReviewsFunction": (200, None),
+    "CalendarFeedFunction": (404, "calendar_not_found"),
+    "CalendarTokenFunction": (200, None),
 }
 
 

@@ -117,6 +117,7 @@ PUBLIC_ROUTES = {
     "GET /sessions",
     "GET /sessions/{session_id}",
     "GET /trainers/{trainer_id}/reviews",
+    "GET /calendar/{calendar_file}",
 }
 
 

@@ -65,7 +65,7 @@ def profile_of(user_id: str) -> Profile:
     return profile
 
 
-def me(account: Account, profile: Profile) -> dict[str, Any]:
+def me(account: Account, profile: Profile, calendar_url: str | None = None) -> dict[str, Any]:
     view: dict[str, Any] = {
         "user_id": account.user_id,
         "email": account.email,
@@ -74,7 +74,7 @@ def me(account: Account, profile: Profile) -> dict[str, Any]:
         "timezone": profile.timezone,
         "goals": list(profile.goals or []),
         "mfa_enabled": bool(account.mfa_enabled),
-        "calendar_url": None,  # the calendar feed belongs to scheduling; it fills this in
+        "calendar_url": calendar_url,
         "avatar_url": None,
         "created_at": account.created_at,
     }

@@ -58,6 +58,12 @@ class Api(APIGatewayHttpResolver):
         """The authenticated caller, who must hold at least `role` (401 / 403 otherwise)."""
         return require_role(caller_from_event(self.current_event.raw_event), role)
 
+    def public_base_url(self) -> str:
+        """This API's base URL as the caller reached it (for links such as calendar feeds)."""
+        domain = str(self.current_event.request_context.domain_name or "localhost")
+        local = domain.split(":")[0] in {"127.0.0.1", "localhost"}
+        return f"{'http' if local else 'https'}://{domain}"
+
     def idempotent(self, route: Callable[..., Response]) -> Callable[..., Response]:
         """Replay the first response for a repeated `Idempotency-Key` (same caller, route and body)."""
         from fitconnect.platform.idempotency import replay_by_idempotency_key  # rare path: lazy
