@@ -3,8 +3,12 @@
 The samples double as `sam local invoke -e` inputs; on an empty store each has one right answer.
 """
 
+import hashlib
+import hmac
 import json
+import time
 
+import boto3
 import pytest
 
 from tests.support.lambdas import load_event, load_handler
@@ -88,7 +92,8 @@ def test_rotation_sample_creates_and_publishes_a_key(function_env, functions, la
 
 
 @pytest.mark.parametrize(
-    "function_id", ["BuildExportFunction", "EraseMemberFunction", "CancelSessionBookingsFunction"]
+    "function_id",
+    ["BuildExportFunction", "EraseMemberFunction", "CancelSessionBookingsFunction", "CreateMeetingsFunction"],
 )
 def test_queue_samples_complete_on_an_empty_store(function_env, functions, lambda_context, function_id):
     with function_env(function_id):
@@ -102,3 +107,61 @@ def test_closing_sample_runs_on_an_empty_store(function_env, functions, lambda_c
             load_event(sample("CloseSessionsFunction")), lambda_context
         )
     assert result == {"closed": 0}
+
+
+def hmac_hex(key: str, message: str) -> str:
+    return hmac.new(key.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def signed(event, secret, timestamp):
+    """The sample with a real Zoom signature for `secret` (the sample's own is a placeholder)."""
+    event["headers"]["x-zm-request-timestamp"] = str(timestamp)
+    event["headers"]["x-zm-signature"] = "v0=" + hmac_hex(secret, f"v0:{timestamp}:{event['body']}")
+    return event
+
+
+def zoom_secret(aws):
+    from fitconnect.scheduling import zoom
+
+    zoom.forget_config()  # each test's store has its own generated secret
+    name = aws.physical["ZoomSecret"].attrs["Name"]
+    return json.loads(boto3.client("secretsmanager").get_secret_value(SecretId=name)["SecretString"])
+
+
+def webhook_sample(variant="ZoomWebhookFunction.json"):
+    return load_event(next(EVENTS_DIR.rglob(variant)))
+
+
+def call_webhook(function_env, functions, lambda_context, event):
+    with function_env("ZoomWebhookFunction"):
+        response = load_handler(functions["ZoomWebhookFunction"])(event, lambda_context)
+    return response["statusCode"], json.loads(response["body"])
+
+
+def test_zoom_url_validation_sample_is_answered_per_zoom_spec(function_env, functions, lambda_context, aws):
+    secret = zoom_secret(aws)["webhook_secret_token"]
+    event = signed(webhook_sample(), secret, int(time.time()))
+    plain = json.loads(event["body"])["payload"]["plainToken"]
+    answer = call_webhook(function_env, functions, lambda_context, event)
+    assert answer == (200, {"plainToken": plain, "encryptedToken": hmac_hex(secret, plain)})
+
+
+@pytest.mark.parametrize("variant", ["ZoomWebhookFunction.json", "ZoomWebhookFunction.meeting-started.json"])
+def test_zoom_samples_with_a_bad_or_stale_signature_are_401(
+    function_env, functions, lambda_context, aws, variant
+):
+    secret = zoom_secret(aws)["webhook_secret_token"]
+    for event in (
+        webhook_sample(variant),  # the placeholder signature
+        signed(webhook_sample(variant), secret, int(time.time()) - 3600),  # stale
+        signed(webhook_sample(variant), "not-the-secret", int(time.time())),
+    ):
+        status, body = call_webhook(function_env, functions, lambda_context, event)
+        assert (status, body["error"]["code"]) == (401, "invalid_signature")
+
+
+def test_meeting_started_for_an_unknown_meeting_is_ignored(function_env, functions, lambda_context, aws):
+    secret = zoom_secret(aws)["webhook_secret_token"]
+    event = signed(webhook_sample("ZoomWebhookFunction.meeting-started.json"), secret, int(time.time()))
+    answer = call_webhook(function_env, functions, lambda_context, event)
+    assert answer == (200, {"status": "ignored"})

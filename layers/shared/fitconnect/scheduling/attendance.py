@@ -2,8 +2,9 @@
 
 - Check-in (the session's trainer or an admin) turns a confirmed booking `attended`, from an hour
   before the start until the session is closed.
-- A schedule closes sessions that have ended: still-confirmed bookings become `no_show`, seats
-  still held for payment `expired`, and the session `ended`. Repeatable.
+- A schedule closes sessions that have ended (by the clock, or by Zoom's `meeting.ended`):
+  still-confirmed bookings become `no_show`, seats still held for payment `expired`, the session
+  `ended` with `closed_at`. Repeatable.
 - Feedback: one per attended booking, stored on it.
 - Reviews: one per attended booking, only by its member; the trainer's `rating_sum` and
   `rating_count` move in the same transaction as the review is written.
@@ -28,7 +29,6 @@ from fitconnect.scheduling.sessions import Session, session_of
 from fitconnect.scheduling.trainers import SchedulingItem, Trainer, trainer_of
 
 CHECK_IN_OPENS_BEFORE = timedelta(hours=1)
-OPEN = ("scheduled", "live")  # sessions not yet closed
 
 
 class Rating(BaseModel):

@@ -95,6 +95,7 @@ class Session(SchedulingItem):
     cancellation_window_min = NumberAttribute()
     status = UnicodeAttribute(default="scheduled")  # scheduled | live | ended | cancelled
     video = Video(null=True)
+    closed_at = UnicodeAttribute(null=True)  # attendance settled (no-shows marked)
     created_at = UnicodeAttribute()
 
     @staticmethod
@@ -140,7 +141,8 @@ def publish_sessions(caller_id: str, caller_is_admin: bool, request: NewSession)
             details=[{"field": "starts_at", "message": "must be in the future"}],
         )
     series_id = ids.new_id() if count > 1 else None
-    sessions = [_new_session(trainer_id, request, start, series_id) for start in starts]
+    video = _video_status(request.kind)
+    sessions = [_new_session(trainer_id, request, start, series_id, video) for start in starts]
     with Session.batch_write() as batch:
         for session in sessions:
             batch.save(session)
@@ -150,10 +152,21 @@ def publish_sessions(caller_id: str, caller_is_admin: bool, request: NewSession)
     return sessions
 
 
-def _new_session(trainer_id: str, request: NewSession, start: datetime, series_id: str | None) -> Session:
+def _video_status(kind: str) -> str | None:
+    """`pending` (a meeting is on its way) when Zoom is configured, else `not_configured`."""
+    if kind != "live":
+        return None
+    from fitconnect.scheduling import zoom
+
+    return "pending" if zoom.configured() else "not_configured"
+
+
+def _new_session(
+    trainer_id: str, request: NewSession, start: datetime, series_id: str | None, video_status: str | None
+) -> Session:
     session_id = ids.new_id()
     starts_at = clock.to_iso(start)
-    video = Video(provider="zoom", status="not_configured") if request.kind == "live" else None
+    video = Video(provider="zoom", status=video_status) if video_status else None
     return Session(
         *Session.key(session_id),
         gsi1pk=f"SESSIONS#{_month(start)}",
