@@ -10,10 +10,13 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from datetime import datetime, timedelta
 
 from fitconnect.identity import accounts, passwords
+from fitconnect.platform import clock
 from fitconnect.platform.storage import get_item
-from fitconnect.scheduling import trainers
+from fitconnect.scheduling import sessions, trainers
+from fitconnect.scheduling.sessions import NewSession
 from fitconnect.scheduling.trainers import Trainer, TrainerApplication
 
 DEMO_PASSWORD = "fitconnect-demo"  # noqa: S105 - a documented local-only demo login
@@ -52,6 +55,42 @@ def seed_trainer(user_ids: dict[str, str]) -> None:
         trainers.approve(trainer_id, user_ids["admin@fitconnect.local"])
 
 
+def demo_week(start: datetime) -> list[NewSession]:
+    """Six classes over the next week: in person and live, free and paid."""
+    day = start.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    plan = [
+        (0, 18, "Strength Circuit", "in_person", 1500),
+        (1, 7, "Morning Mobility (live)", "live", 0),
+        (2, 18, "Strength Circuit", "in_person", 1500),
+        (3, 7, "Morning Mobility (live)", "live", 0),
+        (4, 18, "HIIT Express", "in_person", 1000),
+        (5, 10, "Saturday Community Run", "in_person", 0),
+    ]
+    return [
+        NewSession(
+            title=title,
+            starts_at=day + timedelta(days=offset, hours=hour),
+            duration_min=45,
+            capacity=40 if kind == "live" else 12,
+            price_cents=price,
+            currency="usd",
+            kind=kind,
+            location=None if kind == "live" else "FitConnect Studio, Room 1",
+        )
+        for offset, hour, title, kind, price in plan
+    ]
+
+
+def seed_sessions(trainer_id: str) -> int:
+    upcoming = sessions.listing({"trainer_id": trainer_id}, limit=1)["items"]
+    if upcoming:
+        return 0
+    week = demo_week(clock.now())
+    for request in week:
+        sessions.publish_sessions(trainer_id, False, request)
+    return len(week)
+
+
 def main() -> None:
     # Everything that needs no store happens first, while the runtime provisions it.
     password_hash = passwords.hash_password(DEMO_PASSWORD)
@@ -60,10 +99,11 @@ def main() -> None:
         sys.stdin.readline()  # the runtime says when the store is provisioned
     user_ids = seed_users(password_hash)
     seed_trainer(user_ids)
+    seed_sessions(user_ids["trainer@fitconnect.local"])
     print("Demo logins (local only), password " + DEMO_PASSWORD + ":")
     for email, _name, _role in DEMO_USERS:
         print(f"  {email}")
-    print("  trainer@fitconnect.local is an approved trainer")
+    print("  trainer@fitconnect.local is an approved trainer with a week of sessions (GET /sessions)")
 
 
 if __name__ == "__main__":

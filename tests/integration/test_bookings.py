@@ -194,3 +194,27 @@ def test_cancelling_a_session_cancels_every_booking(api, trainer):
     assert eventually(all_cancelled, timeout_s=20)
     again = api.delete(f"/sessions/{session_id}", token=trainer["access_token"])
     assert (again.status, again.error_code) == (409, "not_cancellable")
+
+
+def test_an_unpaid_hold_expires_and_the_seat_goes_to_the_first_waiter(api, trainer):
+    session_id = new_session(api, trainer, price_cents=2000, capacity=1)
+    holder, waiter = api.member(), api.member()
+    held = book(api, holder, session_id).body
+    waiting = book(api, waiter, session_id).body
+    assert (held["status"], waiting["status"]) == ("pending_payment", "waitlisted")
+    api.post("/_local/clock", {"advance_s": 16 * 60})
+    try:
+        assert api.post("/_local/schedules/ExpireHoldsFunction").status in (200, 202)
+
+        def moved_on():
+            token = api.login(waiter["email"], waiter["password"]).body["access_token"]
+            return (
+                api.get(f"/bookings/{waiting['booking_id']}", token=token).body["status"] == "pending_payment"
+            )
+
+        assert eventually(moved_on, timeout_s=20)
+        token = api.login(holder["email"], holder["password"]).body["access_token"]
+        assert api.get(f"/bookings/{held['booking_id']}", token=token).body["status"] == "expired"
+        assert api.get(f"/sessions/{session_id}").body["waitlist_length"] == 0
+    finally:
+        api.post("/_local/clock", {"offset_s": 0})

@@ -101,12 +101,16 @@ def test_queue_samples_complete_on_an_empty_store(function_env, functions, lambd
     assert result == {"batchItemFailures": []}
 
 
-def test_closing_sample_runs_on_an_empty_store(function_env, functions, lambda_context):
-    with function_env("CloseSessionsFunction"):
-        result = load_handler(functions["CloseSessionsFunction"])(
-            load_event(sample("CloseSessionsFunction")), lambda_context
-        )
-    assert result == {"closed": 0}
+@pytest.mark.parametrize(
+    ("function_id", "answer"),
+    [("CloseSessionsFunction", {"closed": 0}), ("ExpireHoldsFunction", {"expired": 0})],
+)
+def test_schedule_samples_find_nothing_to_do_on_an_empty_store(
+    function_env, functions, lambda_context, function_id, answer
+):
+    with function_env(function_id):
+        result = load_handler(functions[function_id])(load_event(sample(function_id)), lambda_context)
+    assert result == answer
 
 
 def hmac_hex(key: str, message: str) -> str:

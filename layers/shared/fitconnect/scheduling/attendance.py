@@ -24,7 +24,7 @@ from fitconnect.platform.auth import Caller
 from fitconnect.platform.errors import Conflict, Forbidden, NotFound
 from fitconnect.platform.events import DomainEvent
 from fitconnect.platform.storage import get_item, transact_write
-from fitconnect.scheduling.bookings import Booking, Feedback, Place, booking_for
+from fitconnect.scheduling.bookings import Booking, Feedback, Place, booking_for, place_status
 from fitconnect.scheduling.sessions import Session, session_of
 from fitconnect.scheduling.trainers import SchedulingItem, Trainer, trainer_of
 
@@ -84,7 +84,7 @@ def _set_status(booking: Booking, status: str, expected: str) -> bool:
                 actions=[Booking.status.set(status), Booking.updated_at.set(clock.now_iso())],
                 condition=Booking.status == expected,
             )
-            transaction.update(Place(place_pk, place_sk), actions=[Place.status.set(status)])
+            transaction.update(Place(place_pk, place_sk), actions=place_status(status, booking.booking_id))
     except TransactWriteError as error:
         if error.cause_response_code == "TransactionCanceledException":
             return False

@@ -76,8 +76,12 @@ class Booking(SchedulingItem):
 
 
 class Place(SchedulingItem):
-    """A member's place in a session (the roster entry)."""
+    """A member's place in a session (the roster entry). While a seat is held for payment, gsi1
+    (`HOLDS` / `<hold_expires_at>#<booking_id>`) lists it for the expiry sweep; otherwise unset."""
 
+    gsi1 = gsi1_index()
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
     booking_id = UnicodeAttribute()
     user_id = UnicodeAttribute()
     status = UnicodeAttribute()
@@ -146,6 +150,8 @@ def book(session_id: str, user_id: str) -> Booking:
         else:
             booking.status, booking.waitlist_seq = "waitlisted", seq
         place.status = booking.status
+        if booking.hold_expires_at:
+            place.gsi1pk, place.gsi1sk = "HOLDS", f"{booking.hold_expires_at}#{booking.booking_id}"
         try:
             with transact_write() as transaction:  # items are serialised as they are added
                 _claim_place(transaction, place)
@@ -191,6 +197,17 @@ def _new_booking(session: Session, user_id: str) -> Booking:
         created_at=now,
         updated_at=now,
     )
+
+
+def place_status(status: str, booking_id: str, hold_expires_at: str | None = None) -> list[Any]:
+    """Update actions for a place's new status; a held seat stays in the expiry index."""
+    if status == "pending_payment" and hold_expires_at:
+        return [
+            Place.status.set(status),
+            Place.gsi1pk.set("HOLDS"),
+            Place.gsi1sk.set(f"{hold_expires_at}#{booking_id}"),
+        ]
+    return [Place.status.set(status), Place.gsi1pk.remove(), Place.gsi1sk.remove()]
 
 
 def _claim_place(transaction: Any, place: Place) -> None:
@@ -307,7 +324,7 @@ def refund_owed(booking: Booking, session: Session, now: datetime) -> int:
     return int(booking.price_cents) if now < deadline else 0
 
 
-def cancel(booking: Booking, *, session_cancelled: bool = False) -> Booking:
+def cancel(booking: Booking, *, session_cancelled: bool = False, final_status: str = "cancelled") -> Booking:
     """Cancel; a held seat goes to the first waiter in the same transaction, or back to the session.
 
     When the session itself is cancelled, nobody is promoted and a paid booking is refunded in full.
@@ -323,7 +340,7 @@ def cancel(booking: Booking, *, session_cancelled: bool = False) -> Booking:
         promoted = get_item(Booking, Booking.key(waiter.booking_id)) if waiter else None
         try:
             with transact_write() as transaction:
-                _mark_cancelled(transaction, booking, owed)
+                _mark_ended(transaction, booking, owed, final_status)
                 if booking.status == "waitlisted":
                     _leave_waitlist(transaction, session, booking)
                 elif promoted is not None and waiter is not None:
@@ -339,7 +356,7 @@ def cancel(booking: Booking, *, session_cancelled: bool = False) -> Booking:
                     ) from None
                 continue
             raise
-        _publish_cancelled(booking, owed, promoted)
+        _publish_cancelled(booking, owed, promoted, final_status)
         return get_item(Booking, Booking.key(booking.booking_id), consistent=True)
     raise Conflict("The session is too busy right now; try again.", code="busy")
 
@@ -356,16 +373,16 @@ def _first_waiter(session_id: str) -> WaitlistEntry | None:
     return next(iter(entries), None)
 
 
-def _mark_cancelled(transaction: Any, booking: Booking, owed: int) -> None:
+def _mark_ended(transaction: Any, booking: Booking, owed: int, final_status: str) -> None:
     now = clock.now_iso()
-    actions = [Booking.status.set("cancelled"), Booking.updated_at.set(now)]
+    actions = [Booking.status.set(final_status), Booking.updated_at.set(now)]
     if owed:
         actions.append(Booking.refund.set(Refund(amount_cents=owed, status="owed")))
     transaction.update(booking, actions=actions, condition=Booking.status == booking.status)
     place_pk, place_sk = Place.key(booking.session_id, booking.user_id)
     transaction.update(
         Place(place_pk, place_sk),
-        actions=[Place.status.set("cancelled")],
+        actions=place_status(final_status, booking.booking_id),
         condition=Place.booking_id == booking.booking_id,
     )
 
@@ -383,13 +400,14 @@ def _promote(
     `new_seat` (a capacity increase), under the same capacity condition as a booking."""
     status = "confirmed" if not session.price_cents else "pending_payment"
     now = clock.now()
+    hold = clock.to_iso(now + timedelta(seconds=HOLD_SECONDS)) if status == "pending_payment" else None
     actions = [Booking.status.set(status), Booking.updated_at.set(clock.to_iso(now))]
-    if status == "pending_payment":
-        actions.append(Booking.hold_expires_at.set(clock.to_iso(now + timedelta(seconds=HOLD_SECONDS))))
+    if hold:
+        actions.append(Booking.hold_expires_at.set(hold))
     transaction.delete(waiter, condition=WaitlistEntry.pk.exists())
     transaction.update(promoted, actions=actions, condition=Booking.status == "waitlisted")
     place_pk, place_sk = Place.key(session.session_id, promoted.user_id)
-    transaction.update(Place(place_pk, place_sk), actions=[Place.status.set(status)])
+    transaction.update(Place(place_pk, place_sk), actions=place_status(status, promoted.booking_id, hold))
     if new_seat:
         transaction.update(
             session,
@@ -401,11 +419,11 @@ def _promote(
     promoted.status = status
 
 
-def _publish_cancelled(booking: Booking, owed: int, promoted: Booking | None) -> None:
+def _publish_cancelled(booking: Booking, owed: int, promoted: Booking | None, final_status: str) -> None:
     from fitconnect.platform.events import publish
 
     events: list[DomainEvent] = [
-        BookingCancelled(**{**_event_fields(booking), "status": "cancelled"}, refund_cents=owed)
+        BookingCancelled(**{**_event_fields(booking), "status": final_status}, refund_cents=owed)
     ]
     if promoted is not None:
         events.append(WaitlistPromoted(**_event_fields(promoted)))
@@ -458,3 +476,47 @@ def cancel_all(session_id: str) -> int:
             cancel(booking, session_cancelled=True)
             cancelled += 1
     return cancelled
+
+
+def expire_holds(now: datetime | None = None) -> int:
+    """Seats held for payment past `hold_expires_at`: the booking `expires`, the seat goes to the
+    first waiter or back to the session. Repeatable (a booking paid meanwhile is left alone)."""
+    cutoff = clock.to_iso(now or clock.now())
+    expired = 0
+    for place in Place.gsi1.query("HOLDS", Place.gsi1sk < cutoff):
+        booking = get_item(Booking, Booking.key(place.booking_id), consistent=True)
+        if booking is None or booking.status != "pending_payment":
+            continue
+        try:
+            cancel(booking, final_status="expired")
+        except Conflict:
+            continue  # paid or cancelled in the meantime
+        expired += 1
+    return expired
+
+
+def confirm_held(booking_id: str) -> Booking:
+    """Payment arrived: a held seat becomes a confirmed booking (the payments work calls this)."""
+    booking = get_item(Booking, Booking.key(booking_id), consistent=True)
+    if booking is None:
+        raise NotFound("No such booking.", code="booking_not_found")
+    if booking.status == "confirmed":
+        return booking  # a redelivered payment event
+    place_pk, place_sk = Place.key(booking.session_id, booking.user_id)
+    try:
+        with transact_write() as transaction:
+            transaction.update(
+                booking,
+                actions=[Booking.status.set("confirmed"), Booking.updated_at.set(clock.now_iso())],
+                condition=Booking.status == "pending_payment",
+            )
+            transaction.update(Place(place_pk, place_sk), actions=place_status("confirmed", booking_id))
+    except TransactWriteError as error:
+        if error.cause_response_code != "TransactionCanceledException":
+            raise
+        raise Conflict(f"A {booking.status} booking cannot be confirmed.", code="not_confirmable") from None
+    booking.status = "confirmed"
+    from fitconnect.platform.events import publish
+
+    publish([BookingConfirmed(**_event_fields(booking))])
+    return booking
