@@ -127,7 +127,46 @@ def warm_via_runtime(
     return timings, statuses
 
 
-def direct(runtime: LocalRuntime, spec: FunctionSpec, event: Any) -> tuple[list[float], Counter[str]]:
+def sample_role(event: dict[str, Any]) -> str:
+    """The role the sample's caller has (the token the bench sends for it)."""
+    context = ((event.get("requestContext") or {}).get("authorizer") or {}).get("lambda") or {}
+    return str(context.get("role", "member"))
+
+
+def booking_events(runtime: LocalRuntime, trainer_token: str) -> Any:
+    """Booking samples aimed at a real, roomy session, each from a new member (a fresh caller id):
+    what one booking really costs, not a 404 or a 409."""
+    body = {
+        "title": "Bench class",
+        "starts_at": "2030-01-01T10:00:00Z",
+        "duration_min": 45,
+        "capacity": 500,
+        "price_cents": 0,
+        "currency": "usd",
+        "kind": "in_person",
+        "location": "Bench",
+    }
+    headers = {"authorization": f"Bearer {trainer_token}"}
+    reply = requests.post(f"{runtime.api_url}/sessions", json=body, headers=headers, timeout=30)
+    reply.raise_for_status()
+    session_id = reply.json()["session_id"]
+    counter = iter(range(1_000_000))
+
+    def aimed(event: dict[str, Any]) -> dict[str, Any]:
+        event = json.loads(json.dumps(event))
+        path = f"/sessions/{session_id}/bookings"
+        event["rawPath"] = event["requestContext"]["http"]["path"] = path
+        event["pathParameters"] = {"session_id": session_id}
+        event["headers"].pop("idempotency-key", None)
+        event["requestContext"]["authorizer"]["lambda"]["user_id"] = f"bench-member-{next(counter)}"
+        return event
+
+    return aimed
+
+
+def direct(
+    runtime: LocalRuntime, spec: FunctionSpec, event: Any, vary: Any = None
+) -> tuple[list[float], Counter[str]]:
     """The handler called in this process (same environment, same moto), as a fresh Lambda would load it."""
     env = {**runtime._function_environment(spec), "POWERTOOLS_TRACE_DISABLED": "true"}
     env.pop("LAMBDA_TASK_ROOT")
@@ -152,12 +191,13 @@ def direct(runtime: LocalRuntime, spec: FunctionSpec, event: Any) -> tuple[list[
     ):
         boto3.setup_default_session()
         handler = load_handler(spec)
-        handler(event, _Context())  # warm-up: the first call creates clients
+        vary = vary or (lambda same: same)
+        handler(vary(event), _Context())  # warm-up: the first call creates clients
         calls.clear()
         timings = []
         for _ in range(WARM_SAMPLES):
             started = time.perf_counter()
-            handler(event, _Context())
+            handler(vary(event), _Context())
             timings.append((time.perf_counter() - started) * 1000)
     per_call = Counter({name: round(count / WARM_SAMPLES, 2) for name, count in calls.items()})
     return timings, per_call
@@ -176,16 +216,21 @@ def main() -> None:
         "|---|---|---|---|---|---|",
     ]
     try:
-        tokens = {role: login_token(runtime, f"{role}@fitconnect.local") for role in ("member", "admin")}
+        tokens = {
+            role: login_token(runtime, f"{role}@fitconnect.local") for role in ("member", "admin", "trainer")
+        }
+        aimed_booking = booking_events(runtime, tokens["trainer"])
         for function_id, spec in sorted(runtime.functions.items()):
             event = _sample(function_id)
             init = cold_init_ms(runtime, spec, event)
-            role = "admin" if function_id.startswith("Admin") else "member"
+            role = sample_role(event)
+            vary = aimed_booking if function_id == "CreateBookingFunction" else None
+            event = vary(event) if vary else event
             token = throwaway_token(runtime) if function_id in DESTRUCTIVE else tokens[role]
             via_runtime, statuses = warm_via_runtime(runtime, spec, event, token)
             runtime_p50, runtime_p99 = _percentiles(via_runtime)
             status = "/".join(str(code) for code in sorted(statuses)) or "-"
-            direct_timings, calls = direct(runtime, spec, event)
+            direct_timings, calls = direct(runtime, spec, event, vary)
             direct_p50, direct_p99 = _percentiles(direct_timings)
             trigger = ", ".join(sorted({e.type for e in spec.events})) or "-"
             call_list = (
