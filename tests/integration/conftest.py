@@ -3,6 +3,7 @@ import os
 
 import pytest
 
+from tests.support.api import ApiClient
 from tests.support.local import start_runtime
 from tests.support.oidc import LocalOidcIssuer
 from tests.support.paths import FIXTURE_APP, TEMPLATE
@@ -37,3 +38,28 @@ def fixture_app():
     runtime = start_runtime(FIXTURE_APP / "template.yaml", async_retry_delays_s=(0.2, 0.2))
     yield runtime
     runtime.stop()
+
+
+@pytest.fixture(scope="module")
+def api(platform):
+    """An HTTP client for the platform's API (one per test module)."""
+    return ApiClient(platform.api_url)
+
+
+@pytest.fixture(scope="module")
+def admin(api):
+    """The demo admin's access token."""
+    reply = api.login("admin@fitconnect.local", "fitconnect-demo")
+    assert reply.status == 200, reply.body
+    return reply.body["access_token"]
+
+
+@pytest.fixture
+def clock(api):
+    """Move the functions' clock forward; it is put back after the test."""
+
+    def advance(seconds: float) -> None:
+        assert api.post("/_local/clock", {"advance_s": seconds}).status == 200
+
+    yield advance
+    api.post("/_local/clock", {"offset_s": 0})

@@ -4,28 +4,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.support.api import ApiClient
 from tests.support.local import eventually
 
 
 @pytest.fixture(scope="module")
-def api(platform):
-    return ApiClient(platform.api_url)
-
-
-@pytest.fixture(scope="module")
-def trainer(api):
-    admin = api.login("admin@fitconnect.local", "fitconnect-demo").body["access_token"]
+def trainer(api, admin):
     return api.approved_trainer(admin)
-
-
-@pytest.fixture
-def clock(api):
-    def advance(seconds: float) -> None:
-        assert api.post("/_local/clock", {"advance_s": seconds}).status == 200
-
-    yield advance
-    api.post("/_local/clock", {"offset_s": 0})
 
 
 def soon_session(api, trainer, minutes_from_now=10):

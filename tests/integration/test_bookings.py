@@ -9,16 +9,6 @@ from tests.support.local import eventually
 
 
 @pytest.fixture(scope="module")
-def api(platform):
-    return ApiClient(platform.api_url)
-
-
-@pytest.fixture(scope="module")
-def admin(api):
-    return api.login("admin@fitconnect.local", "fitconnect-demo").body["access_token"]
-
-
-@pytest.fixture(scope="module")
 def trainer(api, admin):
     return api.approved_trainer(admin)
 

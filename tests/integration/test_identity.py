@@ -20,22 +20,6 @@ from tests.support.api import ApiClient
 from tests.support.local import aws, eventually
 
 
-@pytest.fixture(scope="module")
-def api(platform):
-    return ApiClient(platform.api_url)
-
-
-@pytest.fixture
-def clock(platform, api):
-    """Move the functions' clock; put it back afterwards."""
-
-    def advance(seconds: float) -> None:
-        assert api.post("/_local/clock", {"advance_s": seconds}).status == 200
-
-    yield advance
-    api.post("/_local/clock", {"offset_s": 0})
-
-
 def signing_key(platform):
     """The platform's current private signing key, read from the local Secrets Manager."""
     secrets = aws(platform, "secretsmanager")

@@ -5,18 +5,6 @@ import uuid
 import pytest
 import requests
 
-from tests.support.api import ApiClient
-
-
-@pytest.fixture(scope="module")
-def api(platform):
-    return ApiClient(platform.api_url)
-
-
-@pytest.fixture(scope="module")
-def admin(api):
-    return api.login("admin@fitconnect.local", "fitconnect-demo").body["access_token"]
-
 
 @pytest.fixture(scope="module")
 def paris_trainer(api, admin):

@@ -2,20 +2,6 @@
 
 import uuid
 
-import pytest
-
-from tests.support.api import ApiClient
-
-
-@pytest.fixture(scope="module")
-def api(platform):
-    return ApiClient(platform.api_url)
-
-
-@pytest.fixture(scope="module")
-def admin(api):
-    return api.login("admin@fitconnect.local", "fitconnect-demo").body["access_token"]
-
 
 def application(**changes):
     word = uuid.uuid4().hex[:8]  # a word only this application contains, to search for

@@ -8,14 +8,8 @@ import time
 import pytest
 import requests
 
-from tests.support.api import ApiClient
 from tests.support.local import aws, eventually
 from tests.support.zoom import LocalZoom
-
-
-@pytest.fixture(scope="module")
-def api(platform):
-    return ApiClient(platform.api_url)
 
 
 @pytest.fixture(scope="module")
