@@ -13,6 +13,8 @@ import sys
 from datetime import datetime, timedelta
 
 from fitconnect.identity import accounts, passwords
+from fitconnect.inventory import equipment
+from fitconnect.inventory.equipment import NewEquipment
 from fitconnect.platform import clock
 from fitconnect.platform.storage import get_item
 from fitconnect.scheduling import sessions, trainers
@@ -91,6 +93,19 @@ def seed_sessions(trainer_id: str) -> int:
     return len(week)
 
 
+DEMO_EQUIPMENT = [
+    NewEquipment(name="Treadmill 1", kind="treadmill", location="Cardio zone", service_interval_hours=500),
+    NewEquipment(name="Rowing machine 2", kind="rower", location="Cardio zone", service_interval_hours=400),
+    NewEquipment(name="Spin bike 3", kind="bike", location="Studio 2", service_interval_hours=300),
+]
+
+
+def seed_equipment() -> list[str]:
+    """Three machines (the simulator reports for them); returns their ids."""
+    existing = {item.name: item.equipment_id for item in equipment.listing(100, None)[0]}
+    return [existing.get(item.name) or equipment.register(item).equipment_id for item in DEMO_EQUIPMENT]
+
+
 def main() -> None:
     # Everything that needs no store happens first, while the runtime provisions it.
     password_hash = passwords.hash_password(DEMO_PASSWORD)
@@ -100,10 +115,12 @@ def main() -> None:
     user_ids = seed_users(password_hash)
     seed_trainer(user_ids)
     seed_sessions(user_ids["trainer@fitconnect.local"])
+    machines = seed_equipment()
     print("Demo logins (local only), password " + DEMO_PASSWORD + ":")
     for email, _name, _role in DEMO_USERS:
         print(f"  {email}")
     print("  trainer@fitconnect.local is an approved trainer with a week of sessions (GET /sessions)")
+    print(f"Demo equipment (GET /equipment): {len(machines)} machines, offline until they report")
 
 
 if __name__ == "__main__":

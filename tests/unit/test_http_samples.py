@@ -55,6 +55,10 @@ EXPECTED_HTTP = {
     "ListReviewsFunction": (200, None),
     "CalendarFeedFunction": (404, "calendar_not_found"),
     "CalendarTokenFunction": (200, None),
+    "RegisterEquipmentFunction": (201, None),
+    "ListEquipmentFunction": (200, None),
+    "GetEquipmentFunction": (404, "equipment_not_found"),
+    "ServiceEquipmentFunction": (404, "equipment_not_found"),
 }
 
 
@@ -103,7 +107,11 @@ def test_queue_samples_complete_on_an_empty_store(function_env, functions, lambd
 
 @pytest.mark.parametrize(
     ("function_id", "answer"),
-    [("CloseSessionsFunction", {"closed": 0}), ("ExpireHoldsFunction", {"expired": 0})],
+    [
+        ("CloseSessionsFunction", {"closed": 0}),
+        ("ExpireHoldsFunction", {"expired": 0}),
+        ("SweepEquipmentFunction", {"offline": 0, "pruned": 0}),
+    ],
 )
 def test_schedule_samples_find_nothing_to_do_on_an_empty_store(
     function_env, functions, lambda_context, function_id, answer
@@ -169,3 +177,17 @@ def test_meeting_started_for_an_unknown_meeting_is_ignored(function_env, functio
     event = signed(webhook_sample("ZoomWebhookFunction.meeting-started.json"), secret, int(time.time()))
     answer = call_webhook(function_env, functions, lambda_context, event)
     assert answer == (200, {"status": "ignored"})
+
+
+@pytest.mark.parametrize(
+    "variant", ["IngestTelemetryFunction.json", "IngestTelemetryFunction.malformed.json"]
+)
+def test_telemetry_samples_for_unknown_or_malformed_messages_are_rejected_and_counted(
+    function_env, functions, lambda_context, variant
+):
+    with function_env("IngestTelemetryFunction"):
+        handler = load_handler(functions["IngestTelemetryFunction"])
+        assert handler(load_event(next(EVENTS_DIR.rglob(variant))), lambda_context) == {"outcome": "rejected"}
+        from fitconnect.inventory.equipment import rejected_today
+
+        assert rejected_today() == 1

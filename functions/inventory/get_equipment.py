@@ -1,0 +1,15 @@
+"""GET /equipment/{equipment_id} — one machine (trainer+)."""
+
+from fitconnect.inventory import equipment
+from fitconnect.platform.http import Api, http_handler, json_response
+
+app = Api(validate_requests=False)
+
+
+@app.get("/equipment/<equipment_id>")
+def get_equipment(equipment_id: str):
+    app.caller("trainer")
+    return json_response(200, equipment.view(equipment.equipment_of(equipment_id)))
+
+
+handler = http_handler(app)

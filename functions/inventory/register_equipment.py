@@ -1,0 +1,17 @@
+"""POST /equipment — an admin registers a machine (it shows `offline` until it first reports)."""
+
+from fitconnect.inventory import equipment
+from fitconnect.inventory.equipment import NewEquipment
+from fitconnect.platform.http import Api, http_handler, json_response
+
+app = Api()
+
+
+@app.post("/equipment")
+@app.idempotent
+def register_equipment(body: NewEquipment):
+    app.caller("admin")
+    return json_response(201, equipment.view(equipment.register(body)))
+
+
+handler = http_handler(app)

@@ -1,0 +1,15 @@
+"""POST /equipment/{equipment_id}/service — maintenance done: usage since service starts again."""
+
+from fitconnect.inventory import equipment
+from fitconnect.platform.http import Api, http_handler, json_response
+
+app = Api(validate_requests=False)
+
+
+@app.post("/equipment/<equipment_id>/service")
+def record_service(equipment_id: str):
+    app.caller("admin")
+    return json_response(200, equipment.view(equipment.record_service(equipment_id)))
+
+
+handler = http_handler(app)

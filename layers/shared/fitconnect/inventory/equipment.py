@@ -1,0 +1,270 @@
+"""Equipment: the registry, telemetry ingestion (one read and one write per message), offline detection.
+
+In the inventory table (`INVENTORY_TABLE`):
+- a machine: pk `EQUIP#<equipment_id>`, sk `EQUIP`; gsi1 `EQUIPMENT` / `<name lower>#<id>` (the list);
+  its hourly and daily usage are maps on the same item (`usage_hourly["YYYY-MM-DDTHH"]`,
+  `usage_daily["YYYY-MM-DD"]`, seconds), so a message costs one read and one write; the offline
+  sweep prunes hours older than 48 h and days older than 90;
+- rejected messages: pk `REJECTED#<YYYY-MM-DD>`, sk `<received_at>#<n>`, with the reason (TTL 30 days),
+  and a per-day counter on `REJECTED#<date>` / `COUNT`.
+
+Status: `needs_service` once usage since the last service reaches the interval, else `in_use` or
+`available` as the device reports, and `offline` when silent for more than 10 minutes (a schedule).
+Telemetry older than the last message applied (device `ts`) never moves the status back.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pynamodb.attributes import BooleanAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import UpdateError
+
+from fitconnect.platform import clock, ids
+from fitconnect.platform.errors import NotFound
+from fitconnect.platform.storage import ContextItem, get_item, gsi1_index, table_meta, ttl_in
+
+TABLE_ENV = "INVENTORY_TABLE"
+OFFLINE_AFTER = timedelta(minutes=10)
+REJECTED_TTL_S = 30 * 24 * 3600
+
+
+class NewEquipment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=80)]
+    kind: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=2, max_length=40)]
+    location: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+    service_interval_hours: Annotated[int, Field(ge=1, le=10000)]
+
+
+class Telemetry(BaseModel):
+    """One message from a device (API.md: Gym equipment)."""
+
+    model_config = ConfigDict(extra="ignore")
+    equipment_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    ts: datetime
+    in_use: bool
+    usage_seconds: Annotated[float, Field(ge=0, le=3600)] = 0
+    reps: Annotated[int, Field(ge=0, le=100000)] | None = None
+    temperature_c: Annotated[float, Field(ge=-40, le=150)] | None = None
+    vibration_rms: Annotated[float, Field(ge=0, le=100)] | None = None
+    battery_pct: Annotated[float, Field(ge=0, le=100)] | None = None
+
+
+class InventoryItem(ContextItem):
+    Meta = table_meta(TABLE_ENV)
+
+
+class Equipment(InventoryItem):
+    gsi1 = gsi1_index()
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    equipment_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    location = UnicodeAttribute()
+    service_interval_hours = NumberAttribute()
+    status = UnicodeAttribute(default="offline")
+    in_use = BooleanAttribute(default=False)
+    usage_seconds_total = NumberAttribute(default=0)
+    usage_seconds_since_service = NumberAttribute(default=0)
+    last_seen = UnicodeAttribute(null=True)
+    last_ts = UnicodeAttribute(null=True)
+    battery_pct = NumberAttribute(null=True)
+    temperature_c = NumberAttribute(null=True)
+    vibration_rms = NumberAttribute(null=True)
+    last_service_at = UnicodeAttribute(null=True)
+    usage_hourly = MapAttribute[str, Any](default=dict)
+    usage_daily = MapAttribute[str, Any](default=dict)
+    reps_total = NumberAttribute(default=0)
+    messages_total = NumberAttribute(default=0)
+    created_at = UnicodeAttribute()
+
+    @staticmethod
+    def key(equipment_id: str) -> tuple[str, str]:
+        return f"EQUIP#{equipment_id}", "EQUIP"
+
+
+class Rejected(InventoryItem):
+    reason = UnicodeAttribute()
+    topic_equipment_id = UnicodeAttribute(null=True)
+    payload = UnicodeAttribute()
+
+
+class RejectedCount(InventoryItem):
+    count = NumberAttribute(default=0)
+
+
+def register(request: NewEquipment) -> Equipment:
+    equipment_id = ids.new_id()
+    equipment = Equipment(
+        *Equipment.key(equipment_id),
+        gsi1pk="EQUIPMENT",
+        gsi1sk=f"{request.name.lower()}#{equipment_id}",
+        equipment_id=equipment_id,
+        name=request.name,
+        kind=request.kind,
+        location=request.location,
+        service_interval_hours=request.service_interval_hours,
+        created_at=clock.now_iso(),
+    )
+    equipment.save(condition=Equipment.pk.does_not_exist())
+    return equipment
+
+
+def equipment_of(equipment_id: str) -> Equipment:
+    equipment = get_item(Equipment, Equipment.key(equipment_id))
+    if equipment is None:
+        raise NotFound("No such equipment.", code="equipment_not_found")
+    return equipment
+
+
+def _status(equipment: Equipment, in_use: bool, since_service_s: float) -> str:
+    if since_service_s >= float(equipment.service_interval_hours) * 3600:
+        return "needs_service"
+    return "in_use" if in_use else "available"
+
+
+def view(equipment: Equipment) -> dict[str, Any]:
+    return {
+        "equipment_id": equipment.equipment_id,
+        "name": equipment.name,
+        "kind": equipment.kind,
+        "location": equipment.location,
+        "service_interval_hours": int(equipment.service_interval_hours),
+        "status": equipment.status,
+        "usage_hours": round(float(equipment.usage_seconds_total) / 3600, 2),
+        "usage_hours_since_service": round(float(equipment.usage_seconds_since_service) / 3600, 2),
+        "last_seen": equipment.last_seen,
+        "battery_pct": equipment.battery_pct,
+        "temperature_c": equipment.temperature_c,
+        "vibration_rms": equipment.vibration_rms,
+        "last_service_at": equipment.last_service_at,
+    }
+
+
+def listing(limit: int, start_key: dict[str, Any] | None) -> tuple[list[Equipment], Any]:
+    results = Equipment.gsi1.query("EQUIPMENT", limit=limit, page_size=limit, last_evaluated_key=start_key)
+    return list(results), results.last_evaluated_key
+
+
+def record_service(equipment_id: str) -> Equipment:
+    equipment = equipment_of(equipment_id)
+    status = "in_use" if equipment.in_use else ("available" if equipment.status != "offline" else "offline")
+    equipment.update(
+        actions=[
+            Equipment.usage_seconds_since_service.set(0),
+            Equipment.last_service_at.set(clock.now_iso()),
+            Equipment.status.set(status),
+        ]
+    )
+    return equipment
+
+
+def ingest(message: dict[str, Any]) -> str:
+    """Apply one telemetry message; a bad one is recorded as rejected (never raised). Returns the outcome."""
+    try:
+        telemetry = Telemetry.model_validate(message)
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        return _reject(message, f"invalid: {problems}")
+    equipment = get_item(Equipment, Equipment.key(telemetry.equipment_id))
+    if equipment is None:
+        return _reject(message, "unknown equipment")
+    ts = clock.to_iso(telemetry.ts if telemetry.ts.tzinfo else telemetry.ts.replace(tzinfo=UTC))
+    if equipment.last_ts and ts <= equipment.last_ts:
+        return "stale"  # an older or repeated message: the counters must not count it twice
+    _apply(equipment, telemetry, ts)
+    return "applied"
+
+
+def _apply(equipment: Equipment, telemetry: Telemetry, ts: str) -> None:
+    since_service = float(equipment.usage_seconds_since_service) + telemetry.usage_seconds
+    actions = [
+        Equipment.in_use.set(telemetry.in_use),
+        Equipment.status.set(_status(equipment, telemetry.in_use, since_service)),
+        Equipment.last_seen.set(clock.now_iso()),
+        Equipment.last_ts.set(ts),
+        Equipment.usage_seconds_total.add(telemetry.usage_seconds),
+        Equipment.usage_seconds_since_service.add(telemetry.usage_seconds),
+    ]
+    for name in ("battery_pct", "temperature_c", "vibration_rms"):
+        value = getattr(telemetry, name)
+        if value is not None:
+            actions.append(getattr(Equipment, name).set(value))
+    hour, day, seconds = ts[:13], ts[:10], telemetry.usage_seconds
+    actions += [
+        Equipment.usage_hourly[hour].set((Equipment.usage_hourly[hour] | 0) + seconds),
+        Equipment.usage_daily[day].set((Equipment.usage_daily[day] | 0) + seconds),
+        Equipment.reps_total.add(telemetry.reps or 0),
+        Equipment.messages_total.add(1),
+    ]
+    # Conditioned on the last message applied: of two racing messages, the older one is dropped.
+    if equipment.last_ts:
+        last_applied = Equipment.last_ts == equipment.last_ts
+    else:
+        last_applied = Equipment.last_ts.does_not_exist()
+    try:
+        equipment.update(actions=actions, condition=last_applied)
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+
+
+def _reject(message: dict[str, Any], reason: str) -> str:
+    import json
+
+    now = clock.now_iso()
+    day = now[:10]
+    Rejected(
+        f"REJECTED#{day}",
+        f"{now}#{ids.new_id()}",
+        reason=reason[:500],
+        topic_equipment_id=str(message.get("equipment_id"))[:64] if message.get("equipment_id") else None,
+        payload=json.dumps(message, default=str)[:4000],
+        expires_at=ttl_in(REJECTED_TTL_S),
+    ).save()
+    RejectedCount(f"REJECTED#{day}", "COUNT").update(actions=[RejectedCount.count.add(1)])
+    from fitconnect.platform.observability import logger, metrics
+
+    logger.warning("telemetry rejected", extra={"reason": reason})
+    metrics.add_metric(name="TelemetryRejected", unit="Count", value=1)
+    return "rejected"
+
+
+def rejected_today() -> int:
+    item = get_item(RejectedCount, (f"REJECTED#{clock.now_iso()[:10]}", "COUNT"), consistent=True)
+    return int(item.count) if item else 0
+
+
+def sweep(now: datetime | None = None) -> dict[str, int]:
+    """Equipment silent for more than 10 minutes goes `offline` (back with its next message);
+    usage maps drop hours older than 48 h and days older than 90."""
+    now = now or clock.now()
+    cutoff = clock.to_iso(now - OFFLINE_AFTER)
+    marked = pruned = 0
+    for equipment in Equipment.gsi1.query("EQUIPMENT"):
+        if equipment.status != "offline" and equipment.last_seen and equipment.last_seen < cutoff:
+            still_silent = Equipment.last_seen == equipment.last_seen
+            try:
+                equipment.update(actions=[Equipment.status.set("offline")], condition=still_silent)
+                marked += 1
+            except UpdateError as error:  # a message arrived meanwhile: it stays online
+                if error.cause_response_code != "ConditionalCheckFailedException":
+                    raise
+        pruned += _prune(equipment, now)
+    return {"offline": marked, "pruned": pruned}
+
+
+def _prune(equipment: Equipment, now: datetime) -> int:
+    oldest_hour = clock.to_iso(now - timedelta(hours=48))[:13]
+    oldest_day = clock.to_iso(now - timedelta(days=90))[:10]
+    old_hours = [key for key in (equipment.usage_hourly or {}) if key < oldest_hour]
+    old_days = [key for key in (equipment.usage_daily or {}) if key < oldest_day]
+    actions = [Equipment.usage_hourly[key].remove() for key in old_hours]
+    actions += [Equipment.usage_daily[key].remove() for key in old_days]
+    if actions:
+        equipment.update(actions=actions)
+    return len(actions)
