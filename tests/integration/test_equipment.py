@@ -1,6 +1,7 @@
 """Equipment over the real MQTT broker: telemetry → IoT rule → function → status and usage."""
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 
 import paho.mqtt.client as mqtt
@@ -95,3 +96,52 @@ def test_only_trainers_and_admins_see_equipment(api, admin):
     assert api.post("/equipment", body, token=admin).status == 400
     listed = api.get("/equipment?limit=100", token=admin).body["items"]
     assert all({"status", "usage_hours", "last_seen"} <= set(item) for item in listed)
+
+
+def test_a_drifting_machine_gets_an_anomaly_and_a_healthy_one_does_not(api, admin, device):
+    drifting, healthy = new_machine(api, admin, "Spin bike 11"), new_machine(api, admin, "Spin bike 12")
+    for minute in range(30, 5, -1):  # 25 normal readings each, a minute apart
+        wobble = 0.4 if minute % 2 else -0.4
+        for machine in (drifting, healthy):
+            device(machine, reading(minutes_ago=minute, usage_seconds=60, temperature_c=40 + wobble))
+        time.sleep(0.1)  # a real device reports once a minute: keep them in order
+    device(drifting, reading(minutes_ago=4, usage_seconds=60, temperature_c=58, battery_pct=12))
+    device(healthy, reading(minutes_ago=4, usage_seconds=60, temperature_c=40.3))
+
+    def anomalies():
+        items = api.get("/equipment/recommendations", token=admin).body["items"]
+        return [
+            item
+            for item in items
+            if item["type"] == "anomaly" and item["equipment_id"] in (drifting, healthy)
+        ]
+
+    found = eventually(anomalies, timeout_s=30)
+    assert [item["equipment_id"] for item in found] == [drifting]
+    evidence = found[0]["evidence"]
+    assert evidence["reading"] == "temperature_c"
+    assert evidence["last"] == 58
+    assert evidence["z_score"] > 3
+    assert 39 < evidence["baseline_mean"] < 41
+    assert evidence["samples"] >= 20
+    items = api.get("/equipment/recommendations", token=admin).body["items"]
+    assert {"low_battery"} == {i["type"] for i in items if i["equipment_id"] == drifting} - {
+        "anomaly",
+        "service_due",
+    }
+
+
+def test_service_due_is_recommended_with_a_predicted_date(api, admin, device):
+    machine = new_machine(api, admin, "Rower 12")  # a 1-hour service interval
+    device(machine, reading(usage_seconds=3000))  # 83% of it
+
+    def due():
+        items = api.get("/equipment/recommendations", token=admin).body["items"]
+        return [item for item in items if item["equipment_id"] == machine and item["type"] == "service_due"]
+
+    found = eventually(due, timeout_s=20)
+    assert found[0]["severity"] == "medium"
+    assert found[0]["evidence"]["share_of_interval"] == 0.83
+    assert found[0]["evidence"]["predicted_due_at"] > datetime.now(UTC).isoformat()[:10]
+    member = api.member()
+    assert api.get("/equipment/recommendations", token=member["access_token"]).status == 403

@@ -59,6 +59,7 @@ EXPECTED_HTTP = {
     "ListEquipmentFunction": (200, None),
     "GetEquipmentFunction": (404, "equipment_not_found"),
     "ServiceEquipmentFunction": (404, "equipment_not_found"),
+    "EquipmentRecommendationsFunction": (200, None),
 }
 
 

@@ -28,6 +28,8 @@ from fitconnect.platform.storage import ContextItem, get_item, gsi1_index, table
 
 TABLE_ENV = "INVENTORY_TABLE"
 OFFLINE_AFTER = timedelta(minutes=10)
+BASELINED = ("temperature_c", "vibration_rms")
+BASELINE_ALPHA = 0.05  # each reading weighs 5%: the baseline follows roughly the last 40 readings
 REJECTED_TTL_S = 30 * 24 * 3600
 
 
@@ -80,6 +82,8 @@ class Equipment(InventoryItem):
     usage_daily = MapAttribute[str, Any](default=dict)
     reps_total = NumberAttribute(default=0)
     messages_total = NumberAttribute(default=0)
+    # Rolling baselines (exponentially weighted mean and variance) of the device's own readings.
+    baselines = MapAttribute[str, Any](default=dict)
     created_at = UnicodeAttribute()
 
     @staticmethod
@@ -194,6 +198,11 @@ def _apply(equipment: Equipment, telemetry: Telemetry, ts: str) -> None:
         value = getattr(telemetry, name)
         if value is not None:
             actions.append(getattr(Equipment, name).set(value))
+    for name in BASELINED:
+        value = getattr(telemetry, name)
+        if value is not None:
+            previous = as_dict(equipment.baselines).get(name)
+            actions.append(Equipment.baselines[name].set(updated_baseline(previous, float(value))))
     hour, day, seconds = ts[:13], ts[:10], telemetry.usage_seconds
     actions += [
         Equipment.usage_hourly[hour].set((Equipment.usage_hourly[hour] | 0) + seconds),
@@ -211,6 +220,26 @@ def _apply(equipment: Equipment, telemetry: Telemetry, ts: str) -> None:
     except UpdateError as error:
         if error.cause_response_code != "ConditionalCheckFailedException":
             raise
+
+
+def as_dict(raw_map: Any) -> dict[str, Any]:
+    """A raw MapAttribute's value as a plain dict (empty when unset)."""
+    if raw_map is None:
+        return {}
+    return raw_map.as_dict() if hasattr(raw_map, "as_dict") else dict(raw_map)
+
+
+def updated_baseline(previous: dict[str, Any] | None, value: float) -> dict[str, Any]:
+    """EWMA mean and variance, plus the reading's z-score against the baseline *before* it."""
+    if not previous:
+        return {"mean": value, "var": 0.0, "n": 1, "last": value, "z": 0.0}
+    mean, var, n = float(previous["mean"]), float(previous["var"]), int(previous["n"])
+    std = var**0.5
+    z = (value - mean) / std if std > 1e-9 else 0.0
+    delta = value - mean
+    new_mean = mean + BASELINE_ALPHA * delta
+    new_var = (1 - BASELINE_ALPHA) * (var + BASELINE_ALPHA * delta * delta)
+    return {"mean": round(new_mean, 4), "var": round(new_var, 6), "n": n + 1, "last": value, "z": round(z, 2)}
 
 
 def _reject(message: dict[str, Any], reason: str) -> str:
@@ -261,8 +290,8 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
 def _prune(equipment: Equipment, now: datetime) -> int:
     oldest_hour = clock.to_iso(now - timedelta(hours=48))[:13]
     oldest_day = clock.to_iso(now - timedelta(days=90))[:10]
-    old_hours = [key for key in (equipment.usage_hourly or {}) if key < oldest_hour]
-    old_days = [key for key in (equipment.usage_daily or {}) if key < oldest_day]
+    old_hours = [key for key in as_dict(equipment.usage_hourly) if key < oldest_hour]
+    old_days = [key for key in as_dict(equipment.usage_daily) if key < oldest_day]
     actions = [Equipment.usage_hourly[key].remove() for key in old_hours]
     actions += [Equipment.usage_daily[key].remove() for key in old_days]
     if actions:

@@ -1,0 +1,15 @@
+"""GET /equipment/recommendations — service due, anomalies, low batteries, under/over-use (trainer+)."""
+
+from fitconnect.inventory.recommendations import recommendations
+from fitconnect.platform.http import Api, http_handler, json_response
+
+app = Api(validate_requests=False)
+
+
+@app.get("/equipment/recommendations")
+def list_recommendations():
+    app.caller("trainer")
+    return json_response(200, {"items": recommendations()})
+
+
+handler = http_handler(app)
