@@ -11,12 +11,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 export PYTHONPATH := layers/shared:infra:.
 
-.PHONY: help install run test lint bench build deploy clean
+.PHONY: help install run test lint bench build deploy clean simulate
 
 help:
 	@echo "make run    start the local platform (API on http://127.0.0.1:3000, demo data)"
 	@echo "make test   lint the code and the template, then run the whole test suite"
 	@echo "make bench  cold start and warm latency per function (figures for the README)"
+	@echo "make simulate  demo equipment telemetry to the local broker (with make run going)"
 	@echo "make build  sam build (needs a python3.13 on PATH; no Docker)"
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -38,6 +39,9 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/python -m pytest
+
+simulate: $(STAMP)
+	$(BIN)/python -m simulator
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -30,6 +30,8 @@ TABLE_ENV = "INVENTORY_TABLE"
 OFFLINE_AFTER = timedelta(minutes=10)
 BASELINED = ("temperature_c", "vibration_rms")
 BASELINE_ALPHA = 0.05  # each reading weighs 5%: the baseline follows roughly the last 40 readings
+Z_LIMIT = 3.0  # a reading this many standard deviations off is anomalous...
+MIN_SAMPLES = 20  # ...once the baseline has seen this many readings
 REJECTED_TTL_S = 30 * 24 * 3600
 
 
@@ -161,6 +163,7 @@ def record_service(equipment_id: str) -> Equipment:
         actions=[
             Equipment.usage_seconds_since_service.set(0),
             Equipment.last_service_at.set(clock.now_iso()),
+            Equipment.baselines.set({}),
             Equipment.status.set(status),
         ]
     )
@@ -230,12 +233,19 @@ def as_dict(raw_map: Any) -> dict[str, Any]:
 
 
 def updated_baseline(previous: dict[str, Any] | None, value: float) -> dict[str, Any]:
-    """EWMA mean and variance, plus the reading's z-score against the baseline *before* it."""
+    """EWMA mean and variance, plus the reading's z-score against the baseline *before* it.
+
+    An anomalous reading (|z| over the limit, once the baseline is established) is not learnt:
+    otherwise a machine drifting towards a fault would drag its own baseline along and never
+    look abnormal. The baseline starts again after a service.
+    """
     if not previous:
         return {"mean": value, "var": 0.0, "n": 1, "last": value, "z": 0.0}
     mean, var, n = float(previous["mean"]), float(previous["var"]), int(previous["n"])
     std = var**0.5
     z = (value - mean) / std if std > 1e-9 else 0.0
+    if n >= MIN_SAMPLES and abs(z) > Z_LIMIT:
+        return {**previous, "n": n + 1, "last": value, "z": round(z, 2)}
     delta = value - mean
     new_mean = mean + BASELINE_ALPHA * delta
     new_var = (1 - BASELINE_ALPHA) * (var + BASELINE_ALPHA * delta * delta)

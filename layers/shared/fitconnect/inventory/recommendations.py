@@ -14,12 +14,10 @@ from datetime import timedelta
 from statistics import mean
 from typing import Any
 
-from fitconnect.inventory.equipment import BASELINED, Equipment, as_dict
+from fitconnect.inventory.equipment import BASELINED, MIN_SAMPLES, Z_LIMIT, Equipment, as_dict
 from fitconnect.platform import clock
 
 SERVICE_WARNING_SHARE = 0.8
-Z_LIMIT = 3.0
-MIN_SAMPLES = 20
 LOW_BATTERY_PCT = 20
 UTILISATION_DAYS = 7
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}

@@ -1,0 +1,1 @@
+"""A device simulator for the local platform's demo equipment (`make simulate`)."""
