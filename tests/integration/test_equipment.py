@@ -104,7 +104,12 @@ def test_a_drifting_machine_gets_an_anomaly_and_a_healthy_one_does_not(api, admi
         wobble = 0.4 if minute % 2 else -0.4
         for machine in (drifting, healthy):
             device(machine, reading(minutes_ago=minute, usage_seconds=60, temperature_c=40 + wobble))
-        time.sleep(0.1)  # a real device reports once a minute: keep them in order
+        time.sleep(0.15)  # a real device reports once a minute: keep them in order
+
+    def baselined():  # IoT invocations run concurrently; a reading that loses the race is dropped
+        return all(current(api, admin, machine)["readings"] >= 20 for machine in (drifting, healthy))
+
+    assert eventually(baselined, timeout_s=20)
     device(drifting, reading(minutes_ago=4, usage_seconds=60, temperature_c=58, battery_pct=12))
     device(healthy, reading(minutes_ago=4, usage_seconds=60, temperature_c=40.3))
 
@@ -145,3 +150,19 @@ def test_service_due_is_recommended_with_a_predicted_date(api, admin, device):
     assert found[0]["evidence"]["predicted_due_at"] > datetime.now(UTC).isoformat()[:10]
     member = api.member()
     assert api.get("/equipment/recommendations", token=member["access_token"]).status == 403
+
+
+def test_raw_telemetry_is_archived_to_s3_by_date(api, admin, device, platform):
+    machine = new_machine(api, admin, "Treadmill 20")
+    device(machine, reading(temperature_c=41.25))
+    s3 = aws(platform, "s3")
+    bucket = platform.template.physical["AnalyticsBucket"].ref
+    day = datetime.now(UTC).date().isoformat()
+
+    def archived():
+        objects = s3.list_objects_v2(Bucket=bucket, Prefix=f"telemetry/dt={day}/").get("Contents", [])
+        bodies = [s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read().decode() for o in objects]
+        return [line for body in bodies for line in body.splitlines() if machine in line]
+
+    lines = eventually(archived, timeout_s=40)
+    assert json.loads(lines[0])["temperature_c"] == 41.25

@@ -192,3 +192,20 @@ def test_telemetry_samples_for_unknown_or_malformed_messages_are_rejected_and_co
         from fitconnect.inventory.equipment import rejected_today
 
         assert rejected_today() == 1
+
+
+def test_the_telemetry_archive_sample_writes_one_object_per_date_and_a_retry_overwrites_it(
+    function_env, functions, lambda_context, aws
+):
+    bucket = aws.physical["AnalyticsBucket"].ref
+    event = load_event(sample("ArchiveTelemetryFunction"))
+    with function_env("ArchiveTelemetryFunction"):
+        handler = load_handler(functions["ArchiveTelemetryFunction"])
+        handler(event, lambda_context)
+        handler(event, lambda_context)  # SQS redelivers the same batch
+    s3 = boto3.client("s3")
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="telemetry/").get("Contents", [])]
+    assert len(keys) == 1
+    assert keys[0].startswith("telemetry/dt=2026-11-23/")
+    lines = s3.get_object(Bucket=bucket, Key=keys[0])["Body"].read().decode().splitlines()
+    assert [json.loads(line)["in_use"] for line in lines] == [True, False]

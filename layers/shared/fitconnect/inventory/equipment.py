@@ -148,6 +148,7 @@ def view(equipment: Equipment) -> dict[str, Any]:
         "temperature_c": equipment.temperature_c,
         "vibration_rms": equipment.vibration_rms,
         "last_service_at": equipment.last_service_at,
+        "readings": int(equipment.messages_total or 0),
     }
 
 
@@ -181,6 +182,9 @@ def ingest(message: dict[str, Any]) -> str:
     if equipment is None:
         return _reject(message, "unknown equipment")
     ts = clock.to_iso(telemetry.ts if telemetry.ts.tzinfo else telemetry.ts.replace(tzinfo=UTC))
+    from fitconnect.inventory.telemetry_archive import enqueue
+
+    enqueue({**telemetry.model_dump(mode="json", exclude_none=True), "ts": ts})  # for analytics
     if equipment.last_ts and ts <= equipment.last_ts:
         return "stale"  # an older or repeated message: the counters must not count it twice
     _apply(equipment, telemetry, ts)
