@@ -11,12 +11,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 export PYTHONPATH := layers/shared:infra:.
 
-.PHONY: help install run test lint bench build deploy clean simulate
+.PHONY: help install run test lint bench bench-iot build deploy clean simulate
 
 help:
 	@echo "make run    start the local platform (API on http://127.0.0.1:3000, demo data)"
 	@echo "make test   lint the code and the template, then run the whole test suite"
 	@echo "make bench  cold start and warm latency per function (figures for the README)"
+	@echo "make bench-iot  telemetry ingestion: messages/s through broker, rule and function; calls per message"
 	@echo "make simulate  demo equipment telemetry to the local broker (with make run going)"
 	@echo "make build  sam build (needs a python3.13 on PATH; no Docker)"
 
@@ -45,6 +46,9 @@ simulate: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+bench-iot: $(STAMP)
+	$(BIN)/python -m bench.iot
 
 # sam build without Docker: functions build with the local python3.13, the layer with pip's
 # --platform wheels for Lambda (layers/shared/Makefile).

@@ -7,49 +7,25 @@ Not a test: figures depend on the machine. The README records a run on the 2-cor
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import os
 import statistics
-import sys
-import threading
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
-import boto3
 import requests
-from botocore.client import BaseClient
 
+from bench.harness import LambdaContext, free_port, in_process, login_token
 from fitconnect_local.functions import FunctionSpec
-from fitconnect_local.inprocess import load_handler
 from fitconnect_local.runtime import LocalRuntime, Ports
 from fitconnect_local.workers import FunctionPool
 
 ROOT = Path(__file__).resolve().parent.parent
 COLD_SAMPLES = int(os.environ.get("BENCH_COLD", "5"))
 WARM_SAMPLES = int(os.environ.get("BENCH_WARM", "200"))
-
-
-class _Context:
-    function_name = "bench"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
-    aws_request_id = "bench"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 10_000
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _sample(function_id: str) -> dict[str, Any]:
@@ -81,14 +57,6 @@ def cold_init_ms(runtime: LocalRuntime, spec: FunctionSpec, event: Any) -> float
 
 # Samples that would destroy the demo user they run as get a throwaway member instead.
 DESTRUCTIVE = {"DeleteMeFunction"}
-
-
-def login_token(runtime: LocalRuntime, email: str, password: str = "fitconnect-demo") -> str:
-    reply = requests.post(
-        f"{runtime.api_url}/auth/login", json={"email": email, "password": password}, timeout=30
-    )
-    reply.raise_for_status()
-    return reply.json()["access_token"]
 
 
 def throwaway_token(runtime: LocalRuntime) -> str:
@@ -168,43 +136,22 @@ def direct(
     runtime: LocalRuntime, spec: FunctionSpec, event: Any, vary: Any = None
 ) -> tuple[list[float], Counter[str]]:
     """The handler called in this process (same environment, same moto), as a fresh Lambda would load it."""
-    env = {**runtime._function_environment(spec), "POWERTOOLS_TRACE_DISABLED": "true"}
-    env.pop("LAMBDA_TASK_ROOT")
-    for name in [m for m in sys.modules if m == "fitconnect" or m.startswith("fitconnect.")]:
-        del sys.modules[name]  # each function gets its own module state, clients and service name
-    calls: Counter[str] = Counter()
-    real_call = BaseClient._make_api_call
-
-    runtime_threads = {thread.ident for thread in threading.enumerate()} - {threading.get_ident()}
-
-    def counted(client: BaseClient, operation: str, params: Any) -> Any:
-        # Every client (boto3's, Powertools', PynamoDB's own botocore session) goes through here;
-        # the runtime's pollers (threads that existed before the handler) are not the handler's.
-        if threading.get_ident() not in runtime_threads:
-            calls.update([f"{client.meta.service_model.service_name}:{operation}"])
-        return real_call(client, operation, params)
-
-    with (
-        mock.patch.dict(os.environ, env),
-        contextlib.redirect_stdout(io.StringIO()),
-        mock.patch.object(BaseClient, "_make_api_call", counted),
-    ):
-        boto3.setup_default_session()
-        handler = load_handler(spec)
+    with in_process(runtime, spec) as (handler, calls):
         vary = vary or (lambda same: same)
-        handler(vary(event), _Context())  # warm-up: the first call creates clients
+        handler(vary(event), LambdaContext())  # warm-up: the first call creates clients
         calls.clear()
         timings = []
         for _ in range(WARM_SAMPLES):
             started = time.perf_counter()
-            handler(vary(event), _Context())
+            handler(vary(event), LambdaContext())
             timings.append((time.perf_counter() - started) * 1000)
+    calls.pop("aws_seconds", None)
     per_call = Counter({name: round(count / WARM_SAMPLES, 2) for name, count in calls.items()})
     return timings, per_call
 
 
 def main() -> None:
-    ports = Ports(api=_free_port(), aws=_free_port(), stripe=_free_port(), mqtt=_free_port())
+    ports = Ports(api=free_port(), aws=free_port(), stripe=free_port(), mqtt=free_port())
     runtime = LocalRuntime(ROOT / "template.yaml", ports, out=io.StringIO())
     runtime.start()
     rows = [

@@ -7,6 +7,7 @@ default) drifts towards a fault after a while: its temperature and vibration cli
 
     make simulate                         # every 5 s, until Ctrl-C
     python -m simulator --interval 1 --steps 120 --drifting "Spin bike 3"
+    python -m simulator --machine "Treadmill 1" --machine "Rowing machine 2"   # only these
 """
 
 from __future__ import annotations
@@ -50,13 +51,14 @@ class Machine:
         }
 
 
-def demo_machines(api_url: str, drifting_name: str) -> list[Machine]:
+def demo_machines(api_url: str, drifting_name: str, names: list[str]) -> list[Machine]:
     login = {"email": "admin@fitconnect.local", "password": "fitconnect-demo"}
     token = requests.post(f"{api_url}/auth/login", json=login, timeout=10).json()["access_token"]
     listed = requests.get(
         f"{api_url}/equipment?limit=100", headers={"authorization": f"Bearer {token}"}, timeout=10
     ).json()["items"]
-    return [Machine(item["equipment_id"], item["name"], item["name"] == drifting_name) for item in listed]
+    chosen = [item for item in listed if not names or item["name"] in names]
+    return [Machine(item["equipment_id"], item["name"], item["name"] == drifting_name) for item in chosen]
 
 
 def main() -> int:
@@ -66,8 +68,9 @@ def main() -> int:
     parser.add_argument("--interval", type=float, default=5.0, help="seconds between reports")
     parser.add_argument("--steps", type=int, default=0, help="stop after this many reports (0: never)")
     parser.add_argument("--drifting", default="Rowing machine 2", help="the machine that drifts to a fault")
+    parser.add_argument("--machine", action="append", default=[], help="only this machine (repeatable)")
     args = parser.parse_args()
-    machines = demo_machines(args.api, args.drifting)
+    machines = demo_machines(args.api, args.drifting, args.machine)
     if not machines:
         print("No equipment registered: is `make run` up?", file=sys.stderr)
         return 1

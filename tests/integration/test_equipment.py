@@ -1,6 +1,9 @@
 """Equipment over the real MQTT broker: telemetry → IoT rule → function → status and usage."""
 
 import json
+import os
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -8,6 +11,7 @@ import paho.mqtt.client as mqtt
 import pytest
 
 from tests.support.local import aws, eventually
+from tests.support.paths import REPO_ROOT
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +55,12 @@ def test_telemetry_moves_status_and_usage_and_service_resets_it(api, admin, devi
     assert eventually(lambda: current(api, admin, equipment_id)["status"] == "available")
     seen = current(api, admin, equipment_id)
     assert (seen["usage_hours"], seen["battery_pct"]) == (0.17, 80)
-    device(equipment_id, reading(minutes_ago=3, usage_seconds=3000))  # older than the last: ignored
-    device(equipment_id, reading(usage_seconds=3000))  # crosses the 1-hour service interval
+    # An older message (delivered late) adds its usage but does not move the status or readings back.
+    device(equipment_id, reading(minutes_ago=3, usage_seconds=1200, battery_pct=10))
+    assert eventually(lambda: current(api, admin, equipment_id)["usage_hours"] == 0.5)
+    seen = current(api, admin, equipment_id)
+    assert (seen["status"], seen["battery_pct"]) == ("available", 80)
+    device(equipment_id, reading(usage_seconds=1800))  # crosses the 1-hour service interval
     assert eventually(lambda: current(api, admin, equipment_id)["status"] == "needs_service")
     assert current(api, admin, equipment_id)["usage_hours"] == 1.0
     serviced = api.post(f"/equipment/{equipment_id}/service", token=admin).body
@@ -106,8 +114,8 @@ def test_a_drifting_machine_gets_an_anomaly_and_a_healthy_one_does_not(api, admi
             device(machine, reading(minutes_ago=minute, usage_seconds=60, temperature_c=40 + wobble))
         time.sleep(0.15)  # a real device reports once a minute: keep them in order
 
-    def baselined():  # IoT invocations run concurrently; a reading that loses the race is dropped
-        return all(current(api, admin, machine)["readings"] >= 20 for machine in (drifting, healthy))
+    def baselined():  # every reading counted once, whatever order the invocations ran in
+        return all(current(api, admin, machine)["readings"] == 25 for machine in (drifting, healthy))
 
     assert eventually(baselined, timeout_s=20)
     device(drifting, reading(minutes_ago=4, usage_seconds=60, temperature_c=58, battery_pct=12))
@@ -166,3 +174,28 @@ def test_raw_telemetry_is_archived_to_s3_by_date(api, admin, device, platform):
 
     lines = eventually(archived, timeout_s=40)
     assert json.loads(lines[0])["temperature_c"] == 41.25
+
+
+def test_the_simulator_makes_the_demo_machines_live_and_names_the_drifting_one(api, admin, platform):
+    """The issue's journey: `make simulate` against the running platform (here faster: 0.3 s apart)."""
+    demo = ["Treadmill 1", "Rowing machine 2", "Spin bike 3"]
+    steps = 45  # the drift starts at the 30th report
+    command = [sys.executable, "-m", "simulator", "--api", platform.api_url]
+    command += ["--mqtt-port", str(platform.ports.mqtt), "--interval", "0.3", "--steps", str(steps)]
+    for name in demo:
+        command += ["--machine", name]
+    env = {**os.environ, "PYTHONPATH": f"{REPO_ROOT / 'layers/shared'}:{REPO_ROOT / 'infra'}"}
+    subprocess.run(command, env=env, check=True, timeout=120, capture_output=True)
+
+    def demo_machines():
+        items = api.get("/equipment?limit=100", token=admin).body["items"]
+        return {item["name"]: item for item in items if item["name"] in demo}
+
+    # Every report counted exactly once, each machine live (no longer offline).
+    assert eventually(lambda: all(m["readings"] == steps for m in demo_machines().values()), timeout_s=60)
+    assert {m["status"] for m in demo_machines().values()} <= {"available", "in_use"}
+    recommendations = api.get("/equipment/recommendations", token=admin).body["items"]
+    anomalous = {item["name"] for item in recommendations if item["type"] == "anomaly"} & set(demo)
+    assert anomalous == {"Rowing machine 2"}
+    drift = next(i for i in recommendations if i["name"] == "Rowing machine 2" and i["type"] == "anomaly")
+    assert drift["evidence"]["z_score"] > 3

@@ -1,6 +1,8 @@
 """The rolling baseline behind anomaly recommendations: z-scores against the machine's own history."""
 
-from fitconnect.inventory.equipment import updated_baseline
+import random
+
+from fitconnect.inventory.equipment import is_anomalous, updated_baseline
 
 
 def feed(values):
@@ -33,3 +35,34 @@ def test_a_drift_towards_a_fault_is_not_learnt_and_stays_anomalous():
     drifting = feed(history + [40 + step * 1.0 for step in range(1, 25)])  # +1 degree per reading
     assert drifting["z"] > 10
     assert 39.5 < drifting["mean"] < 41  # the baseline did not follow the fault
+
+
+def test_an_extreme_reading_is_an_anomaly_at_once():
+    steady = feed([40 + (0.4 if i % 2 else -0.4) for i in range(40)])
+    assert not is_anomalous(steady)
+    assert is_anomalous(updated_baseline(steady, 58))
+
+
+def test_a_moderate_deviation_is_an_anomaly_only_when_it_persists():
+    rng = random.Random(3)
+    steady = feed([40 + rng.gauss(0, 0.5) for _ in range(60)])
+    once = updated_baseline(steady, 42.4)  # about 4-5 standard deviations: could be noise
+    assert 3 < once["z"] < 6
+    assert not is_anomalous(once)
+    twice = updated_baseline(once, 42.5)
+    thrice = updated_baseline(twice, 42.4)
+    assert not is_anomalous(twice)
+    assert is_anomalous(thrice)
+    assert not is_anomalous(updated_baseline(thrice, 40.1))  # back to normal: the streak ends
+
+
+def test_healthy_machines_are_not_flagged_by_their_own_noise():
+    """1,000 healthy machines, each after 20 to 200 noisy readings: how many would be recommended
+    for an anomaly? (On a single reading beyond 3 standard deviations, about 1% would be.)"""
+    rng = random.Random(5)
+    flagged = 0
+    for _ in range(1000):
+        level, noise = rng.uniform(30, 45), rng.uniform(0.1, 1.0)
+        baseline = feed([level + rng.gauss(0, noise) for _ in range(rng.randint(21, 200))])
+        flagged += is_anomalous(baseline)
+    assert flagged <= 2

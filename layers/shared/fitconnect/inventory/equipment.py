@@ -10,7 +10,13 @@ In the inventory table (`INVENTORY_TABLE`):
 
 Status: `needs_service` once usage since the last service reaches the interval, else `in_use` or
 `available` as the device reports, and `offline` when silent for more than 10 minutes (a schedule).
-Telemetry older than the last message applied (device `ts`) never moves the status back.
+
+Ordering: IoT Core invokes the function once per message, concurrently and in no order, and may
+deliver a message twice. Usage counts every message exactly once whatever the order: each write
+adds the message's device time (epoch ms) to the set `seen_ts` on condition it is not there yet.
+Status, readings and baselines follow only the newest message (`last_ts`); an older message adds its
+usage and nothing else. The sweep trims `seen_ts` to the last `DEDUP_WINDOW` of device time and
+raises `seen_floor`; a message older than the floor arrives too late to be counted ("late").
 """
 
 from __future__ import annotations
@@ -19,12 +25,24 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
-from pynamodb.attributes import BooleanAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import UpdateError
+from pynamodb.attributes import (
+    BooleanAttribute,
+    MapAttribute,
+    NumberAttribute,
+    NumberSetAttribute,
+    UnicodeAttribute,
+)
 
 from fitconnect.platform import clock, ids
 from fitconnect.platform.errors import NotFound
-from fitconnect.platform.storage import ContextItem, get_item, gsi1_index, table_meta, ttl_in
+from fitconnect.platform.storage import (
+    ContextItem,
+    conditional_update,
+    get_item,
+    gsi1_index,
+    table_meta,
+    ttl_in,
+)
 
 TABLE_ENV = "INVENTORY_TABLE"
 OFFLINE_AFTER = timedelta(minutes=10)
@@ -32,7 +50,12 @@ BASELINED = ("temperature_c", "vibration_rms")
 BASELINE_ALPHA = 0.05  # each reading weighs 5%: the baseline follows roughly the last 40 readings
 Z_LIMIT = 3.0  # a reading this many standard deviations off is anomalous...
 MIN_SAMPLES = 20  # ...once the baseline has seen this many readings
+Z_EXTREME = 6.0  # anomalous at once; between Z_LIMIT and this, only when it persists for...
+PERSISTENT = 3  # ...this many readings in a row
 REJECTED_TTL_S = 30 * 24 * 3600
+# How far behind the newest message a message may arrive and still count (about 2 KB of set for a
+# device reporting every 5 s; the item's size is what each write costs).
+DEDUP_WINDOW = timedelta(minutes=15)
 
 
 class NewEquipment(BaseModel):
@@ -86,6 +109,10 @@ class Equipment(InventoryItem):
     messages_total = NumberAttribute(default=0)
     # Rolling baselines (exponentially weighted mean and variance) of the device's own readings.
     baselines = MapAttribute[str, Any](default=dict)
+    # Device times (epoch ms) of the messages counted in the last DEDUP_WINDOW, and the time below
+    # which a message is too late to be counted (the window's trimmed edge).
+    seen_ts = NumberSetAttribute(null=True)
+    seen_floor = NumberAttribute(null=True)
     created_at = UnicodeAttribute()
 
     @staticmethod
@@ -172,7 +199,11 @@ def record_service(equipment_id: str) -> Equipment:
 
 
 def ingest(message: dict[str, Any]) -> str:
-    """Apply one telemetry message; a bad one is recorded as rejected (never raised). Returns the outcome."""
+    """Apply one telemetry message; a bad one is recorded as rejected (never raised).
+
+    Returns the outcome: `applied` (the newest so far), `counted` (older: usage only), `duplicate`,
+    `late` (behind the dedup window) or `rejected`.
+    """
     try:
         telemetry = Telemetry.model_validate(message)
     except ValidationError as error:
@@ -181,25 +212,47 @@ def ingest(message: dict[str, Any]) -> str:
     equipment = get_item(Equipment, Equipment.key(telemetry.equipment_id))
     if equipment is None:
         return _reject(message, "unknown equipment")
-    ts = clock.to_iso(telemetry.ts if telemetry.ts.tzinfo else telemetry.ts.replace(tzinfo=UTC))
+    moment = telemetry.ts if telemetry.ts.tzinfo else telemetry.ts.replace(tzinfo=UTC)
+    ts, ts_ms = clock.to_iso(moment), int(moment.timestamp() * 1000)
     from fitconnect.inventory.telemetry_archive import enqueue
 
     enqueue({**telemetry.model_dump(mode="json", exclude_none=True), "ts": ts})  # for analytics
-    if equipment.last_ts and ts <= equipment.last_ts:
-        return "stale"  # an older or repeated message: the counters must not count it twice
-    _apply(equipment, telemetry, ts)
-    return "applied"
+    if equipment.seen_floor is not None and ts_ms <= int(equipment.seen_floor):
+        return _late(telemetry)
+    if (not equipment.last_ts or ts > equipment.last_ts) and _apply_newest(equipment, telemetry, ts, ts_ms):
+        return "applied"
+    return _count_older(equipment, telemetry, ts, ts_ms)
 
 
-def _apply(equipment: Equipment, telemetry: Telemetry, ts: str) -> None:
+def _usage_actions(telemetry: Telemetry, ts: str, ts_ms: int) -> list[Any]:
+    """The order-independent part of a message: its usage, counted once (with the `_not_seen` guard)."""
+    hour, day, seconds = ts[:13], ts[:10], telemetry.usage_seconds
+    return [
+        Equipment.usage_seconds_total.add(seconds),
+        Equipment.usage_seconds_since_service.add(seconds),
+        Equipment.usage_hourly[hour].set((Equipment.usage_hourly[hour] | 0) + seconds),
+        Equipment.usage_daily[day].set((Equipment.usage_daily[day] | 0) + seconds),
+        Equipment.reps_total.add(telemetry.reps or 0),
+        Equipment.messages_total.add(1),
+        Equipment.seen_ts.add({ts_ms}),
+    ]
+
+
+def _not_seen(ts_ms: int) -> Any:
+    in_window = Equipment.seen_floor.does_not_exist() | (Equipment.seen_floor < ts_ms)
+    return ~Equipment.seen_ts.contains(ts_ms) & in_window
+
+
+def _apply_newest(equipment: Equipment, telemetry: Telemetry, ts: str, ts_ms: int) -> bool:
+    """Usage, status, readings and baselines in one write, conditioned on no newer message having
+    been applied since the read. False when one was (the caller counts this one as older)."""
     since_service = float(equipment.usage_seconds_since_service) + telemetry.usage_seconds
     actions = [
+        *_usage_actions(telemetry, ts, ts_ms),
         Equipment.in_use.set(telemetry.in_use),
         Equipment.status.set(_status(equipment, telemetry.in_use, since_service)),
         Equipment.last_seen.set(clock.now_iso()),
         Equipment.last_ts.set(ts),
-        Equipment.usage_seconds_total.add(telemetry.usage_seconds),
-        Equipment.usage_seconds_since_service.add(telemetry.usage_seconds),
     ]
     for name in ("battery_pct", "temperature_c", "vibration_rms"):
         value = getattr(telemetry, name)
@@ -210,23 +263,30 @@ def _apply(equipment: Equipment, telemetry: Telemetry, ts: str) -> None:
         if value is not None:
             previous = as_dict(equipment.baselines).get(name)
             actions.append(Equipment.baselines[name].set(updated_baseline(previous, float(value))))
-    hour, day, seconds = ts[:13], ts[:10], telemetry.usage_seconds
-    actions += [
-        Equipment.usage_hourly[hour].set((Equipment.usage_hourly[hour] | 0) + seconds),
-        Equipment.usage_daily[day].set((Equipment.usage_daily[day] | 0) + seconds),
-        Equipment.reps_total.add(telemetry.reps or 0),
-        Equipment.messages_total.add(1),
-    ]
-    # Conditioned on the last message applied: of two racing messages, the older one is dropped.
     if equipment.last_ts:
-        last_applied = Equipment.last_ts == equipment.last_ts
+        nothing_newer = Equipment.last_ts == equipment.last_ts
     else:
-        last_applied = Equipment.last_ts.does_not_exist()
-    try:
-        equipment.update(actions=actions, condition=last_applied)
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
+        nothing_newer = Equipment.last_ts.does_not_exist()
+    return conditional_update(equipment, actions, nothing_newer & _not_seen(ts_ms))
+
+
+def _count_older(equipment: Equipment, telemetry: Telemetry, ts: str, ts_ms: int) -> str:
+    """An older message adds its usage (once) and `last_seen`; status and baselines stay with the newest."""
+    actions = [*_usage_actions(telemetry, ts, ts_ms), Equipment.last_seen.set(clock.now_iso())]
+    if conditional_update(equipment, actions, _not_seen(ts_ms)):
+        return "counted"
+    fresh = get_item(Equipment, Equipment.key(telemetry.equipment_id), consistent=True)
+    if fresh and fresh.seen_floor is not None and ts_ms <= int(fresh.seen_floor):
+        return _late(telemetry)
+    return "duplicate"
+
+
+def _late(telemetry: Telemetry) -> str:
+    from fitconnect.platform.observability import logger, metrics
+
+    logger.warning("telemetry too late to count", extra={"equipment_id": telemetry.equipment_id})
+    metrics.add_metric(name="TelemetryLate", unit="Count", value=1)
+    return "late"
 
 
 def as_dict(raw_map: Any) -> dict[str, Any]:
@@ -236,24 +296,51 @@ def as_dict(raw_map: Any) -> dict[str, Any]:
     return raw_map.as_dict() if hasattr(raw_map, "as_dict") else dict(raw_map)
 
 
+def baseline_std(baseline: dict[str, Any]) -> float:
+    """The baseline's standard deviation, corrected for its start from zero variance (an EWMA
+    variance after n readings underestimates by 1 - (1 - alpha)^(n - 1): 38% at 20 readings, which
+    would flag a healthy machine's ordinary noise)."""
+    n = int(baseline["n"])
+    settled = 1 - (1 - BASELINE_ALPHA) ** (n - 1)
+    return (float(baseline["var"]) / settled) ** 0.5 if settled > 0 else 0.0
+
+
 def updated_baseline(previous: dict[str, Any] | None, value: float) -> dict[str, Any]:
-    """EWMA mean and variance, plus the reading's z-score against the baseline *before* it.
+    """EWMA mean and variance, plus the reading's z-score against the baseline *before* it and the
+    number of consecutive readings beyond the limit (`streak`).
 
     An anomalous reading (|z| over the limit, once the baseline is established) is not learnt:
     otherwise a machine drifting towards a fault would drag its own baseline along and never
     look abnormal. The baseline starts again after a service.
     """
     if not previous:
-        return {"mean": value, "var": 0.0, "n": 1, "last": value, "z": 0.0}
+        return {"mean": value, "var": 0.0, "n": 1, "last": value, "z": 0.0, "streak": 0}
     mean, var, n = float(previous["mean"]), float(previous["var"]), int(previous["n"])
-    std = var**0.5
+    std = baseline_std(previous)
     z = (value - mean) / std if std > 1e-9 else 0.0
     if n >= MIN_SAMPLES and abs(z) > Z_LIMIT:
-        return {**previous, "n": n + 1, "last": value, "z": round(z, 2)}
+        streak = int(previous.get("streak", 0)) + 1
+        return {**previous, "n": n + 1, "last": value, "z": round(z, 2), "streak": streak}
     delta = value - mean
     new_mean = mean + BASELINE_ALPHA * delta
     new_var = (1 - BASELINE_ALPHA) * (var + BASELINE_ALPHA * delta * delta)
-    return {"mean": round(new_mean, 4), "var": round(new_var, 6), "n": n + 1, "last": value, "z": round(z, 2)}
+    return {
+        "mean": round(new_mean, 4),
+        "var": round(new_var, 6),
+        "n": n + 1,
+        "last": value,
+        "z": round(z, 2),
+        "streak": 0,
+    }
+
+
+def is_anomalous(baseline: dict[str, Any] | None) -> bool:
+    """The last reading is far off an established baseline: extremely (|z| ≥ Z_EXTREME) at once, or
+    beyond Z_LIMIT for PERSISTENT readings in a row (one noisy reading is not a fault)."""
+    if not baseline or int(baseline["n"]) <= MIN_SAMPLES:
+        return False
+    z = abs(float(baseline["z"]))
+    return z >= Z_EXTREME or (z > Z_LIMIT and int(baseline.get("streak", 0)) >= PERSISTENT)
 
 
 def _reject(message: dict[str, Any], reason: str) -> str:
@@ -284,19 +371,15 @@ def rejected_today() -> int:
 
 def sweep(now: datetime | None = None) -> dict[str, int]:
     """Equipment silent for more than 10 minutes goes `offline` (back with its next message);
-    usage maps drop hours older than 48 h and days older than 90."""
+    usage maps drop hours older than 48 h and days older than 90; `seen_ts` keeps DEDUP_WINDOW."""
     now = now or clock.now()
     cutoff = clock.to_iso(now - OFFLINE_AFTER)
     marked = pruned = 0
     for equipment in Equipment.gsi1.query("EQUIPMENT"):
         if equipment.status != "offline" and equipment.last_seen and equipment.last_seen < cutoff:
+            # Conditioned on the silence read: a message that arrived meanwhile keeps it online.
             still_silent = Equipment.last_seen == equipment.last_seen
-            try:
-                equipment.update(actions=[Equipment.status.set("offline")], condition=still_silent)
-                marked += 1
-            except UpdateError as error:  # a message arrived meanwhile: it stays online
-                if error.cause_response_code != "ConditionalCheckFailedException":
-                    raise
+            marked += conditional_update(equipment, [Equipment.status.set("offline")], still_silent)
         pruned += _prune(equipment, now)
     return {"offline": marked, "pruned": pruned}
 
@@ -308,6 +391,15 @@ def _prune(equipment: Equipment, now: datetime) -> int:
     old_days = [key for key in as_dict(equipment.usage_daily) if key < oldest_day]
     actions = [Equipment.usage_hourly[key].remove() for key in old_hours]
     actions += [Equipment.usage_daily[key].remove() for key in old_days]
-    if actions:
-        equipment.update(actions=actions)
-    return len(actions)
+    condition = None
+    if equipment.last_ts and equipment.seen_ts:
+        newest = datetime.fromisoformat(equipment.last_ts.replace("Z", "+00:00"))
+        floor = int((newest - DEDUP_WINDOW).timestamp() * 1000)
+        trimmed = {seen for seen in equipment.seen_ts if seen <= floor}
+        if trimmed:
+            actions += [Equipment.seen_ts.delete(trimmed), Equipment.seen_floor.set(floor)]
+            # The floor only rises (a stale read of last_ts must not lower it).
+            condition = Equipment.seen_floor.does_not_exist() | (Equipment.seen_floor < floor)
+    if actions and conditional_update(equipment, actions, condition):
+        return len(actions)
+    return 0

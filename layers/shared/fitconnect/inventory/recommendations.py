@@ -2,8 +2,9 @@
 
 - service due: usage since the last service against the interval (from 80%), with the date it will
   be due at the average daily usage of the last 7 days;
-- anomaly: the last temperature or vibration reading more than `Z_LIMIT` standard deviations from
-  the machine's own rolling baseline (after `MIN_SAMPLES` readings);
+- anomaly: the last temperature or vibration reading far from the machine's own rolling baseline
+  (after `MIN_SAMPLES` readings): `Z_EXTREME` standard deviations at once, or `Z_LIMIT` for
+  `PERSISTENT` readings in a row (`equipment.is_anomalous`);
 - low battery: under 20%;
 - under- and over-used: 7-day utilisation far below or above the fleet's average for the same kind.
 """
@@ -14,7 +15,7 @@ from datetime import timedelta
 from statistics import mean
 from typing import Any
 
-from fitconnect.inventory.equipment import BASELINED, MIN_SAMPLES, Z_LIMIT, Equipment, as_dict
+from fitconnect.inventory.equipment import BASELINED, Equipment, as_dict, baseline_std, is_anomalous
 from fitconnect.platform import clock
 
 SERVICE_WARNING_SHARE = 0.8
@@ -83,15 +84,16 @@ def _anomalies(machine: Equipment) -> list[dict[str, Any]]:
     found = []
     for name in BASELINED:
         baseline = as_dict(machine.baselines).get(name)
-        if not baseline or int(baseline["n"]) < MIN_SAMPLES or abs(float(baseline["z"])) < Z_LIMIT:
+        if not is_anomalous(baseline):
             continue
         evidence = {
             "reading": name,
             "last": float(baseline["last"]),
             "baseline_mean": float(baseline["mean"]),
-            "baseline_std": round(float(baseline["var"]) ** 0.5, 3),
+            "baseline_std": round(baseline_std(baseline), 3),
             "z_score": float(baseline["z"]),
             "samples": int(baseline["n"]),
+            "consecutive_readings": max(1, int(baseline.get("streak", 0))),
         }
         reason = f"{name} is {abs(float(baseline['z'])):.1f} standard deviations from its usual level."
         found.append(_item(machine, "anomaly", "high", reason, evidence))

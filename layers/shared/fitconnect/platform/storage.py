@@ -89,6 +89,20 @@ def get_item(model: type[Any], key: tuple[str, str], *, consistent: bool = False
         return None
 
 
+def conditional_update(item: Any, actions: list[Any], condition: Any) -> bool:
+    """`item.update(actions)` if `condition` holds: True when written, False when the condition failed
+    (the caller decides what that means); any other error is raised."""
+    from pynamodb.exceptions import UpdateError
+
+    try:
+        item.update(actions=actions, condition=condition)
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True
+
+
 @cache
 def _connection() -> Connection:
     return Connection(

@@ -1,0 +1,90 @@
+"""What the benchmarks share: a Lambda context, free ports, demo logins, and handlers called in this
+process with every AWS API call they make counted."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import socket
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from typing import Any
+from unittest import mock
+
+import boto3
+import requests
+from botocore.client import BaseClient
+from botocore.exceptions import ClientError
+
+from fitconnect_local.functions import FunctionSpec
+from fitconnect_local.inprocess import load_handler
+from fitconnect_local.runtime import LocalRuntime
+
+
+class LambdaContext:
+    function_name = "bench"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
+    aws_request_id = "bench"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def login_token(runtime: LocalRuntime, email: str, password: str = "fitconnect-demo") -> str:
+    reply = requests.post(
+        f"{runtime.api_url}/auth/login", json={"email": email, "password": password}, timeout=30
+    )
+    reply.raise_for_status()
+    return reply.json()["access_token"]
+
+
+@contextlib.contextmanager
+def in_process(
+    runtime: LocalRuntime, spec: FunctionSpec
+) -> Iterator[tuple[Callable[[Any, Any], Any], Counter[str]]]:
+    """The function's handler loaded in this process (its environment, the runtime's moto), and a
+    counter of the AWS calls it makes (`service:Operation`; a failed one also as
+    `service:Operation!ErrorCode`; the seconds spent waiting for them as `aws_seconds`), from any
+    thread started after this point."""
+    env = {**runtime._function_environment(spec), "POWERTOOLS_TRACE_DISABLED": "true"}
+    env.pop("LAMBDA_TASK_ROOT")
+    for name in [m for m in sys.modules if m == "fitconnect" or m.startswith("fitconnect.")]:
+        del sys.modules[name]  # each function gets its own module state, clients and service name
+    calls: Counter[str] = Counter()
+    real_call = BaseClient._make_api_call
+    runtime_threads = {thread.ident for thread in threading.enumerate()} - {threading.get_ident()}
+
+    def counted(client: BaseClient, operation: str, params: Any) -> Any:
+        # Every client (boto3's, Powertools', PynamoDB's own botocore session) goes through here;
+        # the runtime's pollers (threads that existed before the handler) are not the handler's.
+        if threading.get_ident() in runtime_threads:
+            return real_call(client, operation, params)
+        name = f"{client.meta.service_model.service_name}:{operation}"
+        calls.update([name])
+        started = time.perf_counter()
+        try:
+            return real_call(client, operation, params)
+        except ClientError as error:
+            calls.update([f"{name}!{error.response['Error']['Code']}"])
+            raise
+        finally:
+            calls["aws_seconds"] += time.perf_counter() - started
+
+    with (
+        mock.patch.dict(os.environ, env),
+        contextlib.redirect_stdout(io.StringIO()),
+        mock.patch.object(BaseClient, "_make_api_call", counted),
+    ):
+        boto3.setup_default_session()
+        yield load_handler(spec), calls
