@@ -1,5 +1,6 @@
 """POST /sessions/{session_id}/bookings — a seat (confirmed, or held for payment) or a waitlist place."""
 
+from fitconnect.payments import payments
 from fitconnect.platform.http import Api, http_handler, json_response
 from fitconnect.scheduling import bookings
 
@@ -10,7 +11,10 @@ app = Api(validate_requests=False)
 @app.idempotent
 def create_booking(session_id: str):
     booking = bookings.book(session_id, app.caller().user_id)
-    return json_response(201, bookings.view(booking))
+    answer = bookings.view(booking)
+    if booking.status == "pending_payment":
+        answer["payment"] = payments.checkout(payments.start_for_new_booking(booking))
+    return json_response(201, answer)
 
 
 handler = http_handler(app)

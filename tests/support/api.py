@@ -34,11 +34,20 @@ class ApiClient:
         *,
         token: str | None = None,
         headers: dict | None = None,
+        raw_body: bytes | None = None,
     ) -> Reply:
+        """`body` goes as JSON; `raw_body` as the exact bytes (a signed webhook)."""
         all_headers = dict(headers or {})
         if token:
             all_headers["Authorization"] = f"Bearer {token}"
-        response = self.http.request(method, self.base_url + path, json=body, headers=all_headers, timeout=30)
+        response = self.http.request(
+            method,
+            self.base_url + path,
+            json=body if raw_body is None else None,
+            data=raw_body,
+            headers=all_headers,
+            timeout=30,
+        )
         payload = response.json() if response.content else None
         return Reply(response.status_code, payload, dict(response.headers))
 

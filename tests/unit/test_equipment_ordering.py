@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from fitconnect.platform.storage import plain_map
+
 BASE = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
@@ -48,7 +50,7 @@ def test_shuffled_and_repeated_messages_count_once_and_the_newest_sets_the_statu
     assert seen["temperature_c"] == pytest.approx(40.59)
     stored = inventory.equipment_of(equipment_id)
     assert float(stored.reps_total) == 120
-    assert sum(float(v) for v in inventory.as_dict(stored.usage_daily).values()) == 300
+    assert sum(float(v) for v in plain_map(stored.usage_daily).values()) == 300
 
 
 def test_a_message_behind_the_trimmed_window_is_late_and_not_counted(inventory):

@@ -60,6 +60,9 @@ EXPECTED_HTTP = {
     "GetEquipmentFunction": (404, "equipment_not_found"),
     "ServiceEquipmentFunction": (404, "equipment_not_found"),
     "EquipmentRecommendationsFunction": (200, None),
+    "MyPaymentsFunction": (200, None),
+    "AdminRefundFunction": (404, "payment_not_found"),
+    "StripeWebhookFunction": (400, "invalid_signature"),
 }
 
 
@@ -98,7 +101,14 @@ def test_rotation_sample_creates_and_publishes_a_key(function_env, functions, la
 
 @pytest.mark.parametrize(
     "function_id",
-    ["BuildExportFunction", "EraseMemberFunction", "CancelSessionBookingsFunction", "CreateMeetingsFunction"],
+    [
+        "BuildExportFunction",
+        "EraseMemberFunction",
+        "CancelSessionBookingsFunction",
+        "CreateMeetingsFunction",
+        "ApplyStripeEventsFunction",
+        "PaymentTasksFunction",
+    ],
 )
 def test_queue_samples_complete_on_an_empty_store(function_env, functions, lambda_context, function_id):
     with function_env(function_id):
@@ -112,6 +122,7 @@ def test_queue_samples_complete_on_an_empty_store(function_env, functions, lambd
         ("CloseSessionsFunction", {"closed": 0}),
         ("ExpireHoldsFunction", {"expired": 0}),
         ("SweepEquipmentFunction", {"offline": 0, "pruned": 0}),
+        ("ReconcilePaymentsFunction", {}),
     ],
 )
 def test_schedule_samples_find_nothing_to_do_on_an_empty_store(

@@ -119,6 +119,7 @@ PUBLIC_ROUTES = {
     "GET /trainers/{trainer_id}/reviews",
     "GET /calendar/{calendar_file}",
     "POST /webhooks/zoom",  # Zoom signs it; the function checks the signature
+    "POST /webhooks/stripe",  # Stripe signs it; the function checks the signature
 }
 
 

@@ -40,6 +40,7 @@ from fitconnect.platform.storage import (
     conditional_update,
     get_item,
     gsi1_index,
+    plain_map,
     table_meta,
     ttl_in,
 )
@@ -261,7 +262,7 @@ def _apply_newest(equipment: Equipment, telemetry: Telemetry, ts: str, ts_ms: in
     for name in BASELINED:
         value = getattr(telemetry, name)
         if value is not None:
-            previous = as_dict(equipment.baselines).get(name)
+            previous = plain_map(equipment.baselines).get(name)
             actions.append(Equipment.baselines[name].set(updated_baseline(previous, float(value))))
     if equipment.last_ts:
         nothing_newer = Equipment.last_ts == equipment.last_ts
@@ -287,13 +288,6 @@ def _late(telemetry: Telemetry) -> str:
     logger.warning("telemetry too late to count", extra={"equipment_id": telemetry.equipment_id})
     metrics.add_metric(name="TelemetryLate", unit="Count", value=1)
     return "late"
-
-
-def as_dict(raw_map: Any) -> dict[str, Any]:
-    """A raw MapAttribute's value as a plain dict (empty when unset)."""
-    if raw_map is None:
-        return {}
-    return raw_map.as_dict() if hasattr(raw_map, "as_dict") else dict(raw_map)
 
 
 def baseline_std(baseline: dict[str, Any]) -> float:
@@ -387,8 +381,8 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
 def _prune(equipment: Equipment, now: datetime) -> int:
     oldest_hour = clock.to_iso(now - timedelta(hours=48))[:13]
     oldest_day = clock.to_iso(now - timedelta(days=90))[:10]
-    old_hours = [key for key in as_dict(equipment.usage_hourly) if key < oldest_hour]
-    old_days = [key for key in as_dict(equipment.usage_daily) if key < oldest_day]
+    old_hours = [key for key in plain_map(equipment.usage_hourly) if key < oldest_hour]
+    old_days = [key for key in plain_map(equipment.usage_daily) if key < oldest_day]
     actions = [Equipment.usage_hourly[key].remove() for key in old_hours]
     actions += [Equipment.usage_daily[key].remove() for key in old_days]
     condition = None

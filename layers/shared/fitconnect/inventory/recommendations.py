@@ -15,8 +15,9 @@ from datetime import timedelta
 from statistics import mean
 from typing import Any
 
-from fitconnect.inventory.equipment import BASELINED, Equipment, as_dict, baseline_std, is_anomalous
+from fitconnect.inventory.equipment import BASELINED, Equipment, baseline_std, is_anomalous
 from fitconnect.platform import clock
+from fitconnect.platform.storage import plain_map
 
 SERVICE_WARNING_SHARE = 0.8
 LOW_BATTERY_PCT = 20
@@ -54,7 +55,7 @@ def _item(
 def _daily_hours(machine: Equipment) -> float:
     today = clock.now().date()
     days = [(today - timedelta(days=back)).isoformat() for back in range(UTILISATION_DAYS)]
-    usage = as_dict(machine.usage_daily)
+    usage = plain_map(machine.usage_daily)
     return sum(float(usage.get(day, 0)) for day in days) / 3600 / UTILISATION_DAYS
 
 
@@ -83,7 +84,7 @@ def _service_due(machine: Equipment) -> list[dict[str, Any]]:
 def _anomalies(machine: Equipment) -> list[dict[str, Any]]:
     found = []
     for name in BASELINED:
-        baseline = as_dict(machine.baselines).get(name)
+        baseline = plain_map(machine.baselines).get(name)
         if not is_anomalous(baseline):
             continue
         evidence = {

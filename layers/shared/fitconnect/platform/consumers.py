@@ -40,3 +40,13 @@ def domain_event_handler(handle: Callable[[dict[str, Any]], Any]) -> LambdaHandl
         return handle(json.loads(record.body)["detail"]["data"])
 
     return sqs_batch_handler(handle_record)
+
+
+def routed_domain_event_handler(handlers: dict[str, Callable[[dict[str, Any]], Any]]) -> LambdaHandler:
+    """For queues fed by a rule matching several detail-types: each type to its handler."""
+
+    def handle_record(record: SQSRecord) -> Any:
+        envelope = json.loads(record.body)
+        return handlers[envelope["detail-type"]](envelope["detail"]["data"])
+
+    return sqs_batch_handler(handle_record)

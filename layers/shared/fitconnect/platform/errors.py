@@ -86,3 +86,10 @@ class TooManyRequests(ApiError):
             details={"retry_after_s": retry_after_s},
             headers={"Retry-After": str(retry_after_s)},
         )
+
+
+class ServiceUnavailable(ApiError):
+    """A provider we depend on (Stripe) did not answer: nothing was changed, the caller may retry."""
+
+    status = 503
+    default_code = "service_unavailable"

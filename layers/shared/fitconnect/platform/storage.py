@@ -89,6 +89,13 @@ def get_item(model: type[Any], key: tuple[str, str], *, consistent: bool = False
         return None
 
 
+def plain_map(raw_map: Any) -> dict[str, Any]:
+    """A raw MapAttribute's value as a plain dict (empty when unset)."""
+    if raw_map is None:
+        return {}
+    return raw_map.as_dict() if hasattr(raw_map, "as_dict") else dict(raw_map)
+
+
 def conditional_update(item: Any, actions: list[Any], condition: Any) -> bool:
     """`item.update(actions)` if `condition` holds: True when written, False when the condition failed
     (the caller decides what that means); any other error is raised."""

@@ -324,17 +324,27 @@ def refund_owed(booking: Booking, session: Session, now: datetime) -> int:
     return int(booking.price_cents) if now < deadline else 0
 
 
-def cancel(booking: Booking, *, session_cancelled: bool = False, final_status: str = "cancelled") -> Booking:
+def cancel(
+    booking: Booking,
+    *,
+    session_cancelled: bool = False,
+    full_refund: bool = False,
+    final_status: str = "cancelled",
+) -> Booking:
     """Cancel; a held seat goes to the first waiter in the same transaction, or back to the session.
 
-    When the session itself is cancelled, nobody is promoted and a paid booking is refunded in full.
+    When the session itself is cancelled, nobody is promoted and a paid booking is refunded in full;
+    `full_refund` ignores the cancellation window (an erased account).
     """
     _ensure_cancellable(booking)
     for _attempt in range(MAX_ATTEMPTS):
         session = session_of(booking.session_id)
         now = clock.now()
-        owed = int(booking.price_cents) if session_cancelled and booking.status == "confirmed" else 0
-        owed = owed or (0 if session_cancelled else refund_owed(booking, session, now))
+        paid = booking.status == "confirmed"
+        if session_cancelled or full_refund:
+            owed = int(booking.price_cents) if paid else 0
+        else:
+            owed = refund_owed(booking, session, now)
         had_seat = booking.status in ("confirmed", "pending_payment")
         waiter = _first_waiter(session.session_id) if had_seat and not session_cancelled else None
         promoted = get_item(Booking, Booking.key(waiter.booking_id)) if waiter else None
@@ -520,3 +530,66 @@ def confirm_held(booking_id: str) -> Booking:
 
     publish([BookingConfirmed(**_event_fields(booking))])
     return booking
+
+
+def reinstate_paid(booking_id: str) -> bool:
+    """A payment that succeeded after its hold lapsed: the booking gets a seat again if one is free,
+    the session is still ahead and the member has not booked it anew. False when it cannot (the
+    payments work then refunds). Repeatable: an already reinstated booking is True."""
+    booking = get_item(Booking, Booking.key(booking_id), consistent=True)
+    if booking is None:
+        return False
+    if booking.status == "confirmed":
+        return True
+    session = session_of(booking.session_id)
+    if booking.status != "expired" or session.status != "scheduled" or session.starts_at <= clock.now_iso():
+        return False
+    place_pk, place_sk = Place.key(booking.session_id, booking.user_id)
+    try:
+        with transact_write() as transaction:
+            _take_seat(transaction, session)
+            transaction.update(
+                booking,
+                actions=[Booking.status.set("confirmed"), Booking.updated_at.set(clock.now_iso())],
+                condition=Booking.status == "expired",
+            )
+            transaction.update(
+                Place(place_pk, place_sk),
+                actions=place_status("confirmed", booking_id),
+                condition=(Place.booking_id == booking_id) & (Place.status == "expired"),
+            )
+    except TransactWriteError as error:
+        if _cancelled_because(error) & {"ConditionalCheckFailed", "TransactionConflict"}:
+            return False
+        raise
+    booking.status = "confirmed"
+    from fitconnect.platform.events import publish
+
+    publish([BookingConfirmed(**_event_fields(booking))])
+    return True
+
+
+def record_refund(booking_id: str, amount_cents: int, status: str) -> None:
+    """The payments work reports a booking's refund (`refunded` once Stripe accepted it)."""
+    from fitconnect.platform.storage import conditional_update
+
+    booking = Booking(*Booking.key(booking_id))
+    refund = Refund(amount_cents=amount_cents, status=status)
+    conditional_update(booking, [Booking.refund.set(refund)], Booking.pk.exists())
+
+
+def pending_holds(older_than: datetime) -> list[str]:
+    """Booking ids of seats held for payment since before `older_than` (the expiry index): what
+    the payments reconciliation checks against Stripe."""
+    cutoff = clock.to_iso(older_than + timedelta(seconds=HOLD_SECONDS))
+    return [place.booking_id for place in Place.gsi1.query("HOLDS", Place.gsi1sk < cutoff)]
+
+
+def future_bookings(user_id: str) -> list[Booking]:
+    """The member's active bookings of sessions still ahead (for an erased account)."""
+    now = clock.now_iso()
+    found = []
+    for booking in Booking.gsi1.query(f"MEMBER#{user_id}"):
+        if booking.status in ACTIVE and session_of(booking.session_id).starts_at > now:
+            found.append(booking)
+    return found

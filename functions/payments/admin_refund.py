@@ -1,0 +1,25 @@
+"""POST /admin/payments/{payment_id}/refund — `{amount_cents?}`, full by default; applied once."""
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from fitconnect.payments import payments
+from fitconnect.platform.http import Api, http_handler, json_response
+
+app = Api()
+
+
+class RefundRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    amount_cents: Annotated[int, Field(ge=1, le=100_000_000)] | None = None
+
+
+@app.post("/admin/payments/<payment_id>/refund")
+@app.idempotent
+def admin_refund(payment_id: str, body: RefundRequest):
+    app.caller("admin")
+    return json_response(200, payments.admin_refund(payment_id, body.amount_cents))
+
+
+handler = http_handler(app)

@@ -1,0 +1,1 @@
+"""Payments: Stripe customers, PaymentIntents for held seats, signed webhooks applied once, refunds."""

@@ -1,0 +1,521 @@
+"""Payments: one Stripe PaymentIntent per paid booking, settled by webhooks, refunded exactly once.
+
+In the payments table (`PAYMENTS_TABLE`):
+- a payment: pk `PAYMENT#<payment_id>`, sk `PAYMENT`, where `payment_id` is `pay_<booking_id>` (one
+  payment per booking, so every path finds it without an index); gsi1 `MEMBER#<user_id>` /
+  `<created_at>#<payment_id>` (GET /me/payments); refunds are a map on it keyed by the refund's
+  idempotency key, so recording one is a conditional write that cannot happen twice;
+- an open payment marker: pk `OPEN`, sk `<created_at>#<payment_id>`, while the intent awaits
+  payment (what the reconciliation checks against Stripe); deleted once settled;
+- a Stripe customer per member: pk `CUSTOMER#<user_id>`, sk `CUSTOMER`.
+
+Stripe calls carry idempotency keys derived from our ids (`intent-<booking_id>`,
+`refund-<payment_id>-<key>`), so a retried request never charges or refunds twice; Stripe refuses a
+refund beyond what was charged, the last guard against a race between two different refunds.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from datetime import datetime, timedelta
+from typing import Any
+
+from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError, TransactWriteError
+
+from fitconnect.payments import stripe_gateway
+from fitconnect.payments.stripe_gateway import idempotent
+from fitconnect.platform import clock
+from fitconnect.platform.errors import Conflict, NotFound, ServiceUnavailable, Unprocessable
+from fitconnect.platform.events import DomainEvent, publish
+from fitconnect.platform.observability import logger
+from fitconnect.platform.storage import (
+    ContextItem,
+    conditional_update,
+    get_item,
+    gsi1_index,
+    plain_map,
+    table_meta,
+    transact_write,
+)
+
+TABLE_ENV = "PAYMENTS_TABLE"
+UNPAID = ("requires_payment", "failed")
+CANCELLABLE_INTENT = (
+    "requires_payment_method",
+    "requires_confirmation",
+    "requires_action",
+    "requires_capture",
+)
+RECONCILE_AFTER = timedelta(minutes=5)  # give the webhook a head start
+
+
+class PaymentsItem(ContextItem):
+    Meta = table_meta(TABLE_ENV)
+
+
+class Customer(PaymentsItem):
+    user_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+    @staticmethod
+    def key(user_id: str) -> tuple[str, str]:
+        return f"CUSTOMER#{user_id}", "CUSTOMER"
+
+
+class Payment(PaymentsItem):
+    gsi1 = gsi1_index()
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    payment_id = UnicodeAttribute()
+    booking_id = UnicodeAttribute()
+    session_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    amount_cents = NumberAttribute()
+    currency = UnicodeAttribute()
+    # requires_payment → succeeded → partially_refunded / refunded; or failed / canceled
+    status = UnicodeAttribute()
+    provider = UnicodeAttribute(default="stripe")
+    payment_intent_id = UnicodeAttribute()
+    client_secret = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    refunded_cents = NumberAttribute(default=0)
+    refunds = MapAttribute[str, Any](default=dict)
+    paid_at = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+    @staticmethod
+    def key(payment_id: str) -> tuple[str, str]:
+        return f"PAYMENT#{payment_id}", "PAYMENT"
+
+
+class OpenPayment(PaymentsItem):
+    payment_id = UnicodeAttribute()
+
+    @staticmethod
+    def key(created_at: str, payment_id: str) -> tuple[str, str]:
+        return "OPEN", f"{created_at}#{payment_id}"
+
+
+class PaymentEvent(DomainEvent):
+    source = "fitconnect.payments"
+    payment_id: str
+    booking_id: str
+    user_id: str
+    amount_cents: int
+    currency: str
+
+
+class PaymentSucceeded(PaymentEvent):
+    detail_type = "PaymentSucceeded"
+
+
+class PaymentRefunded(PaymentEvent):
+    detail_type = "PaymentRefunded"
+    reason: str
+
+
+def payment_id_for(booking_id: str) -> str:
+    return f"pay_{booking_id}"
+
+
+def payment_of_booking(booking_id: str, *, consistent: bool = False) -> Payment | None:
+    return get_item(Payment, Payment.key(payment_id_for(booking_id)), consistent=consistent)
+
+
+def view(payment: Payment) -> dict[str, Any]:
+    refunds = sorted(plain_map(payment.refunds).values(), key=lambda refund: str(refund.get("created_at")))
+    return {
+        "payment_id": payment.payment_id,
+        "booking_id": payment.booking_id,
+        "session_id": payment.session_id,
+        "amount_cents": int(payment.amount_cents),
+        "currency": payment.currency,
+        "status": payment.status,
+        "refunded_cents": int(payment.refunded_cents or 0),
+        "refunds": [{**refund, "amount_cents": int(refund["amount_cents"])} for refund in refunds],
+        "provider": payment.provider,
+        "payment_intent_id": payment.payment_intent_id,
+        "created_at": payment.created_at,
+        "paid_at": payment.paid_at,
+    }
+
+
+def checkout(payment: Payment) -> dict[str, Any]:
+    """What a client needs to pay (API.md: the booking's `payment`)."""
+    return {
+        "provider": payment.provider,
+        "payment_id": payment.payment_id,
+        "payment_intent_id": payment.payment_intent_id,
+        "client_secret": payment.client_secret,
+    }
+
+
+def my_payments(user_id: str, limit: int, start_key: dict[str, Any] | None) -> tuple[list[Payment], Any]:
+    results = Payment.gsi1.query(
+        f"MEMBER#{user_id}",
+        scan_index_forward=False,
+        limit=limit,
+        page_size=limit,
+        last_evaluated_key=start_key,
+    )
+    return list(results), results.last_evaluated_key
+
+
+# -- starting a payment
+
+
+def start(booking: Any) -> Payment:
+    """The PaymentIntent for a held seat (the booking's amount and currency). Repeatable: the same
+    booking always gets the same intent (Stripe idempotency key) and the same record."""
+    existing = payment_of_booking(booking.booking_id, consistent=True)
+    if existing is not None:
+        return existing
+    stripe = stripe_gateway.client()
+    payment_id = payment_id_for(booking.booking_id)
+    try:
+        customer_id = _customer_of(stripe, booking.user_id)
+        metadata = {
+            "payment_id": payment_id,
+            "booking_id": booking.booking_id,
+            "session_id": booking.session_id,
+            "user_id": booking.user_id,
+        }
+        params = {
+            "amount": int(booking.price_cents),
+            "currency": booking.currency.lower(),
+            "customer": customer_id,
+            "payment_method_types": ["card"],
+            "metadata": metadata,
+        }
+        intent = stripe.v1.payment_intents.create(
+            params=params, options=idempotent(f"intent-{booking.booking_id}")
+        )
+    except stripe_gateway.stripe_error() as error:
+        logger.warning("stripe refused or failed", extra={"error": type(error).__name__})
+        raise ServiceUnavailable(
+            "The payment provider is not available; try again.", code="payments_unavailable"
+        ) from None
+    now = clock.now_iso()
+    payment = Payment(
+        *Payment.key(payment_id),
+        gsi1pk=f"MEMBER#{booking.user_id}",
+        gsi1sk=f"{now}#{payment_id}",
+        payment_id=payment_id,
+        booking_id=booking.booking_id,
+        session_id=booking.session_id,
+        user_id=booking.user_id,
+        amount_cents=int(booking.price_cents),
+        currency=booking.currency.lower(),
+        status="requires_payment",
+        payment_intent_id=intent.id,
+        client_secret=intent.client_secret,
+        customer_id=customer_id,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        with transact_write() as transaction:
+            transaction.save(payment, condition=Payment.pk.does_not_exist())
+            transaction.save(OpenPayment(*OpenPayment.key(now, payment_id), payment_id=payment_id))
+    except TransactWriteError:
+        found = payment_of_booking(booking.booking_id, consistent=True)
+        if found is None:
+            raise
+        return found  # a concurrent start won: same intent, its record
+    return payment
+
+
+def start_for_new_booking(booking: Any) -> Payment:
+    """`start` for a seat just held by POST /bookings: if Stripe cannot take the payment, the hold
+    is released at once (the seat goes back) and the caller gets a 503 to retry."""
+    from fitconnect.scheduling import bookings
+
+    try:
+        return start(booking)
+    except ServiceUnavailable:
+        with suppress(Conflict):
+            bookings.cancel(booking, final_status="expired")
+        raise
+
+
+def _customer_of(stripe: Any, user_id: str) -> str:
+    found = get_item(Customer, Customer.key(user_id))
+    if found is not None:
+        return str(found.customer_id)
+    created = stripe.v1.customers.create(
+        params={"metadata": {"user_id": user_id}}, options=idempotent(f"customer-{user_id}")
+    )
+    customer = Customer(
+        *Customer.key(user_id), user_id=user_id, customer_id=created.id, created_at=clock.now_iso()
+    )
+    try:
+        customer.save(condition=Customer.pk.does_not_exist())
+    except PutError:
+        return str(get_item(Customer, Customer.key(user_id), consistent=True).customer_id)
+    return str(created.id)
+
+
+# -- settling
+
+
+def settle_succeeded(intent: dict[str, Any]) -> str:
+    """Money arrived: confirm the held seat, or give the seat back if the hold lapsed and one is free,
+    or refund in full. Safe to repeat; the receipt event is published on the first success only."""
+    from fitconnect.scheduling import bookings
+
+    payment = _payment_of_intent(intent)
+    if payment is None:
+        return "unknown"
+    try:
+        bookings.confirm_held(payment.booking_id)
+        placed = True
+    except (Conflict, NotFound):
+        placed = bookings.reinstate_paid(payment.booking_id)
+    now = clock.now_iso()
+    actions = [Payment.status.set("succeeded"), Payment.paid_at.set(now), Payment.updated_at.set(now)]
+    if conditional_update(payment, actions, Payment.status.is_in(*UNPAID, "canceled")):
+        publish([PaymentSucceeded(**_event_fields(payment))])
+    _close(payment)
+    if not placed:
+        refund(payment.payment_id, None, reason="seat_unavailable", key="unplaced")
+        return "refunded"
+    return "confirmed"
+
+
+def settle_failed(intent: dict[str, Any]) -> str:
+    """The payment was declined: the seat is released (and the waitlist served)."""
+    payment = _payment_of_intent(intent)
+    if payment is None:
+        return "unknown"
+    _release_booking(payment.booking_id)
+    conditional_update(
+        payment,
+        [Payment.status.set("failed"), Payment.updated_at.set(clock.now_iso())],
+        Payment.status == "requires_payment",
+    )
+    return "released"
+
+
+def settle_canceled(intent: dict[str, Any]) -> str:
+    payment = _payment_of_intent(intent)
+    if payment is None:
+        return "unknown"
+    _release_booking(payment.booking_id)
+    conditional_update(
+        payment,
+        [Payment.status.set("canceled"), Payment.updated_at.set(clock.now_iso())],
+        Payment.status.is_in(*UNPAID),
+    )
+    _close(payment)
+    return "canceled"
+
+
+def settle_charge_refunded(charge: dict[str, Any]) -> str:
+    """Stripe's word on a refund (ours, or one made in the Stripe dashboard): the record follows
+    `amount_refunded` upwards only."""
+    intent_id = _id_of(charge.get("payment_intent"))
+    metadata = charge.get("metadata") or {}
+    payment = None
+    if metadata.get("payment_id"):
+        payment = get_item(Payment, Payment.key(str(metadata["payment_id"])), consistent=True)
+    if payment is None and intent_id:
+        intent = stripe_gateway.client().v1.payment_intents.retrieve(intent_id)
+        payment = _payment_of_intent({"id": intent.id, "metadata": dict(intent.metadata or {})})
+    if payment is None:
+        return "unknown"
+    refunded = int(charge.get("amount_refunded") or 0)
+    status = "refunded" if refunded >= int(payment.amount_cents) else "partially_refunded"
+    actions = [
+        Payment.refunded_cents.set(refunded),
+        Payment.status.set(status),
+        Payment.updated_at.set(clock.now_iso()),
+    ]
+    conditional_update(payment, actions, Payment.refunded_cents < refunded)
+    return "recorded"
+
+
+def _release_booking(booking_id: str) -> None:
+    from fitconnect.scheduling import bookings
+
+    booking = get_item(bookings.Booking, bookings.Booking.key(booking_id), consistent=True)
+    if booking is not None and booking.status == "pending_payment":
+        with suppress(Conflict):  # settled meanwhile (paid, or cancelled by the member)
+            bookings.cancel(booking, final_status="expired")
+
+
+def _payment_of_intent(intent: dict[str, Any]) -> Payment | None:
+    payment_id = (intent.get("metadata") or {}).get("payment_id")
+    payment = get_item(Payment, Payment.key(str(payment_id)), consistent=True) if payment_id else None
+    if payment is None or payment.payment_intent_id != intent.get("id"):
+        logger.warning("payment intent not ours", extra={"payment_intent_id": intent.get("id")})
+        return None
+    return payment
+
+
+def _id_of(value: Any) -> str | None:
+    """Stripe expands some ids into objects (localstripe always does): read either."""
+    if isinstance(value, dict):
+        return str(value.get("id")) if value.get("id") else None
+    return str(value) if value else None
+
+
+def _close(payment: Payment) -> None:
+    OpenPayment(*OpenPayment.key(payment.created_at, payment.payment_id)).delete()
+
+
+def _event_fields(payment: Payment) -> dict[str, Any]:
+    return {
+        "payment_id": payment.payment_id,
+        "booking_id": payment.booking_id,
+        "user_id": payment.user_id,
+        "amount_cents": int(payment.amount_cents),
+        "currency": payment.currency,
+    }
+
+
+# -- refunds and cancellations
+
+
+def refund(payment_id: str, amount_cents: int | None, *, reason: str, key: str) -> dict[str, Any]:
+    """Refund `amount_cents` (everything not yet refunded when None), once per `key`: a repeat with
+    the same key returns the first refund. 409 when nothing is left to refund or nothing was paid."""
+    payment = get_item(Payment, Payment.key(payment_id), consistent=True)
+    if payment is None:
+        raise NotFound("No such payment.", code="payment_not_found")
+    done = plain_map(payment.refunds).get(key)
+    if done is not None:
+        return done
+    left = int(payment.amount_cents) - int(payment.refunded_cents or 0)
+    amount = left if amount_cents is None else amount_cents
+    if payment.status in ("requires_payment", "failed", "canceled"):
+        raise Conflict("Nothing was paid: there is nothing to refund.", code="not_paid")
+    if left <= 0:
+        raise Conflict("This payment is already refunded in full.", code="already_refunded")
+    if not 0 < amount <= left:
+        raise Unprocessable(f"A refund can be 1 to {left} cents.", code="invalid_refund_amount")
+    created = _refund_at_stripe(payment, amount, reason, key)
+    entry = {
+        "refund_id": created.id,
+        "amount_cents": amount,
+        "status": created.status,
+        "reason": reason,
+        "created_at": clock.now_iso(),
+    }
+    total = int(payment.refunded_cents or 0) + amount
+    actions = [
+        Payment.refunds[key].set(entry),
+        Payment.refunded_cents.add(amount),
+        Payment.status.set("refunded" if total >= int(payment.amount_cents) else "partially_refunded"),
+        Payment.updated_at.set(clock.now_iso()),
+    ]
+    if not conditional_update(payment, actions, Payment.refunds[key].does_not_exist()):
+        fresh = get_item(Payment, Payment.key(payment_id), consistent=True)
+        return dict(plain_map(fresh.refunds)[key])  # a concurrent repeat recorded the same refund
+    publish([PaymentRefunded(**_event_fields(payment), reason=reason)])
+    from fitconnect.scheduling import bookings
+
+    bookings.record_refund(payment.booking_id, total, "refunded")
+    return entry
+
+
+def _refund_at_stripe(payment: Payment, amount: int, reason: str, key: str) -> Any:
+    import stripe
+
+    params = {
+        "payment_intent": payment.payment_intent_id,
+        "amount": amount,
+        "metadata": {"payment_id": payment.payment_id, "booking_id": payment.booking_id, "reason": reason},
+    }
+    try:
+        return stripe_gateway.client().v1.refunds.create(
+            params=params, options=idempotent(f"refund-{payment.payment_id}-{key}")
+        )
+    except stripe.InvalidRequestError as error:  # e.g. more than is left: another refund won a race
+        raise Conflict(
+            f"Stripe refused the refund: {error.user_message or error}", code="refund_refused"
+        ) from None
+
+
+def on_booking_cancelled(data: dict[str, Any]) -> str:
+    """A cancelled booking: refund what the policy owes, or cancel an intent that was never paid."""
+    payment = payment_of_booking(str(data["booking_id"]), consistent=True)
+    if payment is None:
+        return "no_payment"
+    owed = int(data.get("refund_cents") or 0)
+    if owed:
+        refund(payment.payment_id, owed, reason="booking_cancelled", key="cancellation")
+        return "refunded"
+    if payment.status in UNPAID:
+        return cancel_intent(payment)
+    return "nothing_owed"
+
+
+def on_waitlist_promoted(data: dict[str, Any]) -> str:
+    """A waiter promoted to a held seat of a paid session gets their PaymentIntent (its client
+    secret is in GET /bookings/{id} and GET /me/payments)."""
+    from fitconnect.scheduling import bookings
+
+    if data.get("status") != "pending_payment":
+        return "free"
+    booking = get_item(bookings.Booking, bookings.Booking.key(str(data["booking_id"])), consistent=True)
+    if booking is None or booking.status != "pending_payment":
+        return "not_held"
+    start(booking)
+    return "started"
+
+
+def admin_refund(payment_id: str, amount_cents: int | None) -> dict[str, Any]:
+    """An admin's refund (full by default). A retried request with the same Idempotency-Key is
+    replayed by the API; two concurrent clicks read the same refund count, hence the same key, and
+    record one refund."""
+    payment = get_item(Payment, Payment.key(payment_id), consistent=True)
+    if payment is None:
+        raise NotFound("No such payment.", code="payment_not_found")
+    entry = refund(payment_id, amount_cents, reason="admin", key=f"admin-{len(plain_map(payment.refunds))}")
+    fresh = get_item(Payment, Payment.key(payment_id), consistent=True)
+    return {**entry, "amount_cents": int(entry["amount_cents"]), "payment": view(fresh)}
+
+
+def cancel_intent(payment: Payment) -> str:
+    """Cancel an unpaid intent at Stripe. If it was paid at the last moment, settle that instead."""
+    stripe = stripe_gateway.client()
+    intent = stripe.v1.payment_intents.retrieve(payment.payment_intent_id)
+    if intent.status == "succeeded":
+        return settle_succeeded(_intent_dict(intent))
+    if intent.status in CANCELLABLE_INTENT:
+        stripe.v1.payment_intents.cancel(payment.payment_intent_id)
+    return settle_canceled({"id": payment.payment_intent_id, "metadata": {"payment_id": payment.payment_id}})
+
+
+def _intent_dict(intent: Any) -> dict[str, Any]:
+    return {"id": intent.id, "status": intent.status, "metadata": dict(intent.metadata or {})}
+
+
+def reconcile(now: datetime | None = None) -> dict[str, int]:
+    """Payments still open after RECONCILE_AFTER, checked against Stripe: a success whose webhook
+    never came is settled, a canceled intent releases its seat, an intent whose booking has ended
+    unpaid is cancelled."""
+    from fitconnect.scheduling import bookings
+
+    cutoff = clock.to_iso((now or clock.now()) - RECONCILE_AFTER)
+    outcomes: dict[str, int] = {}
+    for marker in OpenPayment.query("OPEN", OpenPayment.sk < cutoff):
+        payment = get_item(Payment, Payment.key(marker.payment_id), consistent=True)
+        if payment is None or payment.status not in UNPAID:
+            marker.delete()
+            continue
+        intent = stripe_gateway.client().v1.payment_intents.retrieve(payment.payment_intent_id)
+        booking = get_item(bookings.Booking, bookings.Booking.key(payment.booking_id), consistent=True)
+        if intent.status == "succeeded":
+            outcome = settle_succeeded(_intent_dict(intent))
+        elif intent.status == "canceled":
+            outcome = settle_canceled(_intent_dict(intent))
+        elif booking is None or booking.status != "pending_payment":
+            outcome = cancel_intent(payment)
+        else:
+            outcome = "waiting"
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes

@@ -1,0 +1,47 @@
+"""Stripe webhook events, applied once each however often Stripe delivers them.
+
+The webhook function only verifies the signature and queues the event; the queue's consumer applies
+it here. Powertools idempotency keyed by the event id (in the idempotency table, kept 30 days:
+Stripe retries for up to 3 days) makes a redelivered event a no-op; each settle step is also safe
+to repeat on its own, for a crash half-way (the in-progress record expires with the function's
+timeout and the message is redelivered). Out-of-order delivery is handled by the states: a
+`succeeded` after the hold lapsed reinstates or refunds, a `payment_failed` after a success changes
+nothing (the payment is no longer `requires_payment`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+
+from fitconnect.payments import payments
+from fitconnect.platform.settings import env
+
+KEEP_EVENT_IDS_S = 30 * 24 * 3600
+
+_config = IdempotencyConfig(event_key_jmespath="id", expires_after_seconds=KEEP_EVENT_IDS_S)
+_store = DynamoDBPersistenceLayer(table_name=env("IDEMPOTENCY_TABLE"))
+
+HANDLERS = {
+    "payment_intent.succeeded": payments.settle_succeeded,
+    "payment_intent.payment_failed": payments.settle_failed,
+    "payment_intent.canceled": payments.settle_canceled,
+    "charge.refunded": payments.settle_charge_refunded,
+}
+
+
+@idempotent_function(data_keyword_argument="event", persistence_store=_store, config=_config)
+def apply_once(*, event: dict[str, Any]) -> dict[str, str]:
+    handle = HANDLERS.get(str(event.get("type")))
+    outcome = handle(event["data"]["object"]) if handle else "ignored"
+    return {"event_id": str(event["id"]), "type": str(event.get("type")), "outcome": outcome}
+
+
+def register_lambda_context(context: Any) -> None:
+    """Powertools needs the invocation's context to time out an in-progress record."""
+    _config.register_lambda_context(context)

@@ -1,0 +1,269 @@
+"""Payments through localstripe on the local runtime: a paid booking goes from `pending_payment` to
+`confirmed` by a real signed webhook; replays, forgeries, expiries, declines and refunds."""
+
+import hashlib
+import hmac
+import json
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from stripe import StripeClient
+
+from tests.support.local import aws, eventually
+
+
+@pytest.fixture(scope="module")
+def stripe_settings(platform):
+    name = platform.template.physical["StripeSecret"].attrs["Name"]
+    return json.loads(aws(platform, "secretsmanager").get_secret_value(SecretId=name)["SecretString"])
+
+
+@pytest.fixture(scope="module")
+def stripe(platform, stripe_settings):
+    """The member's side of Stripe (what Stripe.js would do): the same localstripe, over HTTP."""
+    return StripeClient(stripe_settings["api_key"], base_addresses={"api": platform.stripe_endpoint})
+
+
+@pytest.fixture(scope="module")
+def trainer(api, admin):
+    return api.approved_trainer(admin)
+
+
+def paid_session(api, trainer, *, starts_in=timedelta(days=30), **changes):
+    starts_at = (datetime.now(UTC) + starts_in).replace(microsecond=0)
+    body = {
+        "title": "Paid spin",
+        "starts_at": starts_at.isoformat().replace("+00:00", "Z"),
+        "duration_min": 45,
+        "capacity": 2,
+        "price_cents": 2000,
+        "currency": "usd",
+        "kind": "in_person",
+        "location": "Studio 1",
+        **changes,
+    }
+    reply = api.post("/sessions", body, token=trainer["access_token"])
+    assert reply.status == 201, reply.body
+    return reply.body["session_id"]
+
+
+def book(api, member, session_id):
+    reply = api.post(f"/sessions/{session_id}/bookings", token=member["access_token"])
+    assert reply.status == 201, reply.body
+    return reply.body
+
+
+def pay(stripe, payment, card="pm_card_visa"):
+    """What the member's browser does with the client secret: attach a card, confirm."""
+    stripe.v1.payment_intents.update(payment["payment_intent_id"], params={"payment_method": card})
+    try:
+        return stripe.v1.payment_intents.confirm(payment["payment_intent_id"])
+    except Exception as declined:  # a declined card raises CardError, as with real Stripe
+        return declined
+
+
+def booking_of(api, member, booking_id):
+    return api.get(f"/bookings/{booking_id}", token=member["access_token"]).body
+
+
+def payments_of(api, member):
+    return api.get("/me/payments", token=member["access_token"]).body["items"]
+
+
+def confirmed_booking(api, stripe, trainer, **session_changes):
+    member = api.member()
+    session_id = paid_session(api, trainer, **session_changes)
+    booked = book(api, member, session_id)
+    pay(stripe, booked["payment"])
+    assert eventually(lambda: booking_of(api, member, booked["booking_id"])["status"] == "confirmed")
+    return member, booked
+
+
+def archived(platform, detail_type, payment_or_booking_id):
+    """Domain events of this type about this payment/booking, as the event archive stored them."""
+    s3 = aws(platform, "s3")
+    bucket = platform.template.physical["AnalyticsBucket"].ref
+    found = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="events/"):
+        for item in page.get("Contents", []):
+            body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read().decode()
+            event = json.loads(body)
+            if event["detail-type"] == detail_type and payment_or_booking_id in body:
+                found.append(event)
+    return found
+
+
+def signed_delivery(api, settings, event, *, secret=None):
+    """POST an event to the webhook as Stripe would, signed with the endpoint's secret."""
+    body = json.dumps(event)
+    timestamp = int(time.time())
+    key = (secret or settings["webhook_secret"]).encode()
+    signature = hmac.new(key, f"{timestamp}.{body}".encode(), hashlib.sha256).hexdigest()
+    headers = {"Stripe-Signature": f"t={timestamp},v1={signature}", "Content-Type": "application/json"}
+    return api.call("POST", "/webhooks/stripe", raw_body=body.encode(), headers=headers)
+
+
+def succeeded_event(event_id, payment):
+    intent = {
+        "id": payment["payment_intent_id"],
+        "object": "payment_intent",
+        "status": "succeeded",
+        "amount": payment["amount_cents"],
+        "metadata": {"payment_id": payment["payment_id"], "booking_id": payment["booking_id"]},
+    }
+    return {"id": event_id, "object": "event", "type": "payment_intent.succeeded", "data": {"object": intent}}
+
+
+def test_a_paid_booking_is_confirmed_by_the_signed_webhook(api, stripe, trainer):
+    member = api.member()
+    session_id = paid_session(api, trainer)
+    booked = book(api, member, session_id)
+    assert booked["status"] == "pending_payment"
+    payment = booked["payment"]
+    assert payment["provider"] == "stripe"
+    assert payment["payment_intent_id"].startswith("pi_")
+    assert payment["client_secret"]
+    assert booking_of(api, member, booked["booking_id"])["payment"] == payment  # for a reload
+    assert api.get(f"/sessions/{session_id}").body["seats_left"] == 1  # held for 15 minutes
+
+    pay(stripe, payment)
+
+    assert eventually(lambda: booking_of(api, member, booked["booking_id"])["status"] == "confirmed")
+    [record] = eventually(lambda: [p for p in payments_of(api, member) if p["status"] == "succeeded"])
+    assert (record["amount_cents"], record["currency"], record["booking_id"]) == (
+        2000,
+        "usd",
+        booked["booking_id"],
+    )
+    assert record["paid_at"]
+    bookings = api.get("/me/bookings", token=member["access_token"]).body["items"]
+    assert [(b["booking_id"], b["status"]) for b in bookings] == [(booked["booking_id"], "confirmed")]
+    assert "payment" not in booking_of(api, member, booked["booking_id"])  # nothing left to pay
+
+
+def test_one_event_delivered_three_times_confirms_once_with_one_record_and_one_receipt(
+    api, stripe, trainer, platform, stripe_settings
+):
+    member, booked = confirmed_booking(api, stripe, trainer)
+    [payment] = payments_of(api, member)
+    event = succeeded_event(f"evt_replay_{booked['booking_id']}", payment)
+
+    answers = [signed_delivery(api, stripe_settings, event) for _ in range(3)]
+
+    assert [answer.status for answer in answers] == [200, 200, 200]
+    time.sleep(2)  # let the queue consumer apply what it would
+    assert [p["payment_id"] for p in payments_of(api, member)] == [payment["payment_id"]]
+    assert payments_of(api, member)[0]["status"] == "succeeded"
+    receipts = eventually(lambda: archived(platform, "PaymentSucceeded", payment["payment_id"]), timeout_s=20)
+    time.sleep(1)
+    assert len(archived(platform, "PaymentSucceeded", payment["payment_id"])) == len(receipts) == 1
+    assert len(archived(platform, "BookingConfirmed", booked["booking_id"])) == 1
+
+
+def test_a_forged_or_missing_signature_is_400_and_changes_nothing(api, trainer, stripe_settings):
+    member = api.member()
+    booked = book(api, member, paid_session(api, trainer))
+    payment = {**booked["payment"], "amount_cents": 2000, "booking_id": booked["booking_id"]}
+    event = succeeded_event("evt_forged_1", payment)
+
+    forged = signed_delivery(api, stripe_settings, event, secret="whsec_not_the_real_one")
+    unsigned = api.call("POST", "/webhooks/stripe", raw_body=json.dumps(event).encode(), headers={})
+
+    assert (forged.status, forged.error_code) == (400, "invalid_signature")
+    assert (unsigned.status, unsigned.error_code) == (400, "invalid_signature")
+    time.sleep(1.5)
+    assert booking_of(api, member, booked["booking_id"])["status"] == "pending_payment"
+    assert payments_of(api, member)[0]["status"] == "requires_payment"
+
+
+def test_an_expired_hold_releases_the_seat_cancels_the_intent_and_promotes_the_waiter(
+    api, stripe, trainer, clock
+):
+    session_id = paid_session(api, trainer, capacity=1)
+    holder, waiter = api.member(), api.member()
+    held, waiting = book(api, holder, session_id), book(api, waiter, session_id)
+    assert (held["status"], waiting["status"]) == ("pending_payment", "waitlisted")
+
+    clock(16 * 60)
+    for member in (holder, waiter):  # their access tokens expired with the clock's jump
+        member["access_token"] = api.login(member["email"], member["password"]).body["access_token"]
+    assert api.post("/_local/schedules/ExpireHoldsFunction").status in (200, 202)
+
+    assert eventually(lambda: booking_of(api, holder, held["booking_id"])["status"] == "expired")
+    intent_id = held["payment"]["payment_intent_id"]
+    assert eventually(lambda: stripe.v1.payment_intents.retrieve(intent_id).status == "canceled")
+    assert eventually(lambda: payments_of(api, holder)[0]["status"] == "canceled")
+    promoted = eventually(lambda: booking_of(api, waiter, waiting["booking_id"]).get("payment"))
+    assert booking_of(api, waiter, waiting["booking_id"])["status"] == "pending_payment"
+    pay(stripe, promoted)  # the promoted member pays with their own new intent
+    assert eventually(lambda: booking_of(api, waiter, waiting["booking_id"])["status"] == "confirmed")
+
+
+def test_a_declined_card_releases_the_seat(api, stripe, trainer):
+    member = api.member()
+    session_id = paid_session(api, trainer, capacity=1)
+    booked = book(api, member, session_id)
+
+    pay(stripe, booked["payment"], card="pm_card_chargeCustomerFail")
+
+    assert eventually(lambda: booking_of(api, member, booked["booking_id"])["status"] == "expired")
+    assert api.get(f"/sessions/{session_id}").body["seats_left"] == 1
+    assert payments_of(api, member)[0]["status"] in ("failed", "canceled")
+
+
+def test_cancelling_inside_the_window_refunds_exactly_once(api, stripe, trainer, platform):
+    member, booked = confirmed_booking(api, stripe, trainer)
+
+    cancelled = api.delete(f"/bookings/{booked['booking_id']}", token=member["access_token"]).body
+
+    assert cancelled["refund"]["amount_cents"] == 2000
+    [payment] = eventually(lambda: [p for p in payments_of(api, member) if p["status"] == "refunded"])
+    assert (payment["refunded_cents"], len(payment["refunds"])) == (2000, 1)
+    assert eventually(lambda: booking_of(api, member, booked["booking_id"])["refund"]["status"] == "refunded")
+    # The BookingCancelled event delivered again (at-least-once) refunds nothing more.
+    [event] = eventually(lambda: archived(platform, "BookingCancelled", booked["booking_id"]), timeout_s=20)
+    redelivery = {"Records": [{"messageId": "again", "body": json.dumps(event), "attributes": {}}]}
+    invoked = api.post("/_local/functions/PaymentTasksFunction/invoke", redelivery).body
+    assert invoked["result"] == {"batchItemFailures": []}
+    [again] = payments_of(api, member)
+    assert (again["refunded_cents"], len(again["refunds"])) == (2000, 1)
+    refunds = stripe.v1.refunds.list(params={"payment_intent": payment["payment_intent_id"]}).data
+    assert [refund.amount for refund in refunds] == [2000]
+
+
+def test_cancelling_after_the_window_refunds_nothing(api, stripe, trainer):
+    member, booked = confirmed_booking(api, stripe, trainer, starts_in=timedelta(hours=3))
+
+    cancelled = api.delete(f"/bookings/{booked['booking_id']}", token=member["access_token"]).body
+
+    assert (cancelled["status"], cancelled["refund"]) == ("cancelled", None)
+    time.sleep(1.5)
+    [payment] = payments_of(api, member)
+    assert (payment["status"], payment["refunded_cents"]) == ("succeeded", 0)
+
+
+def test_an_admin_refunds_part_then_the_rest_and_never_more(api, stripe, trainer, admin):
+    member, _booked = confirmed_booking(api, stripe, trainer)
+    [payment] = payments_of(api, member)
+    path = f"/admin/payments/{payment['payment_id']}/refund"
+    key = {"Idempotency-Key": "refund-part-1"}
+
+    part = api.post(path, {"amount_cents": 500}, token=admin, headers=key)
+    replay = api.post(path, {"amount_cents": 500}, token=admin, headers=key)
+    rest = api.post(path, {}, token=admin)
+    beyond = api.post(path, {"amount_cents": 1}, token=admin)
+
+    assert (part.status, part.body["amount_cents"], part.body["payment"]["status"]) == (
+        200,
+        500,
+        "partially_refunded",
+    )
+    assert replay.body["refund_id"] == part.body["refund_id"]
+    assert (rest.status, rest.body["amount_cents"], rest.body["payment"]["status"]) == (200, 1500, "refunded")
+    assert (beyond.status, beyond.error_code) == (409, "already_refunded")
+    assert api.post(path, {}, token=member["access_token"]).status == 403
+    assert api.post("/admin/payments/pay_nope/refund", {}, token=admin).error_code == "payment_not_found"
+    assert api.post(path, {"amount_cents": 0}, token=admin).status == 400
+    [final] = payments_of(api, member)
+    assert (final["refunded_cents"], len(final["refunds"])) == (2000, 2)
