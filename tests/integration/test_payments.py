@@ -8,6 +8,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import requests
 from stripe import StripeClient
 
 from tests.support.local import aws, eventually
@@ -267,3 +268,116 @@ def test_an_admin_refunds_part_then_the_rest_and_never_more(api, stripe, trainer
     assert api.post(path, {"amount_cents": 0}, token=admin).status == 400
     [final] = payments_of(api, member)
     assert (final["refunded_cents"], len(final["refunds"])) == (2000, 2)
+
+
+@pytest.fixture
+def webhooks_lost(platform, stripe_settings):
+    """Stripe's webhooks go nowhere (an outage on our side) until the test ends."""
+
+    def register(url):
+        form = {"url": url, "secret": stripe_settings["webhook_secret"]}
+        requests.post(f"{platform.stripe_endpoint}/_config/webhooks/StripeSecret", data=form, timeout=5)
+
+    register("http://127.0.0.1:9/nowhere")
+    yield
+    register(f"{platform.api_url}/webhooks/stripe")
+
+
+def relogin(api, *members):
+    for member in members:  # access tokens expire when the clock jumps
+        member["access_token"] = api.login(member["email"], member["password"]).body["access_token"]
+
+
+def test_reconciliation_confirms_a_payment_whose_webhook_never_came(
+    api, stripe, trainer, clock, webhooks_lost
+):
+    member = api.member()
+    booked = book(api, member, paid_session(api, trainer))
+    pay(stripe, booked["payment"])
+    time.sleep(2)
+    assert booking_of(api, member, booked["booking_id"])["status"] == "pending_payment"  # no webhook
+
+    clock(6 * 60)
+    relogin(api, member)
+    invoked = api.post("/_local/schedules/ReconcilePaymentsFunction").body
+    assert invoked["invocations"][0]["ok"], invoked
+    assert invoked["invocations"][0]["result"].get("confirmed", 0) >= 1
+
+    assert booking_of(api, member, booked["booking_id"])["status"] == "confirmed"
+    assert payments_of(api, member)[0]["status"] == "succeeded"
+
+
+def test_a_payment_after_the_hold_lapsed_gets_the_seat_back_if_it_is_free(
+    api, stripe, trainer, clock, webhooks_lost
+):
+    member = api.member()
+    session_id = paid_session(api, trainer, capacity=1)
+    booked = book(api, member, session_id)
+    pay(stripe, booked["payment"])  # paid at the last second; the webhook is lost
+
+    clock(16 * 60)
+    relogin(api, member)
+    api.post("/_local/schedules/ExpireHoldsFunction")  # expires it; cancelling the intent finds it paid
+
+    assert eventually(
+        lambda: booking_of(api, member, booked["booking_id"])["status"] == "confirmed", timeout_s=20
+    )
+    assert api.get(f"/sessions/{session_id}").body["seats_left"] == 0
+    assert payments_of(api, member)[0]["status"] == "succeeded"
+
+
+def test_a_payment_racing_its_hold_expiry_ends_with_the_seat_or_a_refund_never_both(
+    api, stripe, trainer, clock, webhooks_lost
+):
+    """Paid at the last second, webhook lost: the expiry (seat to the waiter) and the reconciliation
+    (payment found at Stripe) race when the clock jumps. Either order is right — the member keeps the
+    seat, or the waiter gets it and the member is refunded in full — but never both, never neither."""
+    member, waiter = api.member(), api.member()
+    session_id = paid_session(api, trainer, capacity=1)
+    booked = book(api, member, session_id)
+    waiting = book(api, waiter, session_id)
+    pay(stripe, booked["payment"])
+
+    clock(16 * 60)
+    relogin(api, member, waiter)
+    api.post("/_local/schedules/ExpireHoldsFunction")
+
+    def settled():
+        mine = booking_of(api, member, booked["booking_id"])["status"]
+        [payment] = payments_of(api, member)
+        theirs = booking_of(api, waiter, waiting["booking_id"])["status"]
+        if mine == "confirmed" and payment["status"] == "succeeded" and theirs == "waitlisted":
+            return "member kept the seat"
+        if mine == "expired" and payment["status"] == "refunded" and theirs == "pending_payment":
+            assert payment["refunds"][0]["reason"] == "seat_unavailable"
+            return "waiter got the seat, member refunded"
+        return None
+
+    assert eventually(settled, timeout_s=20)
+    time.sleep(2)  # and it stays so: no late second refund or second confirmation
+    assert settled()
+    [payment] = payments_of(api, member)
+    assert len(payment["refunds"]) <= 1
+    assert api.get(f"/sessions/{session_id}").body["seats_left"] == 0
+
+
+def test_an_erased_member_is_refunded_for_future_bookings_whatever_the_window(api, stripe, trainer):
+    member, booked = confirmed_booking(
+        api, stripe, trainer, starts_in=timedelta(hours=3)
+    )  # inside the window
+    [payment] = payments_of(api, member)
+
+    assert api.delete("/me", token=member["access_token"]).status == 202
+
+    def roster_status():
+        roster = api.get(f"/sessions/{booked['session_id']}/bookings", token=trainer["access_token"]).body[
+            "items"
+        ]
+        return next(item["status"] for item in roster if item["booking_id"] == booked["booking_id"])
+
+    assert eventually(lambda: roster_status() == "cancelled", timeout_s=20)
+    refunds = eventually(
+        lambda: stripe.v1.refunds.list(params={"payment_intent": payment["payment_intent_id"]}).data,
+        timeout_s=20,
+    )
+    assert [refund.amount for refund in refunds] == [2000]

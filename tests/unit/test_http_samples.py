@@ -108,6 +108,7 @@ def test_rotation_sample_creates_and_publishes_a_key(function_env, functions, la
         "CreateMeetingsFunction",
         "ApplyStripeEventsFunction",
         "PaymentTasksFunction",
+        "CancelMemberBookingsFunction",
     ],
 )
 def test_queue_samples_complete_on_an_empty_store(function_env, functions, lambda_context, function_id):

@@ -237,7 +237,7 @@ def start_for_new_booking(booking: Any) -> Payment:
         return start(booking)
     except ServiceUnavailable:
         with suppress(Conflict):
-            bookings.cancel(booking, final_status="expired")
+            bookings.cancel(booking, final_status="expired", only_if=("pending_payment",))
         raise
 
 
@@ -323,7 +323,7 @@ def settle_charge_refunded(charge: dict[str, Any]) -> str:
         payment = get_item(Payment, Payment.key(str(metadata["payment_id"])), consistent=True)
     if payment is None and intent_id:
         intent = stripe_gateway.client().v1.payment_intents.retrieve(intent_id)
-        payment = _payment_of_intent({"id": intent.id, "metadata": dict(intent.metadata or {})})
+        payment = _payment_of_intent(_intent_dict(intent))
     if payment is None:
         return "unknown"
     refunded = int(charge.get("amount_refunded") or 0)
@@ -343,7 +343,7 @@ def _release_booking(booking_id: str) -> None:
     booking = get_item(bookings.Booking, bookings.Booking.key(booking_id), consistent=True)
     if booking is not None and booking.status == "pending_payment":
         with suppress(Conflict):  # settled meanwhile (paid, or cancelled by the member)
-            bookings.cancel(booking, final_status="expired")
+            bookings.cancel(booking, final_status="expired", only_if=("pending_payment",))
 
 
 def _payment_of_intent(intent: dict[str, Any]) -> Payment | None:
@@ -491,7 +491,9 @@ def cancel_intent(payment: Payment) -> str:
 
 
 def _intent_dict(intent: Any) -> dict[str, Any]:
-    return {"id": intent.id, "status": intent.status, "metadata": dict(intent.metadata or {})}
+    """The fields we read of a retrieved PaymentIntent (a StripeObject), as in a webhook's payload."""
+    metadata = intent.metadata.to_dict() if intent.metadata else {}
+    return {"id": intent.id, "status": intent.status, "metadata": metadata}
 
 
 def reconcile(now: datetime | None = None) -> dict[str, int]:

@@ -330,13 +330,15 @@ def cancel(
     session_cancelled: bool = False,
     full_refund: bool = False,
     final_status: str = "cancelled",
+    only_if: tuple[str, ...] = ACTIVE,
 ) -> Booking:
     """Cancel; a held seat goes to the first waiter in the same transaction, or back to the session.
 
     When the session itself is cancelled, nobody is promoted and a paid booking is refunded in full;
-    `full_refund` ignores the cancellation window (an erased account).
+    `full_refund` ignores the cancellation window (an erased account). `only_if` limits the states
+    it applies to, also after a lost race: an expiry must not cancel a booking paid meanwhile.
     """
-    _ensure_cancellable(booking)
+    _ensure_cancellable(booking, only_if)
     for _attempt in range(MAX_ATTEMPTS):
         session = session_of(booking.session_id)
         now = clock.now()
@@ -360,10 +362,7 @@ def cancel(
         except TransactWriteError as error:
             if _cancelled_because(error) & {"ConditionalCheckFailed", "TransactionConflict"}:
                 booking = get_item(Booking, Booking.key(booking.booking_id), consistent=True)
-                if booking.status not in ACTIVE:
-                    raise Conflict(
-                        f"This booking is already {booking.status}.", code="not_cancellable"
-                    ) from None
+                _ensure_cancellable(booking, only_if)
                 continue
             raise
         _publish_cancelled(booking, owed, promoted, final_status)
@@ -371,8 +370,8 @@ def cancel(
     raise Conflict("The session is too busy right now; try again.", code="busy")
 
 
-def _ensure_cancellable(booking: Booking) -> None:
-    if booking.status not in ACTIVE:
+def _ensure_cancellable(booking: Booking, only_if: tuple[str, ...] = ACTIVE) -> None:
+    if booking.status not in only_if:
         raise Conflict(f"This booking is already {booking.status}.", code="not_cancellable")
 
 
@@ -498,7 +497,7 @@ def expire_holds(now: datetime | None = None) -> int:
         if booking is None or booking.status != "pending_payment":
             continue
         try:
-            cancel(booking, final_status="expired")
+            cancel(booking, final_status="expired", only_if=("pending_payment",))
         except Conflict:
             continue  # paid or cancelled in the meantime
         expired += 1
@@ -578,13 +577,6 @@ def record_refund(booking_id: str, amount_cents: int, status: str) -> None:
     conditional_update(booking, [Booking.refund.set(refund)], Booking.pk.exists())
 
 
-def pending_holds(older_than: datetime) -> list[str]:
-    """Booking ids of seats held for payment since before `older_than` (the expiry index): what
-    the payments reconciliation checks against Stripe."""
-    cutoff = clock.to_iso(older_than + timedelta(seconds=HOLD_SECONDS))
-    return [place.booking_id for place in Place.gsi1.query("HOLDS", Place.gsi1sk < cutoff)]
-
-
 def future_bookings(user_id: str) -> list[Booking]:
     """The member's active bookings of sessions still ahead (for an erased account)."""
     now = clock.now_iso()
@@ -593,3 +585,16 @@ def future_bookings(user_id: str) -> list[Booking]:
         if booking.status in ACTIVE and session_of(booking.session_id).starts_at > now:
             found.append(booking)
     return found
+
+
+def cancel_all_of_member(user_id: str) -> int:
+    """An erased account: every active booking of a session still ahead is cancelled, a paid one
+    refunded in full whatever the window (the waitlist is served). Repeatable (SQS redelivery)."""
+    cancelled = 0
+    for booking in future_bookings(user_id):
+        try:
+            cancel(booking, full_refund=True)
+        except Conflict:
+            continue  # ended meanwhile
+        cancelled += 1
+    return cancelled
