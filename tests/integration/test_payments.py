@@ -381,3 +381,22 @@ def test_an_erased_member_is_refunded_for_future_bookings_whatever_the_window(ap
         timeout_s=20,
     )
     assert [refund.amount for refund in refunds] == [2000]
+
+
+def test_the_data_export_includes_the_members_bookings_and_payments(api, stripe, trainer):
+    member, booked = confirmed_booking(api, stripe, trainer)
+    export_id = api.post("/me/export", token=member["access_token"]).body["export_id"]
+
+    def ready():
+        reply = api.get(f"/me/export/{export_id}", token=member["access_token"])
+        return reply.body if reply.body.get("status") == "ready" else None
+
+    document = requests.get(eventually(ready, timeout_s=20)["download_url"], timeout=10).json()
+    assert [b["booking_id"] for b in document["scheduling"]["bookings"]] == [booked["booking_id"]]
+    [payment] = document["payments"]["payments"]
+    assert (payment["booking_id"], payment["status"], payment["amount_cents"]) == (
+        booked["booking_id"],
+        "succeeded",
+        2000,
+    )
+    assert "client_secret" not in json.dumps(document)

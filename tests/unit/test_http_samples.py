@@ -221,3 +221,24 @@ def test_the_telemetry_archive_sample_writes_one_object_per_date_and_a_retry_ove
     assert keys[0].startswith("telemetry/dt=2026-11-23/")
     lines = s3.get_object(Bucket=bucket, Key=keys[0])["Body"].read().decode().splitlines()
     assert [json.loads(line)["in_use"] for line in lines] == [True, False]
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "ApplyStripeEventsFunction.json",
+        "ApplyStripeEventsFunction.payment-failed.json",
+        "ApplyStripeEventsFunction.charge-refunded.json",
+    ],
+)
+def test_stripe_event_samples_for_a_payment_we_do_not_know_change_nothing(
+    function_env, functions, lambda_context, variant
+):
+    with function_env("ApplyStripeEventsFunction"):
+        handler = load_handler(functions["ApplyStripeEventsFunction"])
+        assert handler(load_event(next(EVENTS_DIR.rglob(variant))), lambda_context) == {
+            "batchItemFailures": []
+        }
+        from fitconnect.payments.payments import Payment
+
+        assert list(Payment.scan()) == []

@@ -68,10 +68,25 @@ def _members_part(user_id: str) -> dict[str, Any]:
     }
 
 
+def _bookings_part(user_id: str) -> dict[str, Any]:
+    from fitconnect.scheduling.bookings import Booking, view
+
+    bookings = Booking.gsi1.query(f"MEMBER#{user_id}")
+    return {"bookings": [view(booking, with_position=False) for booking in bookings]}
+
+
+def _payments_part(user_id: str) -> dict[str, Any]:
+    from fitconnect.payments.payments import Payment, view
+
+    return {"payments": [view(payment) for payment in Payment.gsi1.query(f"MEMBER#{user_id}")]}
+
+
 # Each context's contribution to an export, by section name. Contexts add theirs as they land.
 COLLECTORS: dict[str, Callable[[str], dict[str, Any]]] = {
     "identity": identity_data.export,
     "members": _members_part,
+    "scheduling": _bookings_part,
+    "payments": _payments_part,
 }
 
 

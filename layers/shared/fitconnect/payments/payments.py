@@ -319,9 +319,9 @@ def settle_charge_refunded(charge: dict[str, Any]) -> str:
     intent_id = _id_of(charge.get("payment_intent"))
     metadata = charge.get("metadata") or {}
     payment = None
-    if metadata.get("payment_id"):
+    if metadata.get("payment_id"):  # Stripe copies the intent's metadata to its charges
         payment = get_item(Payment, Payment.key(str(metadata["payment_id"])), consistent=True)
-    if payment is None and intent_id:
+    elif intent_id:  # a charge without it: the intent says whose it is
         intent = stripe_gateway.client().v1.payment_intents.retrieve(intent_id)
         payment = _payment_of_intent(_intent_dict(intent))
     if payment is None:
