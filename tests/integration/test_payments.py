@@ -161,6 +161,14 @@ def test_one_event_delivered_three_times_confirms_once_with_one_record_and_one_r
     assert len(archived(platform, "PaymentSucceeded", payment["payment_id"])) == len(receipts) == 1
     assert len(archived(platform, "BookingConfirmed", booked["booking_id"])) == 1
 
+    def receipts_sent():
+        items = api.get("/_local/outbox").body["items"]
+        mine = [m for m in items if member["email"] in m.get("to", [])]
+        return [m for m in mine if m["subject"].startswith("Receipt:")]
+
+    [receipt] = eventually(receipts_sent, timeout_s=20)
+    assert "20.00 USD" in receipt["body"]
+
 
 def test_a_forged_or_missing_signature_is_400_and_changes_nothing(api, trainer, stripe_settings):
     member = api.member()

@@ -57,6 +57,9 @@ class ApiClient:
     def post(self, path: str, body: Any = None, **options: Any) -> Reply:
         return self.call("POST", path, body, **options)
 
+    def put(self, path: str, body: Any = None, **options: Any) -> Reply:
+        return self.call("PUT", path, body, **options)
+
     def patch(self, path: str, body: Any = None, **options: Any) -> Reply:
         return self.call("PATCH", path, body, **options)
 

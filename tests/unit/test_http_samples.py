@@ -63,6 +63,9 @@ EXPECTED_HTTP = {
     "MyPaymentsFunction": (200, None),
     "AdminRefundFunction": (404, "payment_not_found"),
     "StripeWebhookFunction": (400, "invalid_signature"),
+    "GetNotificationPreferencesFunction": (200, None),
+    "PutNotificationPreferencesFunction": (200, None),
+    "MyNotificationsFunction": (200, None),
 }
 
 
@@ -109,6 +112,7 @@ def test_rotation_sample_creates_and_publishes_a_key(function_env, functions, la
         "ApplyStripeEventsFunction",
         "PaymentTasksFunction",
         "CancelMemberBookingsFunction",
+        "SendNotificationsFunction",
     ],
 )
 def test_queue_samples_complete_on_an_empty_store(function_env, functions, lambda_context, function_id):
@@ -124,6 +128,8 @@ def test_queue_samples_complete_on_an_empty_store(function_env, functions, lambd
         ("ExpireHoldsFunction", {"expired": 0}),
         ("SweepEquipmentFunction", {"offline": 0, "pruned": 0}),
         ("ReconcilePaymentsFunction", {}),
+        ("QueueRemindersFunction", {"reminders": 0}),
+        ("ReleaseDeferredFunction", {"released": 0}),
     ],
 )
 def test_schedule_samples_find_nothing_to_do_on_an_empty_store(

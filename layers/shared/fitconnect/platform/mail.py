@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from email.message import EmailMessage
 from functools import cache
 from typing import Any
 
@@ -25,4 +26,12 @@ def send_email(to: str, subject: str, text: str) -> str:
             "Body": {"Text": {"Data": text, "Charset": "UTF-8"}},
         },
     )
+    return str(result["MessageId"])
+
+
+def send_raw(message: EmailMessage) -> str:
+    """Send a MIME message (attachments); `From` is set to MAIL_FROM. Returns SES's message id."""
+    del message["From"]
+    message["From"] = env("MAIL_FROM")
+    result = _ses().send_raw_email(RawMessage={"Data": message.as_bytes()})
     return str(result["MessageId"])

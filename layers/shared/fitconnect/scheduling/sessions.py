@@ -294,3 +294,18 @@ def listing(query: dict[str, str] | None, limit: int) -> dict[str, Any]:
                 page_end = {"gsi1pk": {"S": f"SESSIONS#{remaining[position + 1]}"}}
             break
     return {"items": [view(item) for item in items], "next_cursor": encode_cursor(page_end)}
+
+
+def starting_between(start: datetime, end: datetime) -> list[Session]:
+    """Scheduled sessions starting in [start, end), through the month-partitioned start index
+    (one query per month touched, no scan): what the reminder schedule walks."""
+    found: list[Session] = []
+    for month in _months(start, end):
+        found.extend(
+            Session.gsi1.query(
+                f"SESSIONS#{month}",
+                Session.gsi1sk.between(clock.to_iso(start), clock.to_iso(end)),
+                filter_condition=Session.status == "scheduled",
+            )
+        )
+    return [session for session in found if session.starts_at < clock.to_iso(end)]

@@ -1,0 +1,14 @@
+"""GET /me/notification-preferences — channels, quiet hours, reminder leads (defaults if never set)."""
+
+from fitconnect.notifications import preferences
+from fitconnect.platform.http import Api, http_handler, json_response
+
+app = Api(validate_requests=False)
+
+
+@app.get("/me/notification-preferences")
+def get_preferences():
+    return json_response(200, preferences.preferences_of(app.caller().user_id).model_dump())
+
+
+handler = http_handler(app)

@@ -1,0 +1,1 @@
+"""Notifications: preferences, messages for domain events and reminders, sending, the member's log."""

@@ -1,0 +1,338 @@
+"""Notifications: one message per domain event or reminder, sent once, logged for the member.
+
+In the notifications table:
+- a notification: pk `NOTIF#<notification_id>`, sk `NOTIF`; gsi1 `MEMBER#<user_id>` /
+  `<created_at>#<id>` (GET /me/notifications). Its id comes from what caused it (the event's id and
+  the template, or `reminder-<booking_id>-<lead>`), so a redelivered event finds it instead of
+  sending again: it is created with a conditional put and moves `pending` → `sent` / `skipped`, or
+  `deferred` (quiet hours) → `sent` later;
+- a deferred marker: pk `DEFERRED`, sk `<send_after>#<id>`, while it waits (the release schedule
+  reads only these);
+- a reminder is a notification with id `reminder-<booking_id>-<lead>`: its conditional put makes
+  each booking's reminder per lead happen once, however often or late the schedule runs.
+
+Channels: e-mail through SES (raw MIME, so a booking confirmation carries its .ics). SMS and push
+are preferences only until members have phone numbers and the app's push platform applications
+exist: a notification records them as `skipped` with the reason.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from typing import Any
+
+from pynamodb.attributes import MapAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError
+
+from fitconnect.notifications.preferences import MAX_LEAD_MIN, NotificationsItem, preferences_of, quiet_until
+from fitconnect.platform import clock
+from fitconnect.platform.errors import NotFound
+from fitconnect.platform.observability import logger
+from fitconnect.platform.storage import conditional_update, get_item, gsi1_index
+
+URGENT = {"password_reset"}  # never deferred by quiet hours
+TEMPLATES = {
+    "BookingConfirmed": "booking_confirmed",
+    "WaitlistPromoted": "waitlist_promoted",
+    "BookingCancelled": "booking_cancelled",
+    "PaymentSucceeded": "payment_receipt",
+    "PaymentRefunded": "refund",
+}
+
+
+class Notification(NotificationsItem):
+    gsi1 = gsi1_index()
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    notification_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    template = UnicodeAttribute()
+    data = MapAttribute[str, Any](default=dict)
+    status = UnicodeAttribute()  # pending | deferred | sent | skipped
+    subject = UnicodeAttribute(null=True)
+    channels = MapAttribute[str, Any](default=dict)  # channel → {status, reason?, message_id?}
+    send_after = UnicodeAttribute(null=True)
+    sent_at = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+
+    @staticmethod
+    def key(notification_id: str) -> tuple[str, str]:
+        return f"NOTIF#{notification_id}", "NOTIF"
+
+
+class DeferredMarker(NotificationsItem):
+    notification_id = UnicodeAttribute()
+
+
+# -- creating
+
+
+def from_event(detail_type: str, detail: dict[str, Any]) -> str:
+    """A domain event (as the bus delivered it) becomes its member's notification, then is sent."""
+    template = TEMPLATES.get(detail_type)
+    if template is None:
+        return "ignored"
+    data = detail["data"]
+    notification_id = f"{detail['metadata']['event_id']}-{template}"
+    return notify(notification_id, str(data["user_id"]), template, data)
+
+
+def notify(notification_id: str, user_id: str, template: str, data: dict[str, Any]) -> str:
+    """Create the notification once and deliver it now or at the end of quiet hours. Repeatable."""
+    now = clock.now_iso()
+    notification = Notification(
+        *Notification.key(notification_id),
+        gsi1pk=f"MEMBER#{user_id}",
+        gsi1sk=f"{now}#{notification_id}",
+        notification_id=notification_id,
+        user_id=user_id,
+        template=template,
+        data={key: value for key, value in data.items() if value is not None},
+        status="pending",
+        created_at=now,
+    )
+    try:
+        notification.save(condition=Notification.pk.does_not_exist())
+    except PutError:
+        notification = get_item(Notification, Notification.key(notification_id), consistent=True)
+        if notification is None or notification.status != "pending":
+            return "duplicate"  # delivered, deferred or skipped before: a redelivered event
+    return _deliver_or_defer(notification)
+
+
+def _deliver_or_defer(notification: Notification) -> str:
+    preferences = preferences_of(notification.user_id)
+    if notification.template not in URGENT:
+        ends = quiet_until(preferences, _timezone_of(notification.user_id), clock.now())
+        if ends is not None:
+            return _defer(notification, clock.to_iso(ends))
+    return deliver(notification)
+
+
+def _defer(notification: Notification, send_after: str) -> str:
+    marker = DeferredMarker("DEFERRED", f"{send_after}#{notification.notification_id}")
+    marker.notification_id = notification.notification_id
+    marker.save()
+    conditional_update(
+        notification,
+        [Notification.status.set("deferred"), Notification.send_after.set(send_after)],
+        Notification.status == "pending",
+    )
+    return "deferred"
+
+
+def release_deferred(now: datetime | None = None) -> int:
+    """Deferred notifications whose quiet hours are over are sent (the 5-minute schedule)."""
+    cutoff = clock.to_iso(now or clock.now())
+    released = 0
+    for marker in DeferredMarker.query("DEFERRED", DeferredMarker.sk < cutoff):
+        notification = get_item(Notification, Notification.key(marker.notification_id), consistent=True)
+        claimed = notification is not None and conditional_update(
+            notification, [Notification.status.set("pending")], Notification.status == "deferred"
+        )
+        if claimed:
+            deliver(notification)
+            released += 1
+        marker.delete()
+    return released
+
+
+# -- sending
+
+
+def deliver(notification: Notification) -> str:
+    """Send on every channel the member wants; record each channel's outcome."""
+    preferences = preferences_of(notification.user_id)
+    subject, text, attachment = render(notification)
+    outcomes: dict[str, Any] = {}
+    if preferences.email:
+        outcomes["email"] = _send_email(notification.user_id, subject, text, attachment)
+    else:
+        outcomes["email"] = {"status": "skipped", "reason": "switched off"}
+    outcomes["sms"] = {
+        "status": "skipped",
+        "reason": "switched off" if not preferences.sms else "no phone number",
+    }
+    outcomes["push"] = {
+        "status": "skipped",
+        "reason": "switched off" if not preferences.push else "push is not configured",
+    }
+    sent = any(outcome["status"] == "sent" for outcome in outcomes.values())
+    status = "sent" if sent else "skipped"
+    now = clock.now_iso()
+    conditional_update(
+        notification,
+        [
+            Notification.status.set(status),
+            Notification.subject.set(subject),
+            Notification.channels.set(outcomes),
+            Notification.sent_at.set(now if sent else None),
+        ],
+        Notification.status == "pending",
+    )
+    logger.info("notification", extra={"template": notification.template, "status": status})
+    return status
+
+
+def _send_email(user_id: str, subject: str, text: str, attachment: bytes | None) -> dict[str, Any]:
+    from fitconnect.identity.accounts import account_of
+    from fitconnect.platform.mail import send_raw
+
+    try:
+        address = account_of(user_id).email
+    except NotFound:
+        return {"status": "skipped", "reason": "no account"}  # erased meanwhile
+    message = EmailMessage()
+    message["To"] = address
+    message["Subject"] = subject
+    message.set_content(text)
+    if attachment is not None:
+        message.add_attachment(attachment, maintype="text", subtype="calendar", filename="booking.ics")
+    return {"status": "sent", "message_id": send_raw(message)}
+
+
+def _timezone_of(user_id: str) -> str:
+    from fitconnect.members.models import Profile
+
+    profile = get_item(Profile, Profile.key(user_id))
+    return str(profile.timezone) if profile is not None and profile.timezone else "UTC"
+
+
+# -- templates
+
+
+def render(notification: Notification) -> tuple[str, str, bytes | None]:
+    """Subject, text and an optional .ics attachment for the notification's template."""
+    data = notification.data.as_dict() if hasattr(notification.data, "as_dict") else dict(notification.data)
+    session = _session_line(data, notification.user_id)
+    amount = _money(data)
+    match notification.template:
+        case "booking_confirmed":
+            return (
+                f"Booked: {session}",
+                f"You're booked for {session}. The calendar file is attached.",
+                _ics(data),
+            )
+        case "waitlist_promoted":
+            detail = "Pay within 15 minutes to keep it." if data.get("status") == "pending_payment" else ""
+            return f"A place opened up: {session}", f"You have a place in {session}. {detail}".strip(), None
+        case "booking_cancelled":
+            verb = "expired (unpaid)" if data.get("status") == "expired" else "was cancelled"
+            refunded = _money({**data, "amount_cents": data.get("refund_cents")})
+            refund = f" {refunded} will be refunded." if data.get("refund_cents") else ""
+            return f"Booking {verb}: {session}", f"Your booking for {session} {verb}.{refund}", None
+        case "payment_receipt":
+            return f"Receipt: {amount}", f"We received {amount} for {session}. Thank you!", None
+        case "refund":
+            return f"Refund: {amount}", f"We refunded {amount} for {session}.", None
+        case "reminder":
+            return f"Reminder: {session}", f"{session} starts in {_time_left(data)}. See you there!", None
+    return "FitConnect", "You have a new notification.", None
+
+
+def _session_line(data: dict[str, Any], user_id: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    from fitconnect.scheduling.sessions import session_of
+
+    if not data.get("session_id") and data.get("booking_id"):
+        booking = _booking(str(data["booking_id"]))
+        data["session_id"] = booking.session_id if booking is not None else None
+    if not data.get("session_id"):
+        return "your class"
+    try:
+        session = session_of(str(data["session_id"]))
+    except NotFound:
+        return "your class"
+    starts = datetime.fromisoformat(session.starts_at.replace("Z", "+00:00"))
+    local = starts.astimezone(ZoneInfo(_timezone_of(user_id)))
+    return f"{session.title} on {local:%a %d %b at %H:%M} ({local.tzname()})"
+
+
+def _time_left(data: dict[str, Any]) -> str:
+    from fitconnect.scheduling.sessions import session_of
+
+    starts = datetime.fromisoformat(session_of(str(data["session_id"])).starts_at.replace("Z", "+00:00"))
+    minutes = max(0, round((starts - clock.now()).total_seconds() / 60))
+    return f"about {round(minutes / 60)} hours" if minutes >= 120 else f"{minutes} minutes"
+
+
+def _money(data: dict[str, Any]) -> str:
+    cents, currency = int(data.get("amount_cents") or 0), str(data.get("currency") or "usd").upper()
+    return f"{cents / 100:.2f} {currency}"
+
+
+def _ics(data: dict[str, Any]) -> bytes | None:
+    from fitconnect.scheduling.calendar import render as render_calendar
+    from fitconnect.scheduling.sessions import session_of
+
+    booking = _booking(str(data["booking_id"]))
+    if booking is None:
+        return None
+    return render_calendar([booking], {booking.session_id: session_of(booking.session_id)})
+
+
+def _booking(booking_id: str) -> Any:
+    from fitconnect.scheduling.bookings import Booking
+
+    return get_item(Booking, Booking.key(booking_id), consistent=True)
+
+
+# -- reminders
+
+
+def queue_reminders(now: datetime | None = None) -> int:
+    """Confirmed bookings whose start has entered one of their member's reminder leads get that
+    reminder once: its id is `reminder-<booking_id>-<lead>`, created by a conditional put, so a
+    late, skipped or repeated run sends nothing twice. When several leads are due at once (a
+    booking made 23 hours ahead, a late run), only the nearest one is sent."""
+    from fitconnect.scheduling.bookings import roster
+    from fitconnect.scheduling.sessions import starting_between
+
+    now = now or clock.now()
+    sent = 0
+    for session in starting_between(now, now + timedelta(minutes=MAX_LEAD_MIN)):
+        starts = datetime.fromisoformat(session.starts_at.replace("Z", "+00:00"))
+        for place in roster(session.session_id):
+            if place["status"] != "confirmed":
+                continue
+            leads = preferences_of(place["user_id"]).reminder_leads_min
+            due = [lead for lead in leads if starts - timedelta(minutes=lead) <= now]
+            if not due:
+                continue
+            lead = min(due)
+            data = {"booking_id": place["booking_id"], "session_id": session.session_id, "lead_min": lead}
+            outcome = notify(f"reminder-{place['booking_id']}-{lead}", place["user_id"], "reminder", data)
+            sent += outcome != "duplicate"
+    return sent
+
+
+# -- the member's log
+
+
+def view(notification: Notification) -> dict[str, Any]:
+    channels = notification.channels.as_dict() if hasattr(notification.channels, "as_dict") else {}
+    return {
+        "notification_id": notification.notification_id,
+        "template": notification.template,
+        "status": notification.status,
+        "subject": notification.subject,
+        "channels": channels,
+        "send_after": notification.send_after,
+        "sent_at": notification.sent_at,
+        "created_at": notification.created_at,
+    }
+
+
+def my_notifications(
+    user_id: str, limit: int, start_key: dict[str, Any] | None
+) -> tuple[list[Notification], Any]:
+    results = Notification.gsi1.query(
+        f"MEMBER#{user_id}",
+        scan_index_forward=False,
+        limit=limit,
+        page_size=limit,
+        last_evaluated_key=start_key,
+    )
+    return list(results), results.last_evaluated_key

@@ -1,0 +1,103 @@
+"""A member's notification preferences (GET/PUT /me/notification-preferences).
+
+In the notifications table: pk `MEMBER#<user_id>`, sk `PREFS`. A member who never set them gets
+the defaults: e-mail and push on, SMS off, no quiet hours, reminders 24 h and 1 h ahead.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pynamodb.attributes import BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute
+
+from fitconnect.platform.storage import ContextItem, get_item, table_meta
+
+TABLE_ENV = "NOTIFICATIONS_TABLE"
+DEFAULT_LEADS = [1440, 60]
+MAX_LEAD_MIN = 1440  # the reminder schedule looks this far ahead
+HH_MM = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
+class QuietHours(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    start: Annotated[str, Field(pattern=HH_MM)]
+    end: Annotated[str, Field(pattern=HH_MM)]
+
+
+class NotificationPreferences(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: bool = True
+    sms: bool = False
+    push: bool = True
+    quiet_hours: QuietHours | None = None
+    reminder_leads_min: Annotated[list[Annotated[int, Field(ge=5, le=MAX_LEAD_MIN)]], Field(max_length=5)] = (
+        Field(default_factory=lambda: list(DEFAULT_LEADS))
+    )
+
+    @field_validator("reminder_leads_min")
+    @classmethod
+    def _distinct_descending(cls, leads: list[int]) -> list[int]:
+        return sorted(set(leads), reverse=True)
+
+
+class NotificationsItem(ContextItem):
+    Meta = table_meta(TABLE_ENV)
+
+
+class StoredPreferences(NotificationsItem):
+    email = BooleanAttribute()
+    sms = BooleanAttribute()
+    push = BooleanAttribute()
+    quiet_hours = MapAttribute[str, Any](null=True)
+    reminder_leads_min = ListAttribute[NumberAttribute](of=NumberAttribute)
+
+    @staticmethod
+    def key(user_id: str) -> tuple[str, str]:
+        return f"MEMBER#{user_id}", "PREFS"
+
+
+def preferences_of(user_id: str) -> NotificationPreferences:
+    stored = get_item(StoredPreferences, StoredPreferences.key(user_id))
+    if stored is None:
+        return NotificationPreferences()
+    quiet = stored.quiet_hours.as_dict() if stored.quiet_hours else None
+    return NotificationPreferences(
+        email=stored.email,
+        sms=stored.sms,
+        push=stored.push,
+        quiet_hours=QuietHours(**quiet) if quiet else None,
+        reminder_leads_min=[int(lead) for lead in stored.reminder_leads_min],
+    )
+
+
+def save(user_id: str, preferences: NotificationPreferences) -> NotificationPreferences:
+    quiet = preferences.quiet_hours.model_dump() if preferences.quiet_hours else None
+    StoredPreferences(
+        *StoredPreferences.key(user_id),
+        email=preferences.email,
+        sms=preferences.sms,
+        push=preferences.push,
+        quiet_hours=quiet,
+        reminder_leads_min=preferences.reminder_leads_min,
+    ).save()
+    return preferences
+
+
+def quiet_until(preferences: NotificationPreferences, timezone: str, now: datetime) -> datetime | None:
+    """When the member's quiet hours end, if `now` falls inside them (in their time zone); else None.
+    Hours may wrap midnight (22:00 to 07:00)."""
+    quiet = preferences.quiet_hours
+    if quiet is None or quiet.start == quiet.end:
+        return None
+    local = now.astimezone(ZoneInfo(timezone))
+    start, end = time.fromisoformat(quiet.start), time.fromisoformat(quiet.end)
+    moment = local.time()
+    inside = start <= moment < end if start < end else (moment >= start or moment < end)
+    if not inside:
+        return None
+    end_today = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
+    ends = end_today if end_today > local else end_today + timedelta(days=1)
+    return ends.astimezone(now.tzinfo)
