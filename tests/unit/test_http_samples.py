@@ -66,6 +66,7 @@ EXPECTED_HTTP = {
     "GetNotificationPreferencesFunction": (200, None),
     "PutNotificationPreferencesFunction": (200, None),
     "MyNotificationsFunction": (200, None),
+    "ChatbotFunction": (200, None),
 }
 
 
@@ -248,3 +249,21 @@ def test_stripe_event_samples_for_a_payment_we_do_not_know_change_nothing(
         from fitconnect.payments.payments import Payment
 
         assert list(Payment.scan()) == []
+
+
+def test_a_poison_notification_fails_alone_and_the_rest_of_its_batch_is_done(
+    function_env, functions, lambda_context
+):
+    """The poison is reported as the batch's only failure, so SQS redelivers it alone and, after
+    maxReceiveCount, moves it to the DLQ (that redrive is shown end to end on the runtime's fixture app)."""
+    event = load_event(sample("SendNotificationsFunction"))
+    good = event["Records"][0]
+    poison = {**good, "messageId": "poison-1", "body": "{not json"}
+    event["Records"] = [poison, good]
+    with function_env("SendNotificationsFunction"):
+        answer = load_handler(functions["SendNotificationsFunction"])(event, lambda_context)
+        from fitconnect.notifications.notifications import Notification
+
+        [done] = list(Notification.scan())
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "poison-1"}]}
+    assert (done.template, done.status) == ("booking_confirmed", "skipped")  # its member no longer exists

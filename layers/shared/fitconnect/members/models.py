@@ -56,3 +56,11 @@ class Export(MembersItem):
     @staticmethod
     def key(user_id: str, export_id: str) -> tuple[str, str]:
         return member_pk(user_id), f"EXPORT#{export_id}"
+
+
+def timezone_of(user_id: str) -> str:
+    """The member's IANA time zone (UTC when unknown): what messages and the chatbot speak in."""
+    from fitconnect.platform.storage import get_item
+
+    profile = get_item(Profile, Profile.key(user_id))
+    return str(profile.timezone) if profile is not None and profile.timezone else "UTC"

@@ -25,6 +25,7 @@ from typing import Any
 from pynamodb.attributes import MapAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError
 
+from fitconnect.members.models import timezone_of
 from fitconnect.notifications.preferences import MAX_LEAD_MIN, NotificationsItem, preferences_of, quiet_until
 from fitconnect.platform import clock
 from fitconnect.platform.errors import NotFound
@@ -104,7 +105,7 @@ def notify(notification_id: str, user_id: str, template: str, data: dict[str, An
 def _deliver_or_defer(notification: Notification) -> str:
     preferences = preferences_of(notification.user_id)
     if notification.template not in URGENT:
-        ends = quiet_until(preferences, _timezone_of(notification.user_id), clock.now())
+        ends = quiet_until(preferences, timezone_of(notification.user_id), clock.now())
         if ends is not None:
             return _defer(notification, clock.to_iso(ends))
     return deliver(notification)
@@ -192,13 +193,6 @@ def _send_email(user_id: str, subject: str, text: str, attachment: bytes | None)
     return {"status": "sent", "message_id": send_raw(message)}
 
 
-def _timezone_of(user_id: str) -> str:
-    from fitconnect.members.models import Profile
-
-    profile = get_item(Profile, Profile.key(user_id))
-    return str(profile.timezone) if profile is not None and profile.timezone else "UTC"
-
-
 # -- templates
 
 
@@ -246,7 +240,7 @@ def _session_line(data: dict[str, Any], user_id: str) -> str:
     except NotFound:
         return "your class"
     starts = datetime.fromisoformat(session.starts_at.replace("Z", "+00:00"))
-    local = starts.astimezone(ZoneInfo(_timezone_of(user_id)))
+    local = starts.astimezone(ZoneInfo(timezone_of(user_id)))
     return f"{session.title} on {local:%a %d %b at %H:%M} ({local.tzname()})"
 
 

@@ -1,0 +1,1 @@
+"""The member assistant: the chatbot."""
