@@ -12,14 +12,14 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
 
 from fitconnect.identity.jwt_checks import ALGORITHM
 from fitconnect.identity.models import Account, RefreshToken, TokenFamily
 from fitconnect.platform import clock, ids
 from fitconnect.platform.errors import Unauthorized
 from fitconnect.platform.settings import env
-from fitconnect.platform.storage import get_item, is_expired, transact_write, ttl_in
+from fitconnect.platform.storage import conditional_update, get_item, is_expired, transact_write, ttl_in
 
 ACCESS_TOKEN_SECONDS = 15 * 60
 REFRESH_TOKEN_SECONDS = 30 * 24 * 3600
@@ -143,14 +143,8 @@ def refresh(presented: str) -> TokenPair:
 
 def revoke_family(user_id: str, family_id: str, *, reason: str) -> None:
     family = TokenFamily(*TokenFamily.key(user_id, family_id))
-    try:
-        family.update(
-            actions=[TokenFamily.revoked.set(True), TokenFamily.revoked_reason.set(reason)],
-            condition=TokenFamily.pk.exists(),
-        )
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise  # a missing family has nothing to revoke; anything else is real
+    revoke = [TokenFamily.revoked.set(True), TokenFamily.revoked_reason.set(reason)]
+    conditional_update(family, revoke, TokenFamily.pk.exists())  # a missing family has nothing to revoke
 
 
 def revoke_by_token(user_id: str, presented: str) -> None:

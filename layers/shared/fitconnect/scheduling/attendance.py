@@ -17,13 +17,13 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
 
 from fitconnect.platform import clock
 from fitconnect.platform.auth import Caller
 from fitconnect.platform.errors import Conflict, Forbidden, NotFound
 from fitconnect.platform.events import DomainEvent
-from fitconnect.platform.storage import get_item, transact_write
+from fitconnect.platform.storage import conditional_update, get_item, transact_write
 from fitconnect.scheduling.bookings import Booking, Feedback, Place, booking_for, place_status
 from fitconnect.scheduling.sessions import Session, session_of
 from fitconnect.scheduling.trainers import SchedulingItem, Trainer, trainer_of
@@ -140,13 +140,9 @@ def _close(session: Session) -> None:
         elif booking.status == "pending_payment":
             _set_status(booking, "expired", "pending_payment")
         attended += booking.status == "attended"
-    try:
-        session.update(
-            actions=[Session.status.set("ended")], condition=Session.status.is_in("scheduled", "live")
-        )
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    if not conditional_update(
+        session, [Session.status.set("ended")], Session.status.is_in("scheduled", "live")
+    ):
         return  # closed by an earlier run
     from fitconnect.platform.events import publish
 
@@ -160,12 +156,8 @@ def leave_feedback(caller: Caller, booking_id: str, rating: Rating) -> Booking:
     if booking.status != "attended":
         raise Forbidden("Feedback is for sessions you attended.", code="not_attended")
     feedback = Feedback(rating=rating.rating, comment=rating.comment, created_at=clock.now_iso())
-    try:
-        booking.update(actions=[Booking.feedback.set(feedback)], condition=Booking.feedback.does_not_exist())
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
-        raise Conflict("You already left feedback for this booking.", code="feedback_exists") from None
+    if not conditional_update(booking, [Booking.feedback.set(feedback)], Booking.feedback.does_not_exist()):
+        raise Conflict("You already left feedback for this booking.", code="feedback_exists")
     return booking
 
 

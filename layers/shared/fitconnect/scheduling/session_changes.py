@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
-from pynamodb.exceptions import UpdateError
 
 from fitconnect.platform import clock
 from fitconnect.platform.auth import Caller
 from fitconnect.platform.errors import Conflict, Forbidden
 from fitconnect.platform.events import DomainEvent
+from fitconnect.platform.storage import conditional_update
 from fitconnect.scheduling import bookings
 from fitconnect.scheduling.sessions import (
     CancellationWindow,
@@ -64,15 +64,11 @@ def update(caller: Caller, session_id: str, patch: SessionPatch) -> Session:
     condition = Session.status == "scheduled"
     if "capacity" in changes:
         condition = condition & (Session.seats_taken <= changes["capacity"])
-    try:
-        session.update(actions=actions, condition=condition)
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    if not conditional_update(session, actions, condition):
         raise Conflict(
             "The session is not scheduled any more, or the new capacity is below the seats taken.",
             code="cannot_change_session",
-        ) from None
+        )
     if "capacity" in changes:
         bookings.fill_free_seats(session_id)  # more seats: the waitlist moves up
         session.refresh()
@@ -81,14 +77,8 @@ def update(caller: Caller, session_id: str, patch: SessionPatch) -> Session:
 
 def cancel(caller: Caller, session_id: str) -> Session:
     session = _owned(caller, session_id)
-    try:
-        session.update(actions=[Session.status.set("cancelled")], condition=Session.status == "scheduled")
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
-        raise Conflict(
-            f"The session is already {session_of(session_id).status}.", code="not_cancellable"
-        ) from None
+    if not conditional_update(session, [Session.status.set("cancelled")], Session.status == "scheduled"):
+        raise Conflict(f"The session is already {session_of(session_id).status}.", code="not_cancellable")
     from fitconnect.platform.events import publish
 
     publish(

@@ -23,14 +23,13 @@ from functools import cache
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
-from pynamodb.exceptions import UpdateError
 
 from fitconnect.platform import clock
 from fitconnect.platform.errors import Unauthorized
 from fitconnect.platform.events import DomainEvent
 from fitconnect.platform.observability import logger
 from fitconnect.platform.settings import env
-from fitconnect.platform.storage import get_item
+from fitconnect.platform.storage import conditional_update, get_item
 from fitconnect.scheduling.sessions import Session, Video, session_of
 from fitconnect.scheduling.trainers import SchedulingItem
 
@@ -176,11 +175,7 @@ def handle_event(event: dict[str, Any]) -> dict[str, Any]:
 def _move(session_id: str, *, started: bool) -> None:
     status, allowed = ("live", ("scheduled",)) if started else ("ended", ("scheduled", "live"))
     session = session_of(session_id)
-    try:
-        session.update(actions=[Session.status.set(status)], condition=Session.status.is_in(*allowed))
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    if not conditional_update(session, [Session.status.set(status)], Session.status.is_in(*allowed)):
         return  # already there (a redelivered webhook) or cancelled
     from fitconnect.platform.events import publish
 
