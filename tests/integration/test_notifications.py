@@ -144,3 +144,26 @@ def test_preferences_switch_channels_off_and_are_validated(api, trainer):
     assert logged["status"] == "skipped"
     assert logged["channels"]["email"] == {"status": "skipped", "reason": "switched off"}
     assert emails_to(api, member, "Booked") == []
+
+
+def test_sms_goes_to_the_phone_on_the_profile_when_switched_on(api, trainer):
+    member = api.member()
+    bad = api.patch("/me", {"phone": "0612345678"}, token=member["access_token"])
+    assert (bad.status, bad.body["error"]["details"][0]["field"]) == (400, "phone")
+    assert (
+        api.patch("/me", {"phone": "+33612345678"}, token=member["access_token"]).body["phone"]
+        == "+33612345678"
+    )
+    api.put("/me/notification-preferences", {"email": False, "sms": True}, token=member["access_token"])
+    session_id = session_starting_in(api, trainer, timedelta(days=4))
+
+    api.post(f"/sessions/{session_id}/bookings", token=member["access_token"])
+
+    [logged] = eventually(lambda: [n for n in log_of(api, member) if n["status"] != "pending"], timeout_s=20)
+    assert (logged["status"], logged["channels"]["sms"]["status"]) == ("sent", "sent")
+    texts = [
+        m
+        for m in api.get("/_local/outbox").body["items"]
+        if m["channel"] == "sms" and "+33612345678" in m["to"]
+    ]
+    assert [m["body"] for m in texts] == [f"FitConnect: {logged['subject']}"]

@@ -30,6 +30,7 @@ class Profile(MembersItem):
     timezone = UnicodeAttribute(default="UTC")
     goals = ListAttribute(of=UnicodeAttribute, default=list)
     avatar_key = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)  # E.164
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute(null=True)
 

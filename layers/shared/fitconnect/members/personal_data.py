@@ -56,6 +56,7 @@ def _members_part(user_id: str) -> dict[str, Any]:
             "name": profile.name,
             "timezone": profile.timezone,
             "goals": list(profile.goals or []),
+            "phone": profile.phone,
             "has_avatar": profile.avatar_key is not None,
             "created_at": profile.created_at,
         }

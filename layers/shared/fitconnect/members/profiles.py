@@ -39,6 +39,8 @@ class ProfilePatch(BaseModel):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = None
     timezone: Annotated[str, Field(max_length=64), AfterValidator(_iana_timezone)] | None = None
     goals: Annotated[list[Goal], Field(max_length=10)] | None = None
+    # E.164, for SMS notifications (the member switches SMS on in their notification preferences)
+    phone: Annotated[str, Field(pattern=r"^\+[1-9]\d{6,14}$")] | None = None
 
 
 class AvatarRequest(BaseModel):
@@ -73,6 +75,7 @@ def me(account: Account, profile: Profile, calendar_url: str | None = None) -> d
         "role": account.role,
         "timezone": profile.timezone,
         "goals": list(profile.goals or []),
+        "phone": profile.phone,
         "mfa_enabled": bool(account.mfa_enabled),
         "calendar_url": calendar_url,
         "avatar_url": None,

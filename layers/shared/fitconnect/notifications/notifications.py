@@ -11,15 +11,16 @@ In the notifications table:
 - a reminder is a notification with id `reminder-<booking_id>-<lead>`: its conditional put makes
   each booking's reminder per lead happen once, however often or late the schedule runs.
 
-Channels: e-mail through SES (raw MIME, so a booking confirmation carries its .ics). SMS and push
-are preferences only until members have phone numbers and the app's push platform applications
-exist: a notification records them as `skipped` with the reason.
+Channels: e-mail through SES (raw MIME, so a booking confirmation carries its .ics); SMS by SNS to
+the phone number on the member's profile (the subject line only). Push is a preference only until
+the apps' SNS platform applications exist: it is recorded `skipped` with the reason.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from functools import cache
 from typing import Any
 
 from pynamodb.attributes import MapAttribute, UnicodeAttribute
@@ -150,11 +151,8 @@ def deliver(notification: Notification) -> str:
     if preferences.email:
         outcomes["email"] = _send_email(notification.user_id, subject, text, attachment)
     else:
-        outcomes["email"] = {"status": "skipped", "reason": "switched off"}
-    outcomes["sms"] = {
-        "status": "skipped",
-        "reason": "switched off" if not preferences.sms else "no phone number",
-    }
+        outcomes["email"] = _off()
+    outcomes["sms"] = _send_sms(notification.user_id, subject) if preferences.sms else _off()
     outcomes["push"] = {
         "status": "skipped",
         "reason": "switched off" if not preferences.push else "push is not configured",
@@ -191,6 +189,28 @@ def _send_email(user_id: str, subject: str, text: str, attachment: bytes | None)
     if attachment is not None:
         message.add_attachment(attachment, maintype="text", subtype="calendar", filename="booking.ics")
     return {"status": "sent", "message_id": send_raw(message)}
+
+
+def _send_sms(user_id: str, subject: str) -> dict[str, Any]:
+    """A short text by SNS to the member's phone number (their profile's, E.164)."""
+    from fitconnect.members.models import Profile
+
+    profile = get_item(Profile, Profile.key(user_id))
+    if profile is None or not profile.phone:
+        return {"status": "skipped", "reason": "no phone number"}
+    result = _sns().publish(PhoneNumber=profile.phone, Message=f"FitConnect: {subject}"[:160])
+    return {"status": "sent", "message_id": result["MessageId"]}
+
+
+@cache
+def _sns() -> Any:
+    import boto3
+
+    return boto3.client("sns")
+
+
+def _off() -> dict[str, Any]:
+    return {"status": "skipped", "reason": "switched off"}
 
 
 # -- templates
