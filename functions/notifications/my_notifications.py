@@ -1,7 +1,7 @@
 """GET /me/notifications — the caller's notification log, newest first."""
 
 from fitconnect.notifications import notifications
-from fitconnect.platform.cursors import page, page_request
+from fitconnect.platform.cursors import members_page
 from fitconnect.platform.http import Api, http_handler, json_response
 
 app = Api(validate_requests=False)
@@ -9,12 +9,10 @@ app = Api(validate_requests=False)
 
 @app.get("/me/notifications")
 def my_notifications():
-    user_id = app.caller().user_id
-    request = page_request(
-        app.current_event.query_string_parameters, bound_to={"gsi1pk": {"S": f"MEMBER#{user_id}"}}
+    query = app.current_event.query_string_parameters
+    return json_response(
+        200, members_page(query, notifications.Notification, app.caller().user_id, notifications.view)
     )
-    items, last_key = notifications.my_notifications(user_id, request.limit, request.start_key)
-    return json_response(200, page([notifications.view(item) for item in items], last_key))
 
 
 handler = http_handler(app)

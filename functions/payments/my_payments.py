@@ -1,7 +1,7 @@
 """GET /me/payments — the caller's payments, newest first."""
 
 from fitconnect.payments import payments
-from fitconnect.platform.cursors import page, page_request
+from fitconnect.platform.cursors import members_page
 from fitconnect.platform.http import Api, http_handler, json_response
 
 app = Api(validate_requests=False)
@@ -9,12 +9,8 @@ app = Api(validate_requests=False)
 
 @app.get("/me/payments")
 def my_payments():
-    user_id = app.caller().user_id
-    request = page_request(
-        app.current_event.query_string_parameters, bound_to={"gsi1pk": {"S": f"MEMBER#{user_id}"}}
-    )
-    items, last_key = payments.my_payments(user_id, request.limit, request.start_key)
-    return json_response(200, page([payments.view(item) for item in items], last_key))
+    query = app.current_event.query_string_parameters
+    return json_response(200, members_page(query, payments.Payment, app.caller().user_id, payments.view))
 
 
 handler = http_handler(app)

@@ -337,16 +337,3 @@ def view(notification: Notification) -> dict[str, Any]:
         "sent_at": notification.sent_at,
         "created_at": notification.created_at,
     }
-
-
-def my_notifications(
-    user_id: str, limit: int, start_key: dict[str, Any] | None
-) -> tuple[list[Notification], Any]:
-    results = Notification.gsi1.query(
-        f"MEMBER#{user_id}",
-        scan_index_forward=False,
-        limit=limit,
-        page_size=limit,
-        last_evaluated_key=start_key,
-    )
-    return list(results), results.last_evaluated_key

@@ -153,17 +153,6 @@ def checkout(payment: Payment) -> dict[str, Any]:
     }
 
 
-def my_payments(user_id: str, limit: int, start_key: dict[str, Any] | None) -> tuple[list[Payment], Any]:
-    results = Payment.gsi1.query(
-        f"MEMBER#{user_id}",
-        scan_index_forward=False,
-        limit=limit,
-        page_size=limit,
-        last_evaluated_key=start_key,
-    )
-    return list(results), results.last_evaluated_key
-
-
 # -- starting a payment
 
 
@@ -286,31 +275,29 @@ def settle_succeeded(intent: dict[str, Any]) -> str:
 
 
 def settle_failed(intent: dict[str, Any]) -> str:
-    """The payment was declined: the seat is released (and the waitlist served)."""
-    payment = _payment_of_intent(intent)
-    if payment is None:
-        return "unknown"
-    _release_booking(payment.booking_id)
-    conditional_update(
-        payment,
-        [Payment.status.set("failed"), Payment.updated_at.set(clock.now_iso())],
-        Payment.status == "requires_payment",
-    )
-    return "released"
+    """The payment was declined: the seat is released (and the waitlist served). The intent stays
+    open (the member may retry until the released booking's intent is cancelled)."""
+    return "released" if _release(intent, "failed", ("requires_payment",)) else "unknown"
 
 
 def settle_canceled(intent: dict[str, Any]) -> str:
-    payment = _payment_of_intent(intent)
+    """The intent was cancelled (by us, or in Stripe's dashboard): the seat is released."""
+    payment = _release(intent, "canceled", UNPAID)
     if payment is None:
         return "unknown"
-    _release_booking(payment.booking_id)
-    conditional_update(
-        payment,
-        [Payment.status.set("canceled"), Payment.updated_at.set(clock.now_iso())],
-        Payment.status.is_in(*UNPAID),
-    )
     _close(payment)
     return "canceled"
+
+
+def _release(intent: dict[str, Any], status: str, from_states: tuple[str, ...]) -> Payment | None:
+    """Unpaid after all: release the held seat, then record `status` if the payment is still unpaid."""
+    payment = _payment_of_intent(intent)
+    if payment is None:
+        return None
+    _release_booking(payment.booking_id)
+    actions = [Payment.status.set(status), Payment.updated_at.set(clock.now_iso())]
+    conditional_update(payment, actions, Payment.status.is_in(*from_states))
+    return payment
 
 
 def settle_charge_refunded(charge: dict[str, Any]) -> str:

@@ -70,3 +70,18 @@ def page_request(query: Mapping[str, str] | None, *, bound_to: Mapping[str, Any]
 def page(items: list[Any], last_key: Mapping[str, Any] | None) -> dict[str, Any]:
     """The API's list shape."""
     return {"items": items, "next_cursor": encode_cursor(last_key)}
+
+
+def members_page(query: Mapping[str, str] | None, model: Any, user_id: str, view: Any) -> dict[str, Any]:
+    """One page of the caller's own items of `model`, newest first, from its gsi1 listing
+    (`MEMBER#<user_id>` / `<created_at>#<id>`): GET /me/bookings, /me/payments, /me/notifications.
+    The cursor is bound to the caller, so nobody pages through another member's list."""
+    request = page_request(query, bound_to={"gsi1pk": {"S": f"MEMBER#{user_id}"}})
+    results = model.gsi1.query(
+        f"MEMBER#{user_id}",
+        scan_index_forward=False,
+        limit=request.limit,
+        page_size=request.limit,
+        last_evaluated_key=request.start_key,
+    )
+    return page([view(item) for item in results], results.last_evaluated_key)

@@ -304,17 +304,6 @@ def view(booking: Booking, *, session: Session | None = None, with_position: boo
     return result
 
 
-def my_bookings(user_id: str, limit: int, start_key: dict[str, Any] | None) -> tuple[list[Booking], Any]:
-    results = Booking.gsi1.query(
-        f"MEMBER#{user_id}",
-        scan_index_forward=False,
-        limit=limit,
-        page_size=limit,
-        last_evaluated_key=start_key,
-    )
-    return list(results), results.last_evaluated_key
-
-
 def refund_owed(booking: Booking, session: Session, now: datetime) -> int:
     """Full refund of a paid, confirmed booking cancelled before the window; nothing after."""
     if booking.status != "confirmed" or not booking.price_cents:
