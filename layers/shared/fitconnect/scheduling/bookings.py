@@ -548,7 +548,10 @@ def reinstate_paid(booking_id: str) -> bool:
             )
     except TransactWriteError as error:
         if _cancelled_because(error) & {"ConditionalCheckFailed", "TransactionConflict"}:
-            return False
+            # Lost a race: to a concurrent reinstatement of the same payment (then it has its
+            # seat), or to a waiter or a new booking (then it has none).
+            current = get_item(Booking, Booking.key(booking_id), consistent=True)
+            return current is not None and current.status == "confirmed"
         raise
     booking.status = "confirmed"
     from fitconnect.platform.events import publish
