@@ -31,7 +31,7 @@ from fitconnect.notifications.preferences import MAX_LEAD_MIN, NotificationsItem
 from fitconnect.platform import clock
 from fitconnect.platform.errors import NotFound
 from fitconnect.platform.observability import logger
-from fitconnect.platform.storage import conditional_update, get_item, gsi1_index
+from fitconnect.platform.storage import conditional_update, get_item, gsi1_index, plain_map
 
 URGENT = {"password_reset"}  # never deferred by quiet hours
 TEMPLATES = {
@@ -217,58 +217,64 @@ def _off() -> dict[str, Any]:
 
 
 def render(notification: Notification) -> tuple[str, str, bytes | None]:
-    """Subject, text and an optional .ics attachment for the notification's template."""
-    data = notification.data.as_dict() if hasattr(notification.data, "as_dict") else dict(notification.data)
-    session = _session_line(data, notification.user_id)
+    """Subject, text and an optional .ics attachment for the notification's template. The session
+    (and the booking, when the .ics or the session id needs it) is read once."""
+    data = plain_map(notification.data)
+    template = notification.template
+    needs_booking = template == "booking_confirmed" or not data.get("session_id")
+    booking = _booking(str(data["booking_id"])) if needs_booking and data.get("booking_id") else None
+    session = _session(data.get("session_id") or (booking.session_id if booking is not None else None))
+    line = _session_line(session, timezone_of(notification.user_id))
     amount = _money(data)
-    match notification.template:
+    match template:
         case "booking_confirmed":
-            return (
-                f"Booked: {session}",
-                f"You're booked for {session}. The calendar file is attached.",
-                _ics(data),
-            )
+            ics = _ics(booking, session)
+            return f"Booked: {line}", f"You're booked for {line}. The calendar file is attached.", ics
         case "waitlist_promoted":
             detail = "Pay within 15 minutes to keep it." if data.get("status") == "pending_payment" else ""
-            return f"A place opened up: {session}", f"You have a place in {session}. {detail}".strip(), None
+            return f"A place opened up: {line}", f"You have a place in {line}. {detail}".strip(), None
         case "booking_cancelled":
             verb = "expired (unpaid)" if data.get("status") == "expired" else "was cancelled"
             refunded = _money({**data, "amount_cents": data.get("refund_cents")})
             refund = f" {refunded} will be refunded." if data.get("refund_cents") else ""
-            return f"Booking {verb}: {session}", f"Your booking for {session} {verb}.{refund}", None
+            return f"Booking {verb}: {line}", f"Your booking for {line} {verb}.{refund}", None
         case "payment_receipt":
-            return f"Receipt: {amount}", f"We received {amount} for {session}. Thank you!", None
+            return f"Receipt: {amount}", f"We received {amount} for {line}. Thank you!", None
         case "refund":
-            return f"Refund: {amount}", f"We refunded {amount} for {session}.", None
+            return f"Refund: {amount}", f"We refunded {amount} for {line}.", None
         case "reminder":
-            return f"Reminder: {session}", f"{session} starts in {_time_left(data)}. See you there!", None
+            return f"Reminder: {line}", f"{line} starts in {_time_left(session)}. See you there!", None
     return "FitConnect", "You have a new notification.", None
 
 
-def _session_line(data: dict[str, Any], user_id: str) -> str:
-    from zoneinfo import ZoneInfo
-
+def _session(session_id: str | None) -> Any:
     from fitconnect.scheduling.sessions import session_of
 
-    if not data.get("session_id") and data.get("booking_id"):
-        booking = _booking(str(data["booking_id"]))
-        data["session_id"] = booking.session_id if booking is not None else None
-    if not data.get("session_id"):
-        return "your class"
+    if not session_id:
+        return None
     try:
-        session = session_of(str(data["session_id"]))
+        return session_of(str(session_id))
     except NotFound:
+        return None
+
+
+def _starts(session: Any) -> datetime:
+    return datetime.fromisoformat(session.starts_at.replace("Z", "+00:00"))
+
+
+def _session_line(session: Any, timezone: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    if session is None:
         return "your class"
-    starts = datetime.fromisoformat(session.starts_at.replace("Z", "+00:00"))
-    local = starts.astimezone(ZoneInfo(timezone_of(user_id)))
+    local = _starts(session).astimezone(ZoneInfo(timezone))
     return f"{session.title} on {local:%a %d %b at %H:%M} ({local.tzname()})"
 
 
-def _time_left(data: dict[str, Any]) -> str:
-    from fitconnect.scheduling.sessions import session_of
-
-    starts = datetime.fromisoformat(session_of(str(data["session_id"])).starts_at.replace("Z", "+00:00"))
-    minutes = max(0, round((starts - clock.now()).total_seconds() / 60))
+def _time_left(session: Any) -> str:
+    if session is None:
+        return "a while"
+    minutes = max(0, round((_starts(session) - clock.now()).total_seconds() / 60))
     return f"about {round(minutes / 60)} hours" if minutes >= 120 else f"{minutes} minutes"
 
 
@@ -277,14 +283,12 @@ def _money(data: dict[str, Any]) -> str:
     return f"{cents / 100:.2f} {currency}"
 
 
-def _ics(data: dict[str, Any]) -> bytes | None:
+def _ics(booking: Any, session: Any) -> bytes | None:
     from fitconnect.scheduling.calendar import render as render_calendar
-    from fitconnect.scheduling.sessions import session_of
 
-    booking = _booking(str(data["booking_id"]))
-    if booking is None:
+    if booking is None or session is None:
         return None
-    return render_calendar([booking], {booking.session_id: session_of(booking.session_id)})
+    return render_calendar([booking], {booking.session_id: session})
 
 
 def _booking(booking_id: str) -> Any:
@@ -326,7 +330,7 @@ def queue_reminders(now: datetime | None = None) -> int:
 
 
 def view(notification: Notification) -> dict[str, Any]:
-    channels = notification.channels.as_dict() if hasattr(notification.channels, "as_dict") else {}
+    channels = plain_map(notification.channels)
     return {
         "notification_id": notification.notification_id,
         "template": notification.template,

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pynamodb.attributes import BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute
 
-from fitconnect.platform.storage import ContextItem, get_item, table_meta
+from fitconnect.platform.storage import ContextItem, get_item, plain_map, table_meta
 
 TABLE_ENV = "NOTIFICATIONS_TABLE"
 DEFAULT_LEADS = [1440, 60]
@@ -63,7 +63,7 @@ def preferences_of(user_id: str) -> NotificationPreferences:
     stored = get_item(StoredPreferences, StoredPreferences.key(user_id))
     if stored is None:
         return NotificationPreferences()
-    quiet = stored.quiet_hours.as_dict() if stored.quiet_hours else None
+    quiet = plain_map(stored.quiet_hours)
     return NotificationPreferences(
         email=stored.email,
         sms=stored.sms,

@@ -466,15 +466,23 @@ def admin_refund(payment_id: str, amount_cents: int | None) -> dict[str, Any]:
     return {**entry, "amount_cents": int(entry["amount_cents"]), "payment": view(fresh)}
 
 
-def cancel_intent(payment: Payment) -> str:
-    """Cancel an unpaid intent at Stripe. If it was paid at the last moment, settle that instead."""
+def cancel_intent(payment: Payment, intent: Any = None) -> str:
+    """Cancel an unpaid intent at Stripe (`intent`: as just retrieved, if the caller has it). If it
+    was paid at the last moment, settle that instead."""
     stripe = stripe_gateway.client()
-    intent = stripe.v1.payment_intents.retrieve(payment.payment_intent_id)
+    intent = intent or stripe.v1.payment_intents.retrieve(payment.payment_intent_id)
     if intent.status == "succeeded":
         return settle_succeeded(_intent_dict(intent))
     if intent.status in CANCELLABLE_INTENT:
         stripe.v1.payment_intents.cancel(payment.payment_intent_id)
     return settle_canceled({"id": payment.payment_intent_id, "metadata": {"payment_id": payment.payment_id}})
+
+
+def _still_held(booking_id: str) -> bool:
+    from fitconnect.scheduling import bookings
+
+    booking = get_item(bookings.Booking, bookings.Booking.key(booking_id), consistent=True)
+    return booking is not None and booking.status == "pending_payment"
 
 
 def _intent_dict(intent: Any) -> dict[str, Any]:
@@ -487,8 +495,6 @@ def reconcile(now: datetime | None = None) -> dict[str, int]:
     """Payments still open after RECONCILE_AFTER, checked against Stripe: a success whose webhook
     never came is settled, a canceled intent releases its seat, an intent whose booking has ended
     unpaid is cancelled."""
-    from fitconnect.scheduling import bookings
-
     cutoff = clock.to_iso((now or clock.now()) - RECONCILE_AFTER)
     outcomes: dict[str, int] = {}
     for marker in OpenPayment.query("OPEN", OpenPayment.sk < cutoff):
@@ -497,14 +503,13 @@ def reconcile(now: datetime | None = None) -> dict[str, int]:
             marker.delete()
             continue
         intent = stripe_gateway.client().v1.payment_intents.retrieve(payment.payment_intent_id)
-        booking = get_item(bookings.Booking, bookings.Booking.key(payment.booking_id), consistent=True)
         if intent.status == "succeeded":
             outcome = settle_succeeded(_intent_dict(intent))
         elif intent.status == "canceled":
             outcome = settle_canceled(_intent_dict(intent))
-        elif booking is None or booking.status != "pending_payment":
-            outcome = cancel_intent(payment)
-        else:
+        elif _still_held(payment.booking_id):
             outcome = "waiting"
+        else:
+            outcome = cancel_intent(payment, intent)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes
