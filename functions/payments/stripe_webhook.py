@@ -1,26 +1,19 @@
 """POST /webhooks/stripe — verify `Stripe-Signature`, queue the event, acknowledge at once."""
 
 import os
-from functools import cache
 
 from fitconnect.payments import stripe_gateway
+from fitconnect.platform import aws
 from fitconnect.platform.http import Api, http_handler, json_response
 
 app = Api(public=True, validate_requests=False)
-
-
-@cache
-def _sqs():
-    import boto3
-
-    return boto3.client("sqs")
 
 
 @app.post("/webhooks/stripe")
 def stripe_webhook():
     body = app.current_event.decoded_body or ""
     event = stripe_gateway.verified_event(body, app.current_event.headers.get("stripe-signature"))
-    _sqs().send_message(QueueUrl=os.environ["STRIPE_EVENTS_QUEUE_URL"], MessageBody=body)
+    aws.client("sqs").send_message(QueueUrl=os.environ["STRIPE_EVENTS_QUEUE_URL"], MessageBody=body)
     return json_response(200, {"received": True, "id": event.get("id")})
 
 

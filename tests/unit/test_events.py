@@ -8,6 +8,7 @@ import boto3
 import pytest
 
 from fitconnect.platform import events
+from fitconnect.platform.aws import client as aws_client
 from fitconnect.platform.events import DomainEvent, EventPublishError
 
 
@@ -29,13 +30,13 @@ def bus_tap(aws):
         Name="tap", EventBusName=bus, EventPattern=json.dumps({"source": [{"prefix": "fitconnect."}]})
     )
     eventbridge.put_targets(Rule="tap", EventBusName=bus, Targets=[{"Id": "q", "Arn": arn}])
-    events._events_client.cache_clear()
+    aws_client.cache_clear()
     with mock.patch.dict(os.environ, {"EVENT_BUS_NAME": bus}):
         yield lambda: [
             json.loads(m["Body"])
             for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
         ]
-    events._events_client.cache_clear()
+    aws_client.cache_clear()
 
 
 def test_published_event_carries_data_and_metadata(bus_tap):
@@ -50,9 +51,7 @@ def test_published_event_carries_data_and_metadata(bus_tap):
 
 
 def test_many_events_are_sent_in_batches_of_ten(bus_tap):
-    with mock.patch.object(
-        events._events_client(), "put_events", wraps=events._events_client().put_events
-    ) as put:
+    with mock.patch.object(aws_client("events"), "put_events", wraps=aws_client("events").put_events) as put:
         ids = events.publish(
             [ThingHappened(thing_id=f"t{i}", count=i) for i in range(23)], correlation_id=None
         )
@@ -61,7 +60,7 @@ def test_many_events_are_sent_in_batches_of_ten(bus_tap):
 
 
 def test_rejected_entries_are_retried_once_then_raise(bus_tap):
-    client = events._events_client()
+    client = aws_client("events")
     refusal = {"FailedEntryCount": 1, "Entries": [{"ErrorCode": "ThrottlingException"}]}
     with (
         mock.patch.object(client, "put_events", return_value=refusal) as put,

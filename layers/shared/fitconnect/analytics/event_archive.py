@@ -7,11 +7,11 @@ the same object with the same content: archiving is idempotent without a lookup.
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from fitconnect.platform import aws
 from fitconnect.platform.settings import env
 
 PREFIX = "events"
@@ -44,14 +44,7 @@ def archive(raw_event: str) -> str:
     """Validate one delivered event and store it as delivered; returns the object key."""
     event = BusEvent.model_validate_json(raw_event)
     key = archive_key(event)
-    _s3().put_object(
+    aws.client("s3").put_object(
         Bucket=env("ANALYTICS_BUCKET"), Key=key, Body=raw_event.encode(), ContentType="application/json"
     )
     return key
-
-
-@cache
-def _s3() -> Any:
-    import boto3
-
-    return boto3.client("s3")

@@ -17,10 +17,9 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-from fitconnect.platform import clock, ids
+from fitconnect.platform import aws, clock, ids
 from fitconnect.platform.observability import logger
 from fitconnect.platform.settings import env
 
@@ -45,13 +44,6 @@ class SigningKey:
         return {**jwk, "kid": self.kid, "use": "sig", "alg": "RS256"}
 
 
-@cache
-def _secrets_client() -> Any:
-    import boto3
-
-    return boto3.client("secretsmanager")
-
-
 def generate_key() -> SigningKey:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
@@ -64,14 +56,14 @@ def generate_key() -> SigningKey:
 
 
 def _read_keys() -> list[SigningKey]:
-    raw = _secrets_client().get_secret_value(SecretId=env("SIGNING_KEYS_SECRET"))["SecretString"]
+    raw = aws.client("secretsmanager").get_secret_value(SecretId=env("SIGNING_KEYS_SECRET"))["SecretString"]
     document = json.loads(raw or "{}")
     return [SigningKey(**key) for key in document.get("keys", [])]
 
 
 def _write_keys(keys: list[SigningKey], request_token: str) -> bool:
     """Store `keys` as the new secret version; False when another writer used the token first."""
-    client = _secrets_client()
+    client = aws.client("secretsmanager")
     document = {"keys": [key.__dict__ for key in keys]}
     try:
         client.put_secret_value(
@@ -86,7 +78,7 @@ def _write_keys(keys: list[SigningKey], request_token: str) -> bool:
 
 def publish_jwks(keys: list[SigningKey]) -> dict[str, Any]:
     jwks = {"keys": [key.public_jwk() for key in keys]}
-    _secrets_client().put_secret_value(SecretId=env("JWKS_SECRET"), SecretString=json.dumps(jwks))
+    aws.client("secretsmanager").put_secret_value(SecretId=env("JWKS_SECRET"), SecretString=json.dumps(jwks))
     return jwks
 
 
@@ -123,7 +115,7 @@ def public_jwks(*, max_age_s: int = 0) -> dict[str, Any]:
     global _published
     if max_age_s and _published is not None and clock.is_fresh(_published[0], max_age_s):
         return _published[1]
-    raw = _secrets_client().get_secret_value(SecretId=env("JWKS_SECRET"))["SecretString"]
+    raw = aws.client("secretsmanager").get_secret_value(SecretId=env("JWKS_SECRET"))["SecretString"]
     document = json.loads(raw or "{}")
     _published = (clock.epoch_seconds(), document)
     return document

@@ -11,28 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from functools import cache
 from typing import Any
 
+from fitconnect.platform import aws
 from fitconnect.platform.settings import env
 
 
-@cache
-def _sqs() -> Any:
-    import boto3
-
-    return boto3.client("sqs")
-
-
-@cache
-def _s3() -> Any:
-    import boto3
-
-    return boto3.client("s3")
-
-
 def enqueue(message: dict[str, Any]) -> None:
-    _sqs().send_message(
+    aws.client("sqs").send_message(
         QueueUrl=env("TELEMETRY_ARCHIVE_QUEUE_URL"), MessageBody=json.dumps(message, default=str)
     )
 
@@ -50,7 +36,7 @@ def write_batch(records: list[dict[str, Any]]) -> list[str]:
         batch_key = hashlib.sha256("".join(message_id for message_id, _ in entries).encode()).hexdigest()[:24]
         key = f"telemetry/dt={date}/{batch_key}.jsonl"
         lines = "\n".join(body for _, body in entries) + "\n"
-        _s3().put_object(
+        aws.client("s3").put_object(
             Bucket=env("ANALYTICS_BUCKET"), Key=key, Body=lines.encode(), ContentType="application/x-ndjson"
         )
         keys.append(key)

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from functools import cache
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-from fitconnect.platform import clock, ids
+from fitconnect.platform import aws, clock, ids
 from fitconnect.platform.settings import EVENT_BUS_VAR, env
 
 PUT_EVENTS_BATCH = 10  # EventBridge's limit per PutEvents call
@@ -30,13 +29,6 @@ class DomainEvent(BaseModel):
 
 class EventPublishError(RuntimeError):
     """EventBridge refused some entries even after a retry."""
-
-
-@cache
-def _events_client() -> Any:
-    import boto3
-
-    return boto3.client("events")
 
 
 def to_entry(event: DomainEvent, *, correlation_id: str | None, bus_name: str) -> dict[str, Any]:
@@ -75,7 +67,7 @@ def publish(events: Iterable[DomainEvent], *, correlation_id: str | None = None)
 
 
 def _put_with_one_retry(entries: list[dict[str, Any]]) -> None:
-    client = _events_client()
+    client = aws.client("events")
     pending = entries
     for _attempt in range(2):
         result = client.put_events(Entries=pending)

@@ -19,12 +19,11 @@ import hashlib
 import hmac
 import json
 import urllib.request
-from functools import cache
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
 
-from fitconnect.platform import clock
+from fitconnect.platform import aws, clock
 from fitconnect.platform.errors import Unauthorized
 from fitconnect.platform.events import DomainEvent
 from fitconnect.platform.observability import logger
@@ -67,16 +66,9 @@ _config: tuple[int, dict[str, Any]] | None = None
 def config() -> dict[str, Any]:
     global _config
     if _config is None or not clock.is_fresh(_config[0], CONFIG_CACHE_SECONDS):
-        raw = _secrets().get_secret_value(SecretId=env("ZOOM_SECRET"))["SecretString"]
+        raw = aws.client("secretsmanager").get_secret_value(SecretId=env("ZOOM_SECRET"))["SecretString"]
         _config = (clock.epoch_seconds(), json.loads(raw or "{}"))
     return _config[1]
-
-
-@cache
-def _secrets() -> Any:
-    import boto3
-
-    return boto3.client("secretsmanager")
 
 
 def forget_config() -> None:
