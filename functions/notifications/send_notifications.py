@@ -1,5 +1,6 @@
-"""SQS (booking and payment events from the bus): each becomes its member's notification, sent once
-on the channels they want, or deferred to the end of their quiet hours."""
+"""SQS: booking, payment and sign-up events from the bus, and urgent requests (password reset codes)
+queued directly. Each becomes its member's notification, sent once on the channels they want, or
+deferred to the end of their quiet hours."""
 
 import json
 
@@ -8,8 +9,10 @@ from fitconnect.platform.consumers import sqs_batch_handler
 
 
 def _record(record):
-    envelope = json.loads(record.body)
-    return notifications.from_event(envelope["detail-type"], envelope["detail"])
+    body = json.loads(record.body)
+    if "detail-type" in body:
+        return notifications.from_event(body["detail-type"], body["detail"])
+    return notifications.from_request(body)
 
 
 handler = sqs_batch_handler(_record)

@@ -18,7 +18,14 @@ from typing import Any
 import boto3
 
 from fitconnect_local.functions import RULE_TYPES, FunctionSpec
-from fitconnect_local.template import ACCOUNT_ID, REGION, Template, TemplateError
+from fitconnect_local.template import (
+    ACCOUNT_ID,
+    REGION,
+    Template,
+    TemplateError,
+    platform_application_arn,
+    platform_applications,
+)
 
 LOCAL_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
@@ -116,6 +123,7 @@ class Provisioner:
         self._tables()
         self._buckets()
         self._topics()
+        self._platform_applications()
         self._secrets()
         self._parameters()
         self._email_identities()
@@ -165,6 +173,15 @@ class Provisioner:
         sns = aws_client("sns", self.endpoint)
         for logical_id in self.template.of_type("AWS::SNS::Topic"):
             sns.create_topic(Name=self.template.physical[logical_id].attrs["TopicName"])
+
+    def _platform_applications(self) -> None:
+        """The ones the template's parameters still name (a deployment may pass real ARNs)."""
+        sns = aws_client("sns", self.endpoint)
+        for parameter, spec in platform_applications(self.template.body).items():
+            if self.template.parameters.get(parameter) == platform_application_arn(spec):
+                sns.create_platform_application(
+                    Name=spec["Name"], Platform=spec["Platform"], Attributes={"PlatformCredential": "local"}
+                )
 
     def _queues(self) -> None:
         sqs = aws_client("sqs", self.endpoint)

@@ -134,7 +134,8 @@ def load_template(
     `Metadata.LocalRuntime.ParameterEnvironment` maps to variables (explicit `parameters` win)."""
     path = Path(path).resolve()
     body = load_yaml(path)
-    params = _parameter_values(body, {**environment_parameters(body, environ or {}), **(parameters or {})})
+    given = {**environment_parameters(body, environ or {}), **(parameters or {})}
+    params = _parameter_values(body, {**platform_application_parameters(body), **given})
     stack = stack_name or f"fitconnect-{params.get('Stage', 'local')}"
     template = Template(path=path, body=body, stack_name=stack, parameters=params, physical={})
     # Two passes: names that depend only on parameters first, then names that refer to those
@@ -153,6 +154,20 @@ def load_template(
 def environment_parameters(body: dict[str, Any], environ: Mapping[str, str]) -> dict[str, str]:
     mapping = ((body.get("Metadata") or {}).get("LocalRuntime") or {}).get("ParameterEnvironment") or {}
     return {parameter: environ[variable] for parameter, variable in mapping.items() if environ.get(variable)}
+
+
+def platform_applications(body: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """`Metadata.LocalRuntime.PlatformApplications`: parameter → SNS platform application
+    `{Name, Platform}` the runtime makes (CloudFormation has no such resource)."""
+    return ((body.get("Metadata") or {}).get("LocalRuntime") or {}).get("PlatformApplications") or {}
+
+
+def platform_application_arn(spec: dict[str, str]) -> str:
+    return f"arn:{PARTITION}:sns:{REGION}:{ACCOUNT_ID}:app/{spec['Platform']}/{spec['Name']}"
+
+
+def platform_application_parameters(body: dict[str, Any]) -> dict[str, str]:
+    return {name: platform_application_arn(spec) for name, spec in platform_applications(body).items()}
 
 
 def _parameter_values(body: dict[str, Any], overrides: dict[str, str]) -> dict[str, Any]:

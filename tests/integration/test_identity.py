@@ -275,7 +275,7 @@ def reset_code(api, email):
                 return re.search(r"\b(\d{6})\b", message["body"]).group(1)
         return None
 
-    return eventually(find, timeout_s=5)
+    return eventually(find, timeout_s=15)  # sent by the notifications queue worker
 
 
 def test_password_reset_by_emailed_code_signs_out_everywhere(api):

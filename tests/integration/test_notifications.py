@@ -1,12 +1,14 @@
 """Notifications on the local runtime, read back from its outbox: a booking confirmation with its
 .ics, reminders exactly once per lead however often the schedule fires, quiet hours, preferences."""
 
+import json
 import re
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.support.local import eventually
+from tests.support.local import aws, eventually
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +38,10 @@ def emails_to(api, member, subject_start):
     return [m for m in items if member["email"] in m.get("to", []) and m["subject"].startswith(subject_start)]
 
 
-def log_of(api, member):
-    return api.get("/me/notifications", token=member["access_token"]).body["items"]
+def log_of(api, member, *, welcome=False):
+    """The member's notifications log (without the welcome every new member gets, unless asked)."""
+    items = api.get("/me/notifications", token=member["access_token"]).body["items"]
+    return [item for item in items if welcome or item["template"] != "welcome"]
 
 
 def relogin(api, member):
@@ -167,3 +171,147 @@ def test_sms_goes_to_the_phone_on_the_profile_when_switched_on(api, trainer):
         if m["channel"] == "sms" and "+33612345678" in m["to"]
     ]
     assert [m["body"] for m in texts] == [f"FitConnect: {logged['subject']}"]
+
+
+# ------------------------------------------------------------------ welcome and reset codes
+def test_a_new_member_is_welcomed_once_and_a_reset_code_is_logged_but_never_shown(api):
+    member = api.member()
+    [welcome] = eventually(lambda: emails_to(api, member, "Welcome to FitConnect"), timeout_s=20)
+    assert "notification settings" in welcome["body"]
+    assert api.post("/auth/password/forgot", {"email": member["email"]}).status == 202
+
+    [reset] = eventually(lambda: emails_to(api, member, "Your FitConnect password reset code"), timeout_s=20)
+    code = re.search(r"\b(\d{6})\b", reset["body"]).group(1)
+
+    def sent():
+        items = {n["template"]: n for n in log_of(api, member, welcome=True) if n["status"] == "sent"}
+        return items if len(items) == 2 else None
+
+    logged = eventually(sent, timeout_s=20)
+    assert set(logged) == {"welcome", "password_reset"}
+    assert list(logged["password_reset"]["channels"]) == ["email"]  # e-mail only, whatever the preferences
+    assert code not in json.dumps(api.get("/me/notifications", token=member["access_token"]).body)
+
+
+# ------------------------------------------------------------------ push
+def platform_endpoints(platform, token):
+    """The SNS platform endpoints (moto) of a push token, over every platform application."""
+    sns = aws(platform, "sns")
+    return [
+        endpoint
+        for application in sns.list_platform_applications()["PlatformApplications"]
+        for endpoint in sns.list_endpoints_by_platform_application(
+            PlatformApplicationArn=application["PlatformApplicationArn"]
+        )["Endpoints"]
+        if endpoint["Attributes"]["Token"] == token
+    ]
+
+
+def pushes_to(api, token):
+    return [
+        m for m in api.get("/_local/outbox").body["items"] if m["channel"] == "push" and m["token"] == token
+    ]
+
+
+def register_device(api, member, platform_name):
+    token = f"{platform_name}-token-{uuid.uuid4().hex}"
+    reply = api.post("/me/devices", {"platform": platform_name, "token": token}, token=member["access_token"])
+    assert reply.status == 201
+    return token
+
+
+def test_push_reaches_each_device_in_its_format_and_a_dead_token_is_dropped(api, trainer, platform):
+    member = api.member()
+    ios, android = register_device(api, member, "ios"), register_device(api, member, "android")
+    api.put("/me/notification-preferences", {"email": False}, token=member["access_token"])
+    session_id = session_starting_in(api, trainer, timedelta(days=3))
+    booking = api.post(f"/sessions/{session_id}/bookings", token=member["access_token"]).body
+
+    [confirmed] = eventually(lambda: [n for n in log_of(api, member) if n["status"] == "sent"], timeout_s=20)
+    assert confirmed["channels"]["push"]["status"] == "sent"
+    assert len(confirmed["channels"]["push"]["message_ids"]) == 2
+    [to_iphone], [to_android] = pushes_to(api, ios), pushes_to(api, android)
+    apns = json.loads(json.loads(to_iphone["body"])["APNS"])
+    assert apns["aps"]["alert"]["title"] == confirmed["subject"].strip()
+    assert apns["notification_id"] == confirmed["notification_id"]
+    fcm = json.loads(json.loads(to_android["body"])["GCM"])["fcmV1Message"]["message"]
+    assert fcm["notification"]["title"] == confirmed["subject"]
+
+    # The Android app is uninstalled: FCM tells SNS, which disables the endpoint.
+    [endpoint] = platform_endpoints(platform, android)
+    aws(platform, "sns").set_endpoint_attributes(
+        EndpointArn=endpoint["EndpointArn"], Attributes={"Enabled": "false"}
+    )
+    api.delete(f"/bookings/{booking['booking_id']}", token=member["access_token"])
+
+    cancelled = eventually(
+        lambda: [
+            n for n in log_of(api, member) if n["template"] == "booking_cancelled" and n["status"] == "sent"
+        ],
+        timeout_s=20,
+    )
+    assert cancelled[0]["channels"]["push"]["devices_removed"] == 1
+    assert len(pushes_to(api, ios)) == 2
+    assert len(pushes_to(api, android)) == 1
+    assert platform_endpoints(platform, android) == []  # the dead endpoint is deleted, not retried forever
+
+
+def test_a_token_moves_to_the_member_who_registers_it_and_leaves_with_their_erasure(api, trainer, platform):
+    first, second = api.member(), api.member()
+    token = register_device(api, first, "ios")
+    api.post("/me/devices", {"platform": "ios", "token": token}, token=second["access_token"])
+    session_id = session_starting_in(api, trainer, timedelta(days=5))
+
+    for member in (first, second):
+        api.post(f"/sessions/{session_id}/bookings", token=member["access_token"])
+        eventually(
+            lambda member=member: [n for n in log_of(api, member) if n["status"] == "sent"], timeout_s=20
+        )
+    [first_log], [second_log] = log_of(api, first), log_of(api, second)
+    assert first_log["channels"]["push"] == {"status": "skipped", "reason": "no registered device"}
+    assert second_log["channels"]["push"]["status"] == "sent"
+    [pushed] = pushes_to(api, token)  # the phone shows the second member's booking only
+    assert json.loads(json.loads(pushed["body"])["APNS"])["notification_id"] == second_log["notification_id"]
+    assert len(platform_endpoints(platform, token)) == 1
+
+    assert api.delete("/me", token=second["access_token"]).status == 202
+    eventually(lambda: platform_endpoints(platform, token) == [], timeout_s=20)
+
+
+# ------------------------------------------------------------------ failures
+def test_a_permanently_failing_message_lands_in_the_dlq_while_its_batch_is_delivered(api, platform):
+    member = api.member()
+    sqs = aws(platform, "sqs")
+    queue = sqs.get_queue_url(QueueName="fitconnect-local-notifications")["QueueUrl"]
+    dlq = sqs.get_queue_url(QueueName="fitconnect-local-notifications-dlq")["QueueUrl"]
+    run = uuid.uuid4().hex
+
+    def envelope(detail_type, data, event_id):
+        detail = {"data": data, "metadata": {"event_id": event_id}}
+        return json.dumps({"detail-type": detail_type, "source": "fitconnect.test", "detail": detail})
+
+    welcome = {"user_id": member["user_id"], "role": "member", "via": "password"}
+    batch = [
+        envelope("UserRegistered", welcome, f"{run}-a"),
+        envelope("BookingConfirmed", {"booking_id": "no-member-named"}, f"{run}-poison"),
+        envelope("UserRegistered", welcome, f"{run}-b"),
+    ]
+    # Five receives at AWS's 60 s visibility would take five minutes: one second for this test.
+    sqs.set_queue_attributes(QueueUrl=queue, Attributes={"VisibilityTimeout": "1"})
+    try:
+        sqs.send_message_batch(
+            QueueUrl=queue, Entries=[{"Id": str(i), "MessageBody": body} for i, body in enumerate(batch)]
+        )
+
+        def dead_letters():
+            messages = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+            return [m for m in messages.get("Messages", []) if run in m["Body"]]
+
+        [dead] = eventually(dead_letters, timeout_s=60)
+    finally:
+        sqs.set_queue_attributes(QueueUrl=queue, Attributes={"VisibilityTimeout": "60"})
+    assert f"{run}-poison" in dead["Body"]
+    logged = {n["notification_id"]: n["status"] for n in log_of(api, member, welcome=True)}
+    assert logged[f"{run}-a-welcome"] == logged[f"{run}-b-welcome"] == "sent"
+    # each good message sent once, although its batch was retried five times with the poison
+    assert len(emails_to(api, member, "Welcome to FitConnect")) == 3

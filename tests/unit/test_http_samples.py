@@ -255,7 +255,7 @@ def test_a_poison_notification_fails_alone_and_the_rest_of_its_batch_is_done(
     function_env, functions, lambda_context
 ):
     """The poison is reported as the batch's only failure, so SQS redelivers it alone and, after
-    maxReceiveCount, moves it to the DLQ (that redrive is shown end to end on the runtime's fixture app)."""
+    maxReceiveCount, moves it to the DLQ (shown end to end in tests/integration/test_notifications.py)."""
     event = load_event(sample("SendNotificationsFunction"))
     good = event["Records"][0]
     poison = {**good, "messageId": "poison-1", "body": "{not json"}
@@ -267,3 +267,15 @@ def test_a_poison_notification_fails_alone_and_the_rest_of_its_batch_is_done(
         [done] = list(Notification.scan())
     assert answer == {"batchItemFailures": [{"itemIdentifier": "poison-1"}]}
     assert (done.template, done.status) == ("booking_confirmed", "skipped")  # its member no longer exists
+
+
+def test_a_password_reset_request_is_logged_without_its_code(function_env, functions, lambda_context):
+    event = load_event(EVENTS_DIR / "notifications" / "SendNotificationsFunction.password-reset.json")
+    with function_env("SendNotificationsFunction"):
+        answer = load_handler(functions["SendNotificationsFunction"])(event, lambda_context)
+        from fitconnect.notifications.notifications import Notification
+
+        [logged] = list(Notification.scan())
+    assert answer == {"batchItemFailures": []}
+    assert (logged.template, logged.status) == ("password_reset", "skipped")  # no such account here
+    assert "482915" not in json.dumps(logged.to_simple_dict())

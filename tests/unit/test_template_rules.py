@@ -5,7 +5,9 @@ from unittest import mock
 
 import pytest
 
+from fitconnect_local.template import load_template
 from tests.support.lambdas import load_handler
+from tests.support.paths import TEMPLATE
 
 
 def test_functions_run_python_313_traced(template):
@@ -82,7 +84,7 @@ def test_temporary_exports_expire(template):
 def _statements(template, logical_id):
     for policy in template.properties(logical_id).get("Policies") or []:
         if isinstance(policy, dict) and "Statement" in policy:
-            yield from policy["Statement"]
+            yield from template.resolve(policy["Statement"])  # conditional statements resolved
         elif isinstance(policy, dict) and "Ref" in policy:
             yield from template.properties(policy["Ref"])["PolicyDocument"]["Statement"]
         else:
@@ -106,6 +108,30 @@ def test_policies_name_their_resources(template, functions):
             assert "*" not in resources, f"{logical_id} grants {statement['Action']} on every resource"
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             assert not any(action.endswith(":*") for action in actions), f"{logical_id}: wildcard action"
+
+
+def _push_grants(template, logical_id):
+    return {
+        action: statement["Resource"]
+        for statement in _statements(template, logical_id)
+        for action in statement["Action"]
+        if action in {"sns:CreatePlatformEndpoint", "sns:DeleteEndpoint"}
+    }
+
+
+def test_push_grants_follow_the_platform_applications_given():
+    apns = "arn:aws:sns:eu-west-1:111122223333:app/APNS/fitconnect-ios"
+    only_ios = load_template(
+        TEMPLATE, parameters={"Stage": "test", "PushApnsApplicationArn": apns, "PushFcmApplicationArn": ""}
+    )
+    grants = _push_grants(only_ios, "SendNotificationsFunction")
+    assert grants["sns:CreatePlatformEndpoint"] == apns  # that application only, not the empty FCM one
+    assert grants["sns:DeleteEndpoint"].endswith(":endpoint/*")
+    none = load_template(
+        TEMPLATE, parameters={"Stage": "test", "PushApnsApplicationArn": "", "PushFcmApplicationArn": ""}
+    )
+    assert _push_grants(none, "SendNotificationsFunction") == {}
+    assert _push_grants(none, "EraseMemberFunction") == {}
 
 
 # API.md's "anyone" rows: the only routes that skip the token authorizer.

@@ -1,4 +1,4 @@
-"""Password reset by a 6-digit code sent by e-mail.
+"""Password reset by a 6-digit code sent by e-mail (by the notifications sender).
 
 - `forgot` always answers the same; a code is mailed only when the account exists, at most
   `REQUESTS_ALLOWED` per e-mail per window. A new code replaces the previous one.
@@ -18,7 +18,7 @@ from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 
 from fitconnect.identity import accounts, passwords, throttle, tokens
 from fitconnect.identity.models import Account, ResetCode
-from fitconnect.platform import clock
+from fitconnect.platform import clock, ids
 from fitconnect.platform.errors import Unprocessable
 from fitconnect.platform.observability import logger
 from fitconnect.platform.storage import get_item, is_expired, transact_write, ttl_in
@@ -49,14 +49,10 @@ def forgot(email: str) -> None:
         attempts=0,
         expires_at=ttl_in(CODE_SECONDS),
     ).save()
-    from fitconnect.platform.mail import send_email
+    from fitconnect.notifications import notifications
 
-    send_email(
-        account.email,
-        "Your FitConnect password reset code",
-        f"Your password reset code is {code}. It is valid for 15 minutes and can be used once.\n"
-        "If you did not ask for it, ignore this e-mail: your password has not changed.",
-    )
+    # Through the notifications queue (logged, urgent, e-mail only); the code is never stored.
+    notifications.request(f"reset-{ids.new_id()}", account.user_id, "password_reset", {"code": code})
 
 
 def _invalid_code() -> Unprocessable:

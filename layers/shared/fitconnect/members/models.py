@@ -3,7 +3,8 @@
 | item | pk | sk |
 |---|---|---|
 | profile | `MEMBER#<user_id>` | `PROFILE` |
-| push device | `MEMBER#<user_id>` | `DEVICE#<sha256(token)[:32]>` |
+| push device | `MEMBER#<user_id>` | `DEVICE#<device_id>` (`sha256(token)[:32]`) |
+| push token's owner | `PUSHTOKEN#<device_id>` | `OWNER` |
 | data export | `MEMBER#<user_id>` | `EXPORT#<export_id>` |
 """
 
@@ -43,8 +44,24 @@ class Device(MembersItem):
     device_id = UnicodeAttribute()
     platform = UnicodeAttribute()
     token = UnicodeAttribute()
+    endpoint_arn = UnicodeAttribute(null=True)  # its SNS platform endpoint, once pushed to
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+
+    @staticmethod
+    def key(user_id: str, device_id: str) -> tuple[str, str]:
+        return member_pk(user_id), f"DEVICE#{device_id}"
+
+
+class PushTokenOwner(MembersItem):
+    """Who registered a push token last: a phone signed into another account stops receiving the
+    previous member's notifications (their device item is removed when the token moves)."""
+
+    user_id = UnicodeAttribute()
+
+    @staticmethod
+    def key(device_id: str) -> tuple[str, str]:
+        return f"PUSHTOKEN#{device_id}", "OWNER"
 
 
 class Export(MembersItem):

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from functools import cache
 from typing import Any
 
 from fitconnect.identity import personal_data as identity_data
-from fitconnect.members.models import Device, Export, MembersItem, Profile, member_pk
-from fitconnect.platform import clock, ids
+from fitconnect.members.models import Export, MembersItem, Profile, member_pk
+from fitconnect.members.profiles import devices_of, release_token
+from fitconnect.platform import aws, clock, ids
 from fitconnect.platform.errors import NotFound
 from fitconnect.platform.events import DomainEvent
 from fitconnect.platform.settings import env
@@ -41,16 +41,9 @@ class ExportRequested(DomainEvent):
     export_id: str
 
 
-@cache
-def _s3() -> Any:
-    import boto3
-
-    return boto3.client("s3")
-
-
 def _members_part(user_id: str) -> dict[str, Any]:
     profile = get_item(Profile, Profile.key(user_id))
-    devices = Device.query(member_pk(user_id), Device.sk.startswith("DEVICE#"))
+    devices = devices_of(user_id)
     return {
         "profile": {
             "name": profile.name,
@@ -114,7 +107,7 @@ def build_export(user_id: str, export_id: str) -> None:
         **{section: collect(user_id) for section, collect in COLLECTORS.items()},
     }
     key = f"exports/{user_id}/{export_id}.json"
-    _s3().put_object(
+    aws.client("s3").put_object(
         Bucket=env("EXPORTS_BUCKET"),
         Key=key,
         Body=json.dumps(document, indent=2).encode(),
@@ -139,7 +132,7 @@ def export_status(user_id: str, export_id: str) -> dict[str, Any]:
         "created_at": export.created_at,
     }
     if export.status == "ready" and export.object_key:
-        view["download_url"] = _s3().generate_presigned_url(
+        view["download_url"] = aws.client("s3").generate_presigned_url(
             "get_object",
             Params={"Bucket": env("EXPORTS_BUCKET"), "Key": export.object_key},
             ExpiresIn=DOWNLOAD_URL_SECONDS,
@@ -162,7 +155,8 @@ def request_erasure(user_id: str) -> None:
 def erase(user_id: str) -> None:
     """Everything identity and members hold about the user. Safe to run again."""
     identity_data.erase(user_id)
-    items = list(MembersItem.query(member_pk(user_id)))  # profile, devices, exports
+    _forget_devices(user_id)
+    items = list(MembersItem.query(member_pk(user_id)))  # profile, exports (and devices, if raced)
     with MembersItem.batch_write() as batch:
         for item in items:
             batch.delete(item)
@@ -171,8 +165,18 @@ def erase(user_id: str) -> None:
         _delete_prefix(env(bucket_env), prefix)
 
 
+def _forget_devices(user_id: str) -> None:
+    """Push tokens are personal data at SNS too: each device's endpoint goes, and the token's
+    ownership unless another member has registered it since."""
+    from fitconnect.notifications import push
+
+    for device in devices_of(user_id):
+        push.forget(device)
+        release_token(user_id, device.device_id)
+
+
 def _delete_prefix(bucket: str, prefix: str) -> None:
-    s3 = _s3()
+    s3 = aws.client("s3")
     paginator = s3.get_paginator("list_object_versions")
     for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
         versions = [*page.get("Versions", []), *page.get("DeleteMarkers", [])]

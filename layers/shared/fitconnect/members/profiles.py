@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-from functools import cache
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from fitconnect.identity.models import Account
-from fitconnect.members.models import Device, Profile, member_pk
-from fitconnect.platform import clock
-from fitconnect.platform.errors import NotFound, Unprocessable
+from fitconnect.members.models import Device, Profile, PushTokenOwner, member_pk
+from fitconnect.platform import aws, clock
+from fitconnect.platform.errors import Conflict, NotFound, Unprocessable
 from fitconnect.platform.settings import env
-from fitconnect.platform.storage import get_item
+from fitconnect.platform.storage import get_item, transact_write
 
 AVATAR_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 AVATAR_MAX_BYTES = 5 * 1024 * 1024
@@ -53,13 +52,6 @@ class DeviceRegistration(BaseModel):
     token: Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=4096)]
 
 
-@cache
-def _s3() -> Any:
-    import boto3
-
-    return boto3.client("s3")
-
-
 def profile_of(user_id: str) -> Profile:
     profile = get_item(Profile, Profile.key(user_id))
     if profile is None:
@@ -82,7 +74,7 @@ def me(account: Account, profile: Profile, calendar_url: str | None = None) -> d
         "created_at": account.created_at,
     }
     if profile.avatar_key:
-        view["avatar_url"] = _s3().generate_presigned_url(
+        view["avatar_url"] = aws.client("s3").generate_presigned_url(
             "get_object",
             Params={"Bucket": env("AVATARS_BUCKET"), "Key": profile.avatar_key},
             ExpiresIn=AVATAR_URL_SECONDS,
@@ -107,8 +99,10 @@ def avatar_upload(profile: Profile, request: AvatarRequest) -> dict[str, Any]:
     params: dict[str, Any] = {"Bucket": bucket, "Key": key, "ContentType": request.content_type}
     if request.content_length is not None:
         params["ContentLength"] = request.content_length
-    upload_url = _s3().generate_presigned_url("put_object", Params=params, ExpiresIn=UPLOAD_URL_SECONDS)
-    form = _s3().generate_presigned_post(
+    upload_url = aws.client("s3").generate_presigned_url(
+        "put_object", Params=params, ExpiresIn=UPLOAD_URL_SECONDS
+    )
+    form = aws.client("s3").generate_presigned_post(
         bucket,
         key,
         Fields={"Content-Type": request.content_type},
@@ -127,23 +121,43 @@ def avatar_upload(profile: Profile, request: AvatarRequest) -> dict[str, Any]:
 
 
 def register_device(user_id: str, registration: DeviceRegistration) -> tuple[Device, bool]:
-    """Store a push token (one item per token, so re-registering is harmless); True when new."""
+    """Store a push token (one item per token, so re-registering is harmless); True when new.
+
+    A token belongs to one member: registered by another account (the phone changed hands or
+    accounts), it moves, and the previous member's device goes in the same transaction.
+    """
+    from pynamodb.exceptions import TransactWriteError
+
     device_id = hashlib.sha256(registration.token.encode()).hexdigest()[:32]
-    pk, sk = member_pk(user_id), f"DEVICE#{device_id}"
-    existing = get_item(Device, (pk, sk))
+    existing = get_item(Device, Device.key(user_id, device_id))
+    owner = get_item(PushTokenOwner, PushTokenOwner.key(device_id), consistent=True)
     now = clock.now_iso()
-    if existing is None and Device.count(pk, Device.sk.startswith("DEVICE#")) >= MAX_DEVICES:
+    if existing is None and Device.count(member_pk(user_id), Device.sk.startswith("DEVICE#")) >= MAX_DEVICES:
         raise Unprocessable(f"At most {MAX_DEVICES} devices per member.", code="too_many_devices")
     device = Device(
-        pk,
-        sk,
+        *Device.key(user_id, device_id),
         device_id=device_id,
         platform=registration.platform,
         token=registration.token,
+        endpoint_arn=None,  # registered again = live again: the next push re-enables its endpoint
         created_at=existing.created_at if existing else now,
         updated_at=now,
     )
-    device.save()
+    unchanged_owner = (
+        PushTokenOwner.user_id == owner.user_id if owner is not None else PushTokenOwner.pk.does_not_exist()
+    )
+    try:
+        with transact_write() as transaction:
+            transaction.save(device)
+            transaction.save(
+                PushTokenOwner(*PushTokenOwner.key(device_id), user_id=user_id), condition=unchanged_owner
+            )
+            if owner is not None and owner.user_id != user_id:
+                transaction.delete(Device(*Device.key(owner.user_id, device_id)))
+    except TransactWriteError:
+        raise Conflict(
+            "The device was registered at the same moment by another request; retry.", code="device_conflict"
+        ) from None
     return device, existing is None
 
 
@@ -158,3 +172,14 @@ def device_view(device: Device) -> dict[str, Any]:
 
 def devices_of(user_id: str) -> list[Device]:
     return list(Device.query(member_pk(user_id), Device.sk.startswith("DEVICE#")))
+
+
+def release_token(user_id: str, device_id: str) -> None:
+    """Forget that the member owns the token (not if another member owns it now). Repeatable."""
+    from pynamodb.exceptions import DeleteError
+
+    try:
+        PushTokenOwner(*PushTokenOwner.key(device_id)).delete(condition=PushTokenOwner.user_id == user_id)
+    except DeleteError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise

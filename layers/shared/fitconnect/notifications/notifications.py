@@ -12,15 +12,19 @@ In the notifications table:
   each booking's reminder per lead happen once, however often or late the schedule runs.
 
 Channels: e-mail through SES (raw MIME, so a booking confirmation carries its .ics); SMS by SNS to
-the phone number on the member's profile (the subject line only). Push is a preference only until
-the apps' SNS platform applications exist: it is recorded `skipped` with the reason.
+the phone number on the member's profile (the subject line only); push through SNS platform
+endpoints to the member's registered devices (`notifications.push`).
+
+A password reset code is the exception: it is urgent (never deferred), goes by e-mail only (the
+address the reset is for, whatever the preferences say) and its code is a secret handed to the
+renderer, never stored: the log shows that a code was sent, not the code. It reaches the sender
+straight through the queue (`request`), not over the bus, where every rule and archive would see it.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from functools import cache
 from typing import Any
 
 from pynamodb.attributes import MapAttribute, UnicodeAttribute
@@ -28,13 +32,15 @@ from pynamodb.exceptions import PutError
 
 from fitconnect.members.models import timezone_of
 from fitconnect.notifications.preferences import MAX_LEAD_MIN, NotificationsItem, preferences_of, quiet_until
-from fitconnect.platform import clock
+from fitconnect.platform import aws, clock
 from fitconnect.platform.errors import NotFound
 from fitconnect.platform.observability import logger
 from fitconnect.platform.storage import conditional_update, get_item, gsi1_index, plain_map
 
 URGENT = {"password_reset"}  # never deferred by quiet hours
+EMAIL_ONLY = {"password_reset"}  # the account's own address, whatever the channel preferences
 TEMPLATES = {
+    "UserRegistered": "welcome",
     "BookingConfirmed": "booking_confirmed",
     "WaitlistPromoted": "waitlist_promoted",
     "BookingCancelled": "booking_cancelled",
@@ -80,8 +86,31 @@ def from_event(detail_type: str, detail: dict[str, Any]) -> str:
     return notify(notification_id, str(data["user_id"]), template, data)
 
 
-def notify(notification_id: str, user_id: str, template: str, data: dict[str, Any]) -> str:
-    """Create the notification once and deliver it now or at the end of quiet hours. Repeatable."""
+def request(notification_id: str, user_id: str, template: str, secret: dict[str, str]) -> None:
+    """Queue a notification whose data is secret (a reset code) straight to the sender."""
+    import json
+
+    from fitconnect.platform.settings import env
+
+    body = {"notification_id": notification_id, "user_id": user_id, "template": template, "secret": secret}
+    aws.client("sqs").send_message(QueueUrl=env("NOTIFICATIONS_QUEUE_URL"), MessageBody=json.dumps(body))
+
+
+def from_request(body: dict[str, Any]) -> str:
+    """A queued `request`: created once, delivered at once (it is urgent), its secret rendered only."""
+    return notify(body["notification_id"], str(body["user_id"]), body["template"], {}, secret=body["secret"])
+
+
+def notify(
+    notification_id: str,
+    user_id: str,
+    template: str,
+    data: dict[str, Any],
+    *,
+    secret: dict[str, str] | None = None,
+) -> str:
+    """Create the notification once and deliver it now or at the end of quiet hours. Repeatable.
+    `secret` is rendered into the message and never stored (only urgent templates take one)."""
     now = clock.now_iso()
     notification = Notification(
         *Notification.key(notification_id),
@@ -100,15 +129,11 @@ def notify(notification_id: str, user_id: str, template: str, data: dict[str, An
         notification = get_item(Notification, Notification.key(notification_id), consistent=True)
         if notification is None or notification.status != "pending":
             return "duplicate"  # delivered, deferred or skipped before: a redelivered event
-    return _deliver_or_defer(notification)
-
-
-def _deliver_or_defer(notification: Notification) -> str:
-    preferences = preferences_of(notification.user_id)
-    if notification.template not in URGENT:
-        ends = quiet_until(preferences, timezone_of(notification.user_id), clock.now())
-        if ends is not None:
-            return _defer(notification, clock.to_iso(ends))
+    if notification.template in URGENT:
+        return deliver(notification, secret=secret)
+    ends = quiet_until(preferences_of(user_id), timezone_of(user_id), clock.now())
+    if ends is not None:
+        return _defer(notification, clock.to_iso(ends))
     return deliver(notification)
 
 
@@ -143,20 +168,20 @@ def release_deferred(now: datetime | None = None) -> int:
 # -- sending
 
 
-def deliver(notification: Notification) -> str:
+def deliver(notification: Notification, *, secret: dict[str, str] | None = None) -> str:
     """Send on every channel the member wants; record each channel's outcome."""
-    preferences = preferences_of(notification.user_id)
-    subject, text, attachment = render(notification)
-    outcomes: dict[str, Any] = {}
-    if preferences.email:
-        outcomes["email"] = _send_email(notification.user_id, subject, text, attachment)
+    subject, text, attachment = render(notification, secret or {})
+    user_id = notification.user_id
+    outcomes: dict[str, Any]
+    if notification.template in EMAIL_ONLY:
+        outcomes = {"email": _send_email(user_id, subject, text, attachment)}
     else:
-        outcomes["email"] = _off()
-    outcomes["sms"] = _send_sms(notification.user_id, subject) if preferences.sms else _off()
-    outcomes["push"] = {
-        "status": "skipped",
-        "reason": "switched off" if not preferences.push else "push is not configured",
-    }
+        preferences = preferences_of(user_id)
+        outcomes = {
+            "email": _send_email(user_id, subject, text, attachment) if preferences.email else _off(),
+            "sms": _send_sms(user_id, subject) if preferences.sms else _off(),
+            "push": _send_push(notification, subject, text) if preferences.push else _off(),
+        }
     sent = any(outcome["status"] == "sent" for outcome in outcomes.values())
     status = "sent" if sent else "skipped"
     now = clock.now_iso()
@@ -198,15 +223,15 @@ def _send_sms(user_id: str, subject: str) -> dict[str, Any]:
     profile = get_item(Profile, Profile.key(user_id))
     if profile is None or not profile.phone:
         return {"status": "skipped", "reason": "no phone number"}
-    result = _sns().publish(PhoneNumber=profile.phone, Message=f"FitConnect: {subject}"[:160])
+    result = aws.client("sns").publish(PhoneNumber=profile.phone, Message=f"FitConnect: {subject}"[:160])
     return {"status": "sent", "message_id": result["MessageId"]}
 
 
-@cache
-def _sns() -> Any:
-    import boto3
+def _send_push(notification: Notification, subject: str, text: str) -> dict[str, Any]:
+    from fitconnect.members.profiles import devices_of
+    from fitconnect.notifications import push
 
-    return boto3.client("sns")
+    return push.send(devices_of(notification.user_id), notification.notification_id, subject, text)
 
 
 def _off() -> dict[str, Any]:
@@ -216,11 +241,27 @@ def _off() -> dict[str, Any]:
 # -- templates
 
 
-def render(notification: Notification) -> tuple[str, str, bytes | None]:
+def render(notification: Notification, secret: dict[str, str]) -> tuple[str, str, bytes | None]:
     """Subject, text and an optional .ics attachment for the notification's template. The session
     (and the booking, when the .ics or the session id needs it) is read once."""
     data = plain_map(notification.data)
     template = notification.template
+    match template:
+        case "welcome":
+            return (
+                "Welcome to FitConnect",
+                "Your account is ready. Find a class or a trainer, book your seat, and we will remind "
+                "you before it starts. Choose how we reach you in your notification settings.",
+                None,
+            )
+        case "password_reset":
+            return (
+                "Your FitConnect password reset code",
+                f"Your password reset code is {secret.get('code', '')}. It is valid for 15 minutes and "
+                "can be used once.\nIf you did not ask for it, ignore this e-mail: your password has "
+                "not changed.",
+                None,
+            )
     needs_booking = template == "booking_confirmed" or not data.get("session_id")
     booking = _booking(str(data["booking_id"])) if needs_booking and data.get("booking_id") else None
     session = _session(data.get("session_id") or (booking.session_id if booking is not None else None))
