@@ -8,11 +8,11 @@ by a conditional update: a code, once used, never works again, even from a concu
 from __future__ import annotations
 
 import pyotp
-from pynamodb.exceptions import UpdateError
 
 from fitconnect.identity.models import Account
 from fitconnect.platform import clock
 from fitconnect.platform.errors import Conflict, Unprocessable
+from fitconnect.platform.storage import conditional_update
 
 ISSUER_NAME = "FitConnect"
 STEP_SECONDS = 30
@@ -42,16 +42,11 @@ def matching_step(secret: str, code: str) -> int | None:
 
 
 def _spend_step(account: Account, step: int, *extra_actions: object) -> bool:
-    try:
-        account.update(
-            actions=[Account.mfa_last_step.set(step), *extra_actions],  # type: ignore[list-item]
-            condition=Account.mfa_last_step.does_not_exist() | (Account.mfa_last_step < step),
-        )
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return conditional_update(
+        account,
+        [Account.mfa_last_step.set(step), *extra_actions],
+        Account.mfa_last_step.does_not_exist() | (Account.mfa_last_step < step),
+    )
 
 
 def enable(account: Account, code: str) -> None:

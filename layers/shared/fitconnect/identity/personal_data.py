@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.exceptions import DeleteError
-
 from fitconnect.identity import tokens
 from fitconnect.identity.models import Account, EmailClaim, ResetCode, SsoLink
 from fitconnect.platform import clock
-from fitconnect.platform.storage import get_item
+from fitconnect.platform.storage import conditional_delete, get_item
 
 
 def export(user_id: str) -> dict[str, Any]:
@@ -44,11 +42,8 @@ def erase(user_id: str) -> None:
     mark_deleted(user_id)
     account = get_item(Account, Account.key(user_id))
     if account is not None and account.email:
-        try:  # only our claim: the address may already belong to a new account
-            EmailClaim(*EmailClaim.key(account.email)).delete(condition=EmailClaim.user_id == user_id)
-        except DeleteError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
-                raise
+        # only our claim: the address may already belong to a new account
+        conditional_delete(EmailClaim(*EmailClaim.key(account.email)), EmailClaim.user_id == user_id)
     for link in SsoLink.gsi1.query(f"USER#{user_id}"):
         link.delete()
     ResetCode(*ResetCode.key(user_id)).delete()

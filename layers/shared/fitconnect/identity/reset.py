@@ -14,14 +14,21 @@ import hashlib
 import hmac
 import secrets
 
-from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
 
 from fitconnect.identity import accounts, passwords, throttle, tokens
 from fitconnect.identity.models import Account, ResetCode
 from fitconnect.platform import clock, ids
 from fitconnect.platform.errors import Unprocessable
 from fitconnect.platform.observability import logger
-from fitconnect.platform.storage import get_item, is_expired, transact_write, ttl_in
+from fitconnect.platform.storage import (
+    conditional_delete,
+    conditional_update,
+    get_item,
+    is_expired,
+    transact_write,
+    ttl_in,
+)
 
 CODE_SECONDS = 15 * 60
 REQUESTS_ALLOWED = 3
@@ -92,11 +99,8 @@ def reset(email: str, code: str, new_password: str) -> None:
 
 def _count_wrong_guess(stored: ResetCode) -> None:
     same_code = ResetCode.code_hash == stored.code_hash
-    try:
-        if stored.attempts + 1 >= ATTEMPTS_ALLOWED:
-            stored.delete(condition=same_code)
-        else:
-            stored.update(actions=[ResetCode.attempts.add(1)], condition=same_code)
-    except (DeleteError, UpdateError) as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise  # else a newer code replaced this one: nothing to count
+    # A failed condition means a newer code replaced this one: nothing to count.
+    if stored.attempts + 1 >= ATTEMPTS_ALLOWED:
+        conditional_delete(stored, same_code)
+    else:
+        conditional_update(stored, [ResetCode.attempts.add(1)], same_code)

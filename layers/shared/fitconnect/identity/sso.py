@@ -19,13 +19,12 @@ from functools import cache
 from typing import Any
 
 import jwt
-from pynamodb.exceptions import PutError
 
 from fitconnect.identity import accounts, tokens
 from fitconnect.identity.jwt_checks import Rejection, verify_jwt
 from fitconnect.identity.models import Account, SsoLink
 from fitconnect.platform.errors import Forbidden, NotFound, Unauthorized, Unprocessable
-from fitconnect.platform.storage import get_item
+from fitconnect.platform.storage import conditional_save, get_item
 
 JWKS_CACHE_SECONDS = 300
 REQUIRED_CLAIMS = ["iss", "aud", "sub", "exp", "iat"]
@@ -120,9 +119,5 @@ def _link(issuer: str, subject: str, provider: str, user_id: str) -> SsoLink:
 
 
 def _save_link(link: SsoLink) -> None:
-    try:
-        link.save(condition=SsoLink.pk.does_not_exist() | (SsoLink.user_id == link.user_id))
-    except PutError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
-        raise Unauthorized("This sign-in is linked to another account.", code="sso_link_conflict") from None
+    if not conditional_save(link, SsoLink.pk.does_not_exist() | (SsoLink.user_id == link.user_id)):
+        raise Unauthorized("This sign-in is linked to another account.", code="sso_link_conflict")

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pynamodb.exceptions import PutError, UpdateError
-
 from fitconnect.identity.models import AttemptWindow
 from fitconnect.platform import clock
-from fitconnect.platform.storage import get_item, is_expired
+from fitconnect.platform.storage import conditional_save, conditional_update, get_item, is_expired
 
 
 @dataclass(frozen=True)
@@ -37,23 +35,20 @@ def record(key: tuple[str, str], *, window_s: int) -> None:
     """Count one attempt in the open window, or open a new one."""
     for _attempt in range(3):
         now = clock.epoch_seconds()
-        try:
-            AttemptWindow(*key).update(
-                actions=[AttemptWindow.count.add(1)],
-                condition=AttemptWindow.pk.exists() & (AttemptWindow.expires_at > now),
-            )
+        counted = conditional_update(
+            AttemptWindow(*key),
+            [AttemptWindow.count.add(1)],
+            AttemptWindow.pk.exists() & (AttemptWindow.expires_at > now),
+        )
+        if counted:
             return
-        except UpdateError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
-                raise
-        try:
-            AttemptWindow(*key, count=1, expires_at=now + window_s).save(
-                condition=AttemptWindow.pk.does_not_exist() | (AttemptWindow.expires_at <= now)
-            )
+        opened = conditional_save(
+            AttemptWindow(*key, count=1, expires_at=now + window_s),
+            AttemptWindow.pk.does_not_exist() | (AttemptWindow.expires_at <= now),
+        )
+        if opened:
             return
-        except PutError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
-                raise  # else: another attempt opened the window first; count in it
+        # else: another attempt opened the window first; count in it
 
 
 def clear(key: tuple[str, str]) -> None:

@@ -13,7 +13,7 @@ from fitconnect.members.models import Device, Profile, PushTokenOwner, member_pk
 from fitconnect.platform import aws, clock
 from fitconnect.platform.errors import Conflict, NotFound, Unprocessable
 from fitconnect.platform.settings import env
-from fitconnect.platform.storage import get_item, transact_write
+from fitconnect.platform.storage import conditional_delete, get_item, transact_write
 
 AVATAR_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 AVATAR_MAX_BYTES = 5 * 1024 * 1024
@@ -176,10 +176,4 @@ def devices_of(user_id: str) -> list[Device]:
 
 def release_token(user_id: str, device_id: str) -> None:
     """Forget that the member owns the token (not if another member owns it now). Repeatable."""
-    from pynamodb.exceptions import DeleteError
-
-    try:
-        PushTokenOwner(*PushTokenOwner.key(device_id)).delete(condition=PushTokenOwner.user_id == user_id)
-    except DeleteError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    conditional_delete(PushTokenOwner(*PushTokenOwner.key(device_id)), PushTokenOwner.user_id == user_id)

@@ -28,14 +28,13 @@ from email.message import EmailMessage
 from typing import Any
 
 from pynamodb.attributes import MapAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError
 
 from fitconnect.members.models import timezone_of
 from fitconnect.notifications.preferences import MAX_LEAD_MIN, NotificationsItem, preferences_of, quiet_until
 from fitconnect.platform import aws, clock
 from fitconnect.platform.errors import NotFound
 from fitconnect.platform.observability import logger
-from fitconnect.platform.storage import conditional_update, get_item, gsi1_index, plain_map
+from fitconnect.platform.storage import conditional_save, conditional_update, get_item, gsi1_index, plain_map
 
 URGENT = {"password_reset"}  # never deferred by quiet hours
 EMAIL_ONLY = {"password_reset"}  # the account's own address, whatever the channel preferences
@@ -123,9 +122,7 @@ def notify(
         status="pending",
         created_at=now,
     )
-    try:
-        notification.save(condition=Notification.pk.does_not_exist())
-    except PutError:
+    if not conditional_save(notification, Notification.pk.does_not_exist()):
         notification = get_item(Notification, Notification.key(notification_id), consistent=True)
         if notification is None or notification.status != "pending":
             return "duplicate"  # delivered, deferred or skipped before: a redelivered event

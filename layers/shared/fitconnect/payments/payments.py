@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.exceptions import TransactWriteError
 
 from fitconnect.payments import stripe_gateway
 from fitconnect.payments.stripe_gateway import idempotent
@@ -31,6 +31,7 @@ from fitconnect.platform.events import DomainEvent, publish
 from fitconnect.platform.observability import logger
 from fitconnect.platform.storage import (
     ContextItem,
+    conditional_save,
     conditional_update,
     get_item,
     gsi1_index,
@@ -240,9 +241,7 @@ def _customer_of(stripe: Any, user_id: str) -> str:
     customer = Customer(
         *Customer.key(user_id), user_id=user_id, customer_id=created.id, created_at=clock.now_iso()
     )
-    try:
-        customer.save(condition=Customer.pk.does_not_exist())
-    except PutError:
+    if not conditional_save(customer, Customer.pk.does_not_exist()):
         return str(get_item(Customer, Customer.key(user_id), consistent=True).customer_id)
     return str(created.id)
 

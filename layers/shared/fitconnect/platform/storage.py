@@ -99,11 +99,25 @@ def plain_map(raw_map: Any) -> dict[str, Any]:
 def conditional_update(item: Any, actions: list[Any], condition: Any) -> bool:
     """`item.update(actions)` if `condition` holds: True when written, False when the condition failed
     (the caller decides what that means); any other error is raised."""
-    from pynamodb.exceptions import UpdateError
+    return _if_condition_holds(lambda: item.update(actions=actions, condition=condition))
+
+
+def conditional_save(item: Any, condition: Any) -> bool:
+    """`item.save()` if `condition` holds (e.g. `Model.pk.does_not_exist()`): True when written."""
+    return _if_condition_holds(lambda: item.save(condition=condition))
+
+
+def conditional_delete(item: Any, condition: Any) -> bool:
+    """`item.delete()` if `condition` holds: True when deleted."""
+    return _if_condition_holds(lambda: item.delete(condition=condition))
+
+
+def _if_condition_holds(write: Any) -> bool:
+    from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
     try:
-        item.update(actions=actions, condition=condition)
-    except UpdateError as error:
+        write()
+    except (PutError, UpdateError, DeleteError) as error:
         if error.cause_response_code != "ConditionalCheckFailedException":
             raise
         return False

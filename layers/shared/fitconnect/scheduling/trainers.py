@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.exceptions import TransactWriteError
 
 from fitconnect.identity.models import Account
 from fitconnect.members.profiles import profile_of
@@ -25,7 +25,14 @@ from fitconnect.platform import clock
 from fitconnect.platform.cursors import page, page_request
 from fitconnect.platform.errors import Conflict, NotFound
 from fitconnect.platform.events import DomainEvent
-from fitconnect.platform.storage import ContextItem, get_item, gsi1_index, table_meta, transact_write
+from fitconnect.platform.storage import (
+    ContextItem,
+    conditional_save,
+    get_item,
+    gsi1_index,
+    table_meta,
+    transact_write,
+)
 
 TABLE_ENV = "SCHEDULING_TABLE"
 STATUSES = ("pending", "approved")
@@ -103,12 +110,8 @@ def apply(user_id: str, application: TrainerApplication) -> Trainer:
         gsi1pk=gsi1pk,
         gsi1sk=gsi1sk,
     )
-    try:
-        trainer.save(condition=Trainer.pk.does_not_exist())
-    except PutError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
-        raise Conflict("You have already applied as a trainer.", code="already_applied") from None
+    if not conditional_save(trainer, Trainer.pk.does_not_exist()):
+        raise Conflict("You have already applied as a trainer.", code="already_applied")
     from fitconnect.platform.events import publish
 
     publish([TrainerApplied(trainer_id=user_id)])
