@@ -3,6 +3,7 @@ calling the handler directly in-process, plus the AWS API calls one invocation m
 
 Not a test: figures depend on the machine. The README records a run on the 2-core dev machine.
     BENCH_WARM=500 make bench      # more warm samples
+    BENCH_ONLY=SendNotificationsFunction,RegisterDeviceFunction make bench   # only these rows
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from fitconnect_local.workers import FunctionPool
 ROOT = Path(__file__).resolve().parent.parent
 COLD_SAMPLES = int(os.environ.get("BENCH_COLD", "5"))
 WARM_SAMPLES = int(os.environ.get("BENCH_WARM", "200"))
+ONLY = {name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()}
 
 
 def _sample(function_id: str) -> dict[str, Any]:
@@ -168,6 +170,8 @@ def main() -> None:
         }
         aimed_booking = booking_events(runtime, tokens["trainer"])
         for function_id, spec in sorted(runtime.functions.items()):
+            if ONLY and function_id not in ONLY:
+                continue
             event = _sample(function_id)
             init = cold_init_ms(runtime, spec, event)
             role = sample_role(event)

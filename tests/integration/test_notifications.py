@@ -173,6 +173,24 @@ def test_sms_goes_to_the_phone_on_the_profile_when_switched_on(api, trainer):
     assert [m["body"] for m in texts] == [f"FitConnect: {logged['subject']}"]
 
 
+def test_a_cancelled_class_is_announced_as_such_not_as_the_members_own_cancellation(api, trainer):
+    member = api.member()
+    session_id = session_starting_in(api, trainer, timedelta(days=6))
+    api.post(f"/sessions/{session_id}/bookings", token=member["access_token"])
+    eventually(lambda: emails_to(api, member, "Booked: Morning yoga"), timeout_s=20)
+
+    assert api.delete(f"/sessions/{session_id}", token=trainer["access_token"]).status == 200
+
+    [notice] = eventually(lambda: emails_to(api, member, "Class cancelled: Morning yoga"), timeout_s=20)
+    assert "cancelled by the studio" in notice["body"]
+    assert emails_to(api, member, "Booking was cancelled") == []
+    templates = eventually(
+        lambda: [n["template"] for n in log_of(api, member) if n["template"].endswith("cancelled")],
+        timeout_s=20,
+    )
+    assert templates == ["session_cancelled"]
+
+
 # ------------------------------------------------------------------ welcome and reset codes
 def test_a_new_member_is_welcomed_once_and_a_reset_code_is_logged_but_never_shown(api):
     member = api.member()

@@ -81,6 +81,8 @@ def from_event(detail_type: str, detail: dict[str, Any]) -> str:
     if template is None:
         return "ignored"
     data = detail["data"]
+    if template == "booking_cancelled" and data.get("session_cancelled"):
+        template = "session_cancelled"
     notification_id = f"{detail['metadata']['event_id']}-{template}"
     return notify(notification_id, str(data["user_id"]), template, data)
 
@@ -271,6 +273,15 @@ def render(notification: Notification, secret: dict[str, str]) -> tuple[str, str
         case "waitlist_promoted":
             detail = "Pay within 15 minutes to keep it." if data.get("status") == "pending_payment" else ""
             return f"A place opened up: {line}", f"You have a place in {line}. {detail}".strip(), None
+        case "session_cancelled":
+            refunded = _money({**data, "amount_cents": data.get("refund_cents")})
+            refund = f" Your {refunded} will be refunded in full." if data.get("refund_cents") else ""
+            return (
+                f"Class cancelled: {line}",
+                f"We're sorry: {line} has been cancelled by the studio.{refund} Your other bookings "
+                "are unchanged.",
+                None,
+            )
         case "booking_cancelled":
             verb = "expired (unpaid)" if data.get("status") == "expired" else "was cancelled"
             refunded = _money({**data, "amount_cents": data.get("refund_cents")})

@@ -119,6 +119,7 @@ class BookingConfirmed(BookingEvent):
 class BookingCancelled(BookingEvent):
     detail_type = "BookingCancelled"
     refund_cents: int
+    session_cancelled: bool = False  # the class itself was cancelled (by its trainer or an admin)
 
 
 class WaitlistPromoted(BookingEvent):
@@ -354,7 +355,7 @@ def cancel(
                 _ensure_cancellable(booking, only_if)
                 continue
             raise
-        _publish_cancelled(booking, owed, promoted, final_status)
+        _publish_cancelled(booking, owed, promoted, final_status, session_cancelled)
         return get_item(Booking, Booking.key(booking.booking_id), consistent=True)
     raise Conflict("The session is too busy right now; try again.", code="busy")
 
@@ -417,11 +418,17 @@ def _promote(
     promoted.status = status
 
 
-def _publish_cancelled(booking: Booking, owed: int, promoted: Booking | None, final_status: str) -> None:
+def _publish_cancelled(
+    booking: Booking, owed: int, promoted: Booking | None, final_status: str, session_cancelled: bool
+) -> None:
     from fitconnect.platform.events import publish
 
     events: list[DomainEvent] = [
-        BookingCancelled(**{**_event_fields(booking), "status": final_status}, refund_cents=owed)
+        BookingCancelled(
+            **{**_event_fields(booking), "status": final_status},
+            refund_cents=owed,
+            session_cancelled=session_cancelled,
+        )
     ]
     if promoted is not None:
         events.append(WaitlistPromoted(**_event_fields(promoted)))
