@@ -199,7 +199,8 @@ def main() -> None:
     report = "\n".join(rows)
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(exist_ok=True)
-    (out_dir / ("only.md" if ONLY else "latest.md")).write_text(report + "\n")  # a part never replaces the whole
+    # A partial run (BENCH_ONLY) never replaces the whole table.
+    (out_dir / ("only.md" if ONLY else "latest.md")).write_text(report + "\n")
     print("\n" + report)
 
 
