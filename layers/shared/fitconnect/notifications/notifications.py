@@ -30,7 +30,13 @@ from typing import Any
 from pynamodb.attributes import MapAttribute, UnicodeAttribute
 
 from fitconnect.members.models import timezone_of
-from fitconnect.notifications.preferences import MAX_LEAD_MIN, NotificationsItem, preferences_of, quiet_until
+from fitconnect.notifications.preferences import (
+    MAX_LEAD_MIN,
+    NotificationPreferences,
+    NotificationsItem,
+    preferences_of,
+    quiet_until,
+)
 from fitconnect.platform import aws, clock
 from fitconnect.platform.errors import NotFound
 from fitconnect.platform.observability import logger
@@ -109,9 +115,11 @@ def notify(
     data: dict[str, Any],
     *,
     secret: dict[str, str] | None = None,
+    preferences: NotificationPreferences | None = None,
 ) -> str:
     """Create the notification once and deliver it now or at the end of quiet hours. Repeatable.
-    `secret` is rendered into the message and never stored (only urgent templates take one)."""
+    `secret` is rendered into the message and never stored (only urgent templates take one);
+    `preferences`, when the caller has read them already, are not read again."""
     now = clock.now_iso()
     notification = Notification(
         *Notification.key(notification_id),
@@ -130,10 +138,11 @@ def notify(
             return "duplicate"  # delivered, deferred or skipped before: a redelivered event
     if notification.template in URGENT:
         return deliver(notification, secret=secret)
-    ends = quiet_until(preferences_of(user_id), timezone_of(user_id), clock.now())
+    preferences = preferences or preferences_of(user_id)
+    ends = quiet_until(preferences, timezone_of(user_id), clock.now())
     if ends is not None:
         return _defer(notification, clock.to_iso(ends))
-    return deliver(notification)
+    return deliver(notification, preferences=preferences)
 
 
 def _defer(notification: Notification, send_after: str) -> str:
@@ -167,7 +176,12 @@ def release_deferred(now: datetime | None = None) -> int:
 # -- sending
 
 
-def deliver(notification: Notification, *, secret: dict[str, str] | None = None) -> str:
+def deliver(
+    notification: Notification,
+    *,
+    secret: dict[str, str] | None = None,
+    preferences: NotificationPreferences | None = None,
+) -> str:
     """Send on every channel the member wants; record each channel's outcome."""
     subject, text, attachment = render(notification, secret or {})
     user_id = notification.user_id
@@ -175,7 +189,7 @@ def deliver(notification: Notification, *, secret: dict[str, str] | None = None)
     if notification.template in EMAIL_ONLY:
         outcomes = {"email": _send_email(user_id, subject, text, attachment)}
     else:
-        preferences = preferences_of(user_id)
+        preferences = preferences or preferences_of(user_id)
         outcomes = {
             "email": _send_email(user_id, subject, text, attachment) if preferences.email else _off(),
             "sms": _send_sms(user_id, subject) if preferences.sms else _off(),
@@ -364,13 +378,14 @@ def queue_reminders(now: datetime | None = None) -> int:
         for place in roster(session.session_id):
             if place["status"] != "confirmed":
                 continue
-            leads = preferences_of(place["user_id"]).reminder_leads_min
-            due = [lead for lead in leads if starts - timedelta(minutes=lead) <= now]
+            preferences = preferences_of(place["user_id"])
+            due = [lead for lead in preferences.reminder_leads_min if starts - timedelta(minutes=lead) <= now]
             if not due:
                 continue
             lead = min(due)
             data = {"booking_id": place["booking_id"], "session_id": session.session_id, "lead_min": lead}
-            outcome = notify(f"reminder-{place['booking_id']}-{lead}", place["user_id"], "reminder", data)
+            reminder_id = f"reminder-{place['booking_id']}-{lead}"
+            outcome = notify(reminder_id, place["user_id"], "reminder", data, preferences=preferences)
             sent += outcome != "duplicate"
     return sent
 
