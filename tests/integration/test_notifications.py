@@ -3,11 +3,13 @@
 
 import json
 import re
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from fitconnect_local.sqs_sources import LONG_POLL_S
 from tests.support.local import aws, eventually
 
 
@@ -316,6 +318,9 @@ def test_a_permanently_failing_message_lands_in_the_dlq_while_its_batch_is_deliv
     ]
     # Five receives at AWS's 60 s visibility would take five minutes: one second for this test.
     sqs.set_queue_attributes(QueueUrl=queue, Attributes={"VisibilityTimeout": "1"})
+    # A long poll already waiting took the old 60 s with it (moto reads it when the receive starts):
+    # let it end before sending, or the first receive hides the poison for a minute.
+    time.sleep(LONG_POLL_S + 0.5)
     try:
         sqs.send_message_batch(
             QueueUrl=queue, Entries=[{"Id": str(i), "MessageBody": body} for i, body in enumerate(batch)]
