@@ -7,15 +7,17 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
             command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
             && { command -v $$p; break; }; done)
 VENV := .venv
+SAM_VENV := .venv-sam
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 export PYTHONPATH := layers/shared:infra:.
 
-.PHONY: help install run test lint bench bench-iot build deploy clean simulate
+.PHONY: help install run test lint rehearse validate bench bench-iot build deploy clean simulate
 
 help:
 	@echo "make run    start the local platform (API on http://127.0.0.1:3000, demo data)"
-	@echo "make test   lint the code and the template, then run the whole test suite"
+	@echo "make test   lint the code and the templates, rehearse the deploy, then run the whole test suite"
+	@echo "make rehearse  the translated templates: resources per stack, triggers that reach their functions"
 	@echo "make bench  cold start and warm latency per function (figures for the README)"
 	@echo "make bench-iot  telemetry ingestion: messages/s through broker, rule and function; calls per message"
 	@echo "make simulate  demo equipment telemetry to the local broker (with make run going)"
@@ -33,12 +35,23 @@ install: $(STAMP)
 run: $(STAMP)
 	exec $(BIN)/python -m fitconnect_local
 
+TEMPLATES := template.yaml $(wildcard functions/*/template.yaml)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/cfn-lint template.yaml $(wildcard tests/fixtures/*/template.yaml)
+	$(BIN)/cfn-lint $(TEMPLATES) $(wildcard tests/fixtures/*/template.yaml)
 
-test: lint
+# What only the translated templates show (samtranslator, as sam deploy): see infra/fitconnect_local/rehearsal.py.
+rehearse: $(STAMP)
+	$(BIN)/python -m fitconnect_local.rehearsal template.yaml
+
+# SAM CLI's own validation of every stack, offline (a region and dummy credentials are all it needs).
+validate: $(SAM_VENV)/bin/sam
+	printf '%s\n' $(TEMPLATES) | AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=validate \
+	  AWS_SECRET_ACCESS_KEY=validate SAM_CLI_TELEMETRY=0 xargs -P 2 -I{} $(SAM_VENV)/bin/sam validate --lint -t {}
+
+test: lint rehearse validate
 	$(BIN)/python -m pytest
 
 simulate: $(STAMP)
@@ -52,7 +65,6 @@ bench-iot: $(STAMP)
 
 # sam build without Docker: functions build with the local python3.13, the layer with pip's
 # --platform wheels for Lambda (layers/shared/Makefile).
-SAM_VENV := .venv-sam
 $(SAM_VENV)/bin/sam:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required on PATH" >&2; exit 1; }
 	$(PYTHON) -m venv $(SAM_VENV)

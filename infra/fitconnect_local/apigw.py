@@ -1,10 +1,16 @@
-"""API Gateway HTTP API, as a local HTTP server: every `HttpApi` route of the template.
+"""API Gateway HTTP API, as a local HTTP server: the `AWS::ApiGatewayV2::Api` of the templates
+with every `AWS::ApiGatewayV2::Route` any stack attaches to it.
 
 It builds payload format 2.0 events (path and query parameters, lower-cased headers, cookies,
 base64 bodies for binary content), picks the most specific route as API Gateway does, runs the
 Lambda REQUEST authorizer (identity sources, simple or IAM responses, result caching for
-`ReauthorizeEvery`), answers CORS preflights from `CorsConfiguration`, and maps the function's
-result back to HTTP. Gateway-made errors use API Gateway's own `{"message": ...}` bodies.
+`AuthorizerResultTtlInSeconds`), answers CORS preflights from `CorsConfiguration`, and maps the
+function's result back to HTTP. Gateway-made errors use API Gateway's own `{"message": ...}` bodies.
+
+Like API Gateway, it invokes a function or an authorizer only when a resource policy
+(`AWS::Lambda::Permission`, in the translated templates) lets `apigateway.amazonaws.com` do so from
+the route's or the authorizer's ARN; otherwise the caller gets a 500 and the log says which grant
+is missing.
 """
 
 from __future__ import annotations
@@ -24,7 +30,8 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from fitconnect_local.functions import FunctionSpec
-from fitconnect_local.template import ACCOUNT_ID, REGION, Template, TemplateError, _merge_globals
+from fitconnect_local.iam import Policies
+from fitconnect_local.template import ACCOUNT_ID, REGION, Template, TemplateError
 from fitconnect_local.workers import Invocation
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's own limit; the app's 256 KiB limit is the app's
@@ -39,6 +46,7 @@ _TEXT_TYPES = (
     "+xml",
 )
 
+APIGATEWAY = "apigateway.amazonaws.com"
 Invoke = Callable[[str, Any], Invocation]
 Control = Callable[[str, str, dict[str, str], bytes], tuple[int, Any]]
 
@@ -46,6 +54,7 @@ Control = Callable[[str, str, dict[str, str], bytes], tuple[int, Any]]
 @dataclass
 class Authorizer:
     name: str
+    authorizer_id: str
     function_id: str
     headers: list[str]
     query_strings: list[str]
@@ -95,53 +104,87 @@ class Cors:
 
 class Gateway:
     def __init__(
-        self, template: Template, functions: dict[str, FunctionSpec], invoke: Invoke, control: Control
+        self,
+        template: Template,
+        functions: dict[str, FunctionSpec],
+        invoke: Invoke,
+        control: Control,
+        policies: Policies,
+        log: Callable[[str, str], None],
     ) -> None:
         self.invoke = invoke
         self.control = control
+        self.functions = functions
+        self.policies = policies
+        self.log = log
+        self.api_id = ""
         self.routes: list[Route] = []
         self.cors: Cors | None = None
         self._load(template, functions)
         self.server: ThreadingHTTPServer | None = None
 
-    # -- configuration from the template
+    # -- configuration from the templates
     def _load(self, template: Template, functions: dict[str, FunctionSpec]) -> None:
-        apis = template.of_type("AWS::Serverless::HttpApi")
+        if any(True for _ in template.each("AWS::Serverless::HttpApi")):
+            raise TemplateError(
+                "declare the API as AWS::ApiGatewayV2::Api with routes as resources (docs/decisions.md 20)"
+            )
+        apis = list(template.each("AWS::ApiGatewayV2::Api"))
         if len(apis) > 1:
-            raise TemplateError("the local runtime serves one HttpApi")
-        api_id = next(iter(apis), None)
-        globals_ = (template.body.get("Globals") or {}).get("HttpApi") or {}
-        props = template.resolve(_merge_globals(globals_, template.properties(api_id) if api_id else {}))
-        self.cors = _cors(props.get("CorsConfiguration"))
+            raise TemplateError("the local runtime serves one AWS::ApiGatewayV2::Api")
+        if not apis:
+            return
+        api_stack, api_logical_id = apis[0]
+        api = api_stack.resolve(api_stack.properties(api_logical_id))
+        if api.get("ProtocolType") != "HTTP" or "Body" in api or "BodyS3Location" in api:
+            raise TemplateError(f"{api_logical_id}: an HTTP API whose routes are resources is served locally")
+        self.api_id = api_stack.physical[api_logical_id].ref
+        self.cors = _cors(api.get("CorsConfiguration"))
         arn_to_function = {spec.arn: logical_id for logical_id, spec in functions.items()}
-        auth = props.get("Auth") or {}
         authorizers = {
-            name: _authorizer(name, config, arn_to_function)
-            for name, config in (auth.get("Authorizers") or {}).items()
+            stack.physical[logical_id].ref: _authorizer(stack, logical_id, arn_to_function)
+            for stack, logical_id in template.each("AWS::ApiGatewayV2::Authorizer")
         }
-        default = auth.get("DefaultAuthorizer")
-        for logical_id, spec in functions.items():
-            for source in spec.events_of("HttpApi"):
-                route_props = source.properties
-                if route_props.get("ApiId", api_id) != api_id:
-                    raise TemplateError(
-                        f"{logical_id}.{source.name}: unknown ApiId {route_props.get('ApiId')}"
-                    )
-                path, method = (
-                    str(route_props.get("Path", "$default")),
-                    str(route_props.get("Method", "ANY")).upper(),
+        integrations = {
+            stack.physical[logical_id].ref: (logical_id, stack.resolve(stack.properties(logical_id)))
+            for stack, logical_id in template.each("AWS::ApiGatewayV2::Integration")
+        }
+        for stack, logical_id in template.each("AWS::ApiGatewayV2::Route"):
+            props = stack.resolve(stack.properties(logical_id))
+            if props.get("ApiId") != self.api_id:
+                raise TemplateError(
+                    f"{logical_id}: ApiId {props.get('ApiId')} is not the API of the templates"
                 )
-                if path.startswith(CONTROL_PREFIX):
-                    raise TemplateError(f"{logical_id}: {CONTROL_PREFIX} is reserved for the local runtime")
-                if str(route_props.get("PayloadFormatVersion", "2.0")) != "2.0":
-                    raise TemplateError(f"{logical_id}.{source.name}: only payload format 2.0 is supported")
-                chosen = (route_props.get("Auth") or {}).get("Authorizer", default)
-                if chosen not in (None, "NONE") and chosen not in authorizers:
-                    raise TemplateError(f"{logical_id}.{source.name}: unknown authorizer {chosen}")
-                self.routes.append(
-                    Route(method, path, logical_id, authorizers.get(chosen), _path_pattern(path))
-                )
+            method, _, path = str(props["RouteKey"]).partition(" ")
+            if path.startswith(CONTROL_PREFIX):
+                raise TemplateError(f"{logical_id}: {CONTROL_PREFIX} is reserved for the local runtime")
+            target = str(props.get("Target", ""))
+            if not target.startswith("integrations/") or target.split("/", 1)[1] not in integrations:
+                raise TemplateError(f"{logical_id}: Target {target!r} names no integration of the templates")
+            function_id = _integration_function(*integrations[target.split("/", 1)[1]], arn_to_function)
+            kind = props.get("AuthorizationType", "NONE")
+            if kind not in ("NONE", "CUSTOM"):
+                raise TemplateError(f"{logical_id}: AuthorizationType {kind} is not supported locally")
+            authorizer = authorizers.get(str(props.get("AuthorizerId"))) if kind == "CUSTOM" else None
+            if kind == "CUSTOM" and authorizer is None:
+                raise TemplateError(f"{logical_id}: AuthorizerId names no authorizer of the templates")
+            self.routes.append(Route(method.upper(), path, function_id, authorizer, _path_pattern(path)))
         self.routes.sort(key=Route.specificity)
+
+    def permitted(self, function_id: str, source_arn: str) -> bool:
+        """API Gateway's call is refused unless a resource policy lets it invoke the function."""
+        name = self.functions[function_id].name
+        if self.policies.may_invoke(name, APIGATEWAY, source_arn):
+            return True
+        self.log(
+            function_id,
+            f"[gateway] API Gateway may not invoke it from {source_arn}: no AWS::Lambda::Permission "
+            f"grants lambda:InvokeFunction to {APIGATEWAY} for that source ARN",
+        )
+        return False
+
+    def execute_arn(self, suffix: str) -> str:
+        return f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{self.api_id}/{suffix}"
 
     # -- serving
     def serve(self, port: int) -> None:
@@ -205,25 +248,51 @@ def _cors(config: dict[str, Any] | bool | None) -> Cors | None:
     )
 
 
-def _authorizer(name: str, config: dict[str, Any], arn_to_function: dict[str, str]) -> Authorizer:
-    if "JwtConfiguration" in config:
-        raise TemplateError(f"authorizer {name}: JWT authorizers are not supported locally")
-    function_id = arn_to_function.get(str(config.get("FunctionArn")))
+def _integration_function(logical_id: str, props: dict[str, Any], arn_to_function: dict[str, str]) -> str:
+    if props.get("IntegrationType") != "AWS_PROXY":
+        raise TemplateError(f"{logical_id}: only AWS_PROXY (Lambda) integrations are served locally")
+    if str(props.get("PayloadFormatVersion")) != "2.0":
+        raise TemplateError(f"{logical_id}: only payload format 2.0 is supported locally")
+    function_id = arn_to_function.get(lambda_arn(str(props.get("IntegrationUri"))))
     if function_id is None:
-        raise TemplateError(f"authorizer {name}: FunctionArn must be a function of this template")
+        raise TemplateError(f"{logical_id}: IntegrationUri must be a function of the templates")
+    return function_id
+
+
+def lambda_arn(uri: str) -> str:
+    """A function ARN, given as it is or as API Gateway's `…/functions/<arn>/invocations` URI."""
+    match = re.search(r"/functions/(arn:[^/]+)/invocations$", uri)
+    return match.group(1) if match else uri
+
+
+def _authorizer(stack: Template, logical_id: str, arn_to_function: dict[str, str]) -> Authorizer:
+    config = stack.resolve(stack.properties(logical_id))
+    if config.get("AuthorizerType") != "REQUEST":
+        raise TemplateError(f"authorizer {logical_id}: only Lambda REQUEST authorizers are supported locally")
+    function_id = arn_to_function.get(lambda_arn(str(config.get("AuthorizerUri"))))
+    if function_id is None:
+        raise TemplateError(f"authorizer {logical_id}: AuthorizerUri must name a function of the templates")
     if str(config.get("AuthorizerPayloadFormatVersion", "2.0")) != "2.0":
-        raise TemplateError(f"authorizer {name}: only payload format 2.0 is supported locally")
-    identity = config.get("Identity") or {}
-    if int(identity.get("ReauthorizeEvery", 300)) > 0 and not (
-        identity.get("Headers") or identity.get("QueryStrings")
-    ):
-        raise TemplateError(f"authorizer {name}: caching (ReauthorizeEvery > 0) needs an identity source")
+        raise TemplateError(f"authorizer {logical_id}: only payload format 2.0 is supported locally")
+    sources = [str(source) for source in config.get("IdentitySource") or []]
+    headers = [
+        s.removeprefix("$request.header.").lower() for s in sources if s.startswith("$request.header.")
+    ]
+    queries = [
+        s.removeprefix("$request.querystring.") for s in sources if s.startswith("$request.querystring.")
+    ]
+    if len(headers) + len(queries) != len(sources):
+        raise TemplateError(f"authorizer {logical_id}: identity sources other than headers and query strings")
+    ttl_s = int(config.get("AuthorizerResultTtlInSeconds", 300 if sources else 0))
+    if ttl_s > 0 and not sources:
+        raise TemplateError(f"authorizer {logical_id}: caching (a TTL above 0) needs an identity source")
     return Authorizer(
-        name=name,
+        name=str(config.get("Name", logical_id)),
+        authorizer_id=stack.physical[logical_id].ref,
         function_id=function_id,
-        headers=[h.lower() for h in identity.get("Headers") or []],
-        query_strings=list(identity.get("QueryStrings") or []),
-        ttl_s=int(identity.get("ReauthorizeEvery", 300)),
+        headers=headers,
+        query_strings=queries,
+        ttl_s=ttl_s,
         simple_responses=bool(config.get("EnableSimpleResponses")),
     )
 
@@ -272,6 +341,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
             if denied is not None:
                 self._reply(*denied, request_id)
                 return
+        if not self.gateway.permitted(
+            route.function_id, self.gateway.execute_arn(f"$default/{self.command}{url.path}")
+        ):
+            self._reply(500, {"message": "Internal Server Error"}, request_id)
+            return
         outcome = self.gateway.invoke(route.function_id, event)
         status, headers, payload = _response(outcome)
         self._send(status, headers, payload, request_id, origin)
@@ -336,12 +410,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def _ask_authorizer(
         self, authorizer: Authorizer, route: Route, event: dict[str, Any], identity: tuple[str, ...]
     ) -> dict[str, Any]:
-        route_arn = (
-            f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:local/$default/{self.command}{event['rawPath']}"
-        )
+        route_arn = self.gateway.execute_arn(f"$default/{self.command}{event['rawPath']}")
         request = {**event, "type": "REQUEST", "routeArn": route_arn, "identitySource": list(identity)}
         request.pop("body", None)
         request.pop("isBase64Encoded", None)
+        if not self.gateway.permitted(
+            authorizer.function_id, self.gateway.execute_arn(f"authorizers/{authorizer.authorizer_id}")
+        ):
+            return {"error": "not permitted"}
         outcome = self.gateway.invoke(authorizer.function_id, request)
         if not outcome.ok:
             return {"error": (outcome.error or {}).get("errorMessage") or "error"}

@@ -14,15 +14,6 @@ from fitconnect_local.template import Template, TemplateError
 
 # Event source type → the properties the runtime understands (and honours, or knowingly ignores).
 SUPPORTED_EVENTS: dict[str, set[str]] = {
-    "HttpApi": {
-        "ApiId",
-        "Path",
-        "Method",
-        "Auth",
-        "PayloadFormatVersion",
-        "TimeoutInMillis",
-        "RouteSettings",
-    },
     "SQS": {
         "Queue",
         "BatchSize",
@@ -103,13 +94,26 @@ class FunctionSpec:
 
 
 def function_specs(template: Template) -> dict[str, FunctionSpec]:
+    """Every function of the template and of its nested stacks, by logical id."""
+    layers = _layer_folders(template)
     return {
-        logical_id: _function_spec(template, logical_id)
-        for logical_id in template.of_type("AWS::Serverless::Function")
+        logical_id: _function_spec(stack, logical_id, layers)
+        for stack, logical_id in template.each("AWS::Serverless::Function")
     }
 
 
-def _function_spec(template: Template, logical_id: str) -> FunctionSpec:
+def _layer_folders(template: Template) -> dict[str, Path]:
+    """Layer version ARN → its content folder, for every layer in the tree (a nested stack gets
+    the ARN of the root's layer as a parameter)."""
+    return {
+        stack.physical[logical_id].ref: (
+            stack.root / str(stack.properties(logical_id)["ContentUri"])
+        ).resolve()
+        for stack, logical_id in template.each("AWS::Serverless::LayerVersion")
+    }
+
+
+def _function_spec(template: Template, logical_id: str, layers: dict[str, Path]) -> FunctionSpec:
     props = template.function_properties(logical_id)
     for required in ("CodeUri", "Handler"):
         if required not in props:
@@ -129,7 +133,7 @@ def _function_spec(template: Template, logical_id: str) -> FunctionSpec:
         timeout_s=int(props.get("Timeout", 3)),
         memory_mb=int(props.get("MemorySize", 128)),
         environment={name: _env_string(value) for name, value in variables.items()},
-        layer_dirs=[_layer_dir(template, logical_id, layer) for layer in props.get("Layers") or []],
+        layer_dirs=[_layer_dir(template, logical_id, layer, layers) for layer in props.get("Layers") or []],
         events=[
             _event_source(template, logical_id, name, spec)
             for name, spec in (props.get("Events") or {}).items()
@@ -143,16 +147,20 @@ def _env_string(value: Any) -> str:
     return str(value)
 
 
-def _layer_dir(template: Template, function_id: str, layer: Any) -> Path:
-    if isinstance(layer, dict) and "Ref" in layer:
-        spec = template.resources.get(layer["Ref"], {})
-        if spec.get("Type") == "AWS::Serverless::LayerVersion":
-            return (template.root / str(spec["Properties"]["ContentUri"])).resolve()
-    raise TemplateError(f"{function_id}: only layers of this template (!Ref) can run locally, not {layer!r}")
+def _layer_dir(template: Template, function_id: str, layer: Any, layers: dict[str, Path]) -> Path:
+    arn = str(template.resolve(layer))
+    if arn not in layers:
+        raise TemplateError(f"{function_id}: only layers of these templates can run locally, not {arn}")
+    return layers[arn]
 
 
 def _event_source(template: Template, function_id: str, name: str, spec: dict[str, Any]) -> EventSource:
     kind = spec.get("Type")
+    if kind == "HttpApi":
+        raise TemplateError(
+            f"{function_id}.{name}: declare routes as AWS::ApiGatewayV2::Route + Integration + "
+            "Lambda::Permission on the root API, as deployed (docs/decisions.md 20)"
+        )
     if kind not in SUPPORTED_EVENTS:
         raise TemplateError(f"{function_id}.{name}: event type {kind} is not supported by the local runtime")
     props = spec.get("Properties") or {}

@@ -20,6 +20,7 @@ from fitconnect_local.template import TemplateError
 @dataclass
 class IotRoute:
     function_id: str
+    source: str  # the function's IoTRule event
     query: RuleQuery
 
 
@@ -39,7 +40,9 @@ def iot_routes(functions: dict[str, FunctionSpec]) -> list[IotRoute]:
             if version != "2016-03-23":
                 raise TemplateError(f"{function_id}.{source.name}: SQL version {version} is not supported")
             try:
-                routes.append(IotRoute(function_id, parse_rule_sql(str(source.properties["Sql"]))))
+                routes.append(
+                    IotRoute(function_id, source.name, parse_rule_sql(str(source.properties["Sql"])))
+                )
             except SqlError as error:
                 raise TemplateError(f"{function_id}.{source.name}: {error}") from error
     return routes
@@ -50,7 +53,7 @@ class IotBridge:
         self,
         routes: list[IotRoute],
         port: int,
-        invoke_async: Callable[[str, Any], None],
+        invoke_async: Callable[[IotRoute, Any], None],
         log: Callable[[str], None],
     ) -> None:
         self.routes = routes
@@ -105,4 +108,4 @@ class IotBridge:
                 else:
                     self.stats.delivered += 1
             if output is not None:
-                self.invoke_async(route.function_id, output)
+                self.invoke_async(route, output)

@@ -33,7 +33,12 @@ LOCAL_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "t
 NOT_PROVISIONED = {
     "AWS::Serverless::Function",  # run by worker pools
     "AWS::Serverless::LayerVersion",  # put on the worker's sys.path
-    "AWS::Serverless::HttpApi",  # served by the gateway
+    "AWS::Serverless::Application",  # a nested stack: its resources are provisioned with the root's
+    "AWS::ApiGatewayV2::Api",  # served by the gateway, with its stage, authorizer, routes and
+    "AWS::ApiGatewayV2::Stage",  # integrations
+    "AWS::ApiGatewayV2::Authorizer",
+    "AWS::ApiGatewayV2::Route",
+    "AWS::ApiGatewayV2::Integration",
     "AWS::IAM::ManagedPolicy",
     "AWS::IAM::Role",
     "AWS::IAM::Policy",
@@ -42,7 +47,7 @@ NOT_PROVISIONED = {
     "AWS::S3::BucketPolicy",
     "AWS::SQS::QueuePolicy",
     "AWS::SNS::TopicPolicy",
-    "AWS::Lambda::Permission",
+    "AWS::Lambda::Permission",  # enforced by the gateway, the IoT bridge and the schedules
     "AWS::Lambda::EventInvokeConfig",
 }
 
@@ -57,6 +62,7 @@ class RuleRoute:
 
     rule_name: str
     function_id: str
+    source: str  # the function's rule event, or the logical id of an explicit rule
     tap_queue_url: str
     input: str | None = None
     input_path: str | None = None
@@ -65,10 +71,10 @@ class RuleRoute:
 def table_requests(template: Template) -> list[dict[str, Any]]:
     """CreateTable arguments for every table, straight from the template (tests use them too)."""
     requests = []
-    for logical_id in template.of_type("AWS::DynamoDB::Table"):
-        props = template.resolve(template.properties(logical_id))
+    for stack, logical_id in template.each("AWS::DynamoDB::Table"):
+        props = stack.resolve(stack.properties(logical_id))
         request = {
-            "TableName": template.physical[logical_id].ref,
+            "TableName": stack.physical[logical_id].ref,
             "KeySchema": props["KeySchema"],
             "AttributeDefinitions": props["AttributeDefinitions"],
             "BillingMode": props.get("BillingMode", "PROVISIONED"),
@@ -85,10 +91,10 @@ def table_requests(template: Template) -> list[dict[str, Any]]:
 def ttl_attributes(template: Template) -> dict[str, str]:
     """Table name → its TTL attribute (moto keeps expired items: readers must filter on expiry)."""
     result = {}
-    for logical_id in template.of_type("AWS::DynamoDB::Table"):
-        ttl = template.properties(logical_id).get("TimeToLiveSpecification") or {}
+    for stack, logical_id in template.each("AWS::DynamoDB::Table"):
+        ttl = stack.properties(logical_id).get("TimeToLiveSpecification") or {}
         if ttl.get("Enabled"):
-            result[template.physical[logical_id].ref] = ttl["AttributeName"]
+            result[stack.physical[logical_id].ref] = ttl["AttributeName"]
     return result
 
 
@@ -112,14 +118,15 @@ class Provisioner:
             "AWS::Events::EventBus",
             "AWS::Events::Rule",
         }
-        for logical_id, spec in self.template.resources.items():
-            kind = spec.get("Type", "")
-            if kind in NOT_PROVISIONED:
-                self.skipped.append(f"{logical_id} ({kind})")
-            elif kind not in handled:
-                raise TemplateError(
-                    f"{logical_id}: resource type {kind} is not supported by the local runtime"
-                )
+        for stack in self.template.stacks():
+            for logical_id, spec in stack.resources.items():
+                kind = spec.get("Type", "")
+                if kind in NOT_PROVISIONED:
+                    self.skipped.append(f"{logical_id} ({kind})")
+                elif kind not in handled:
+                    raise TemplateError(
+                        f"{logical_id}: resource type {kind} is not supported by the local runtime"
+                    )
         self._tables()
         self._buckets()
         self._topics()
@@ -143,9 +150,9 @@ class Provisioner:
 
     def _buckets(self) -> None:
         s3 = aws_client("s3", self.endpoint)
-        for logical_id in self.template.of_type("AWS::S3::Bucket"):
-            name = self.template.physical[logical_id].ref
-            props = self.template.resolve(self.template.properties(logical_id))
+        for stack, logical_id in self.template.each("AWS::S3::Bucket"):
+            name = stack.physical[logical_id].ref
+            props = stack.resolve(stack.properties(logical_id))
             s3.create_bucket(Bucket=name)
             if "PublicAccessBlockConfiguration" in props:
                 s3.put_public_access_block(
@@ -171,8 +178,8 @@ class Provisioner:
     # -- messaging
     def _topics(self) -> None:
         sns = aws_client("sns", self.endpoint)
-        for logical_id in self.template.of_type("AWS::SNS::Topic"):
-            sns.create_topic(Name=self.template.physical[logical_id].attrs["TopicName"])
+        for stack, logical_id in self.template.each("AWS::SNS::Topic"):
+            sns.create_topic(Name=stack.physical[logical_id].attrs["TopicName"])
 
     def _platform_applications(self) -> None:
         """The ones the template's parameters still name (a deployment may pass real ARNs)."""
@@ -185,12 +192,12 @@ class Provisioner:
 
     def _queues(self) -> None:
         sqs = aws_client("sqs", self.endpoint)
-        queues = self.template.of_type("AWS::SQS::Queue")
+        queues = list(self.template.each("AWS::SQS::Queue"))
         # Dead-letter queues first: a redrive policy must point at an existing queue.
-        ordered = sorted(queues, key=lambda q: "RedrivePolicy" in self.template.properties(q))
-        for logical_id in ordered:
-            props = self.template.resolve(self.template.properties(logical_id))
-            physical = self.template.physical[logical_id]
+        ordered = sorted(queues, key=lambda q: "RedrivePolicy" in q[0].properties(q[1]))
+        for stack, logical_id in ordered:
+            props = stack.resolve(stack.properties(logical_id))
+            physical = stack.physical[logical_id]
             attributes = {
                 key: str(props[key])
                 for key in (
@@ -213,27 +220,27 @@ class Provisioner:
 
     def _buses(self) -> None:
         events = aws_client("events", self.endpoint)
-        for logical_id in self.template.of_type("AWS::Events::EventBus"):
-            events.create_event_bus(Name=self.template.physical[logical_id].ref)
+        for stack, logical_id in self.template.each("AWS::Events::EventBus"):
+            events.create_event_bus(Name=stack.physical[logical_id].ref)
 
     # -- secrets and identities
     def _secrets(self) -> None:
         manager = aws_client("secretsmanager", self.endpoint)
-        for logical_id in self.template.of_type("AWS::SecretsManager::Secret"):
-            spec = self.template.resources[logical_id]
-            props = self.template.resolve(spec.get("Properties") or {})
+        for stack, logical_id in self.template.each("AWS::SecretsManager::Secret"):
+            spec = stack.resources[logical_id]
+            props = stack.resolve(spec.get("Properties") or {})
             value = _local_secret_value(props, (spec.get("Metadata") or {}).get("LocalRuntime") or {})
-            physical = self.template.physical[logical_id]
+            physical = stack.physical[logical_id]
             arn = manager.create_secret(Name=physical.attrs["Name"], SecretString=value)["ARN"]
             physical.ref = arn
             self.secret_values[logical_id] = value
 
     def _parameters(self) -> None:
         ssm = aws_client("ssm", self.endpoint)
-        for logical_id in self.template.of_type("AWS::SSM::Parameter"):
-            props = self.template.resolve(self.template.properties(logical_id))
+        for stack, logical_id in self.template.each("AWS::SSM::Parameter"):
+            props = stack.resolve(stack.properties(logical_id))
             ssm.put_parameter(
-                Name=self.template.physical[logical_id].ref,
+                Name=stack.physical[logical_id].ref,
                 Value=str(props["Value"]),
                 Type=str(props.get("Type", "String")),
                 Overwrite=True,
@@ -241,8 +248,8 @@ class Provisioner:
 
     def _email_identities(self) -> None:
         ses = aws_client("ses", self.endpoint)
-        for logical_id in self.template.of_type("AWS::SES::EmailIdentity"):
-            identity = str(self.template.resolve(self.template.properties(logical_id)["EmailIdentity"]))
+        for stack, logical_id in self.template.each("AWS::SES::EmailIdentity"):
+            identity = str(stack.resolve(stack.properties(logical_id)["EmailIdentity"]))
             if "@" in identity:
                 ses.verify_email_identity(EmailAddress=identity)
             else:
@@ -254,13 +261,13 @@ class Provisioner:
         sqs = aws_client("sqs", self.endpoint)
         arn_to_function = {spec.arn: logical_id for logical_id, spec in self.functions.items()}
         routes: list[RuleRoute] = []
-        for logical_id in self.template.of_type("AWS::Events::Rule"):
-            props = self.template.resolve(self.template.properties(logical_id))
+        for stack, logical_id in self.template.each("AWS::Events::Rule"):
+            props = stack.resolve(stack.properties(logical_id))
             if "EventPattern" not in props:
                 raise TemplateError(
                     f"{logical_id}: give schedules to functions as Schedule/ScheduleV2 events"
                 )
-            name = self.template.physical[logical_id].ref
+            name = stack.physical[logical_id].ref
             bus = props.get("EventBusName", "default")
             _put_rule(events, name, bus, props["EventPattern"], props.get("State", "ENABLED"))
             for target in props.get("Targets") or []:
@@ -270,26 +277,32 @@ class Provisioner:
                 if function_id is None:
                     events.put_targets(Rule=name, EventBusName=bus, Targets=[_sqs_target(target)])
                 else:
-                    routes.append(self._tap(events, sqs, name, bus, function_id, target))
+                    routes.append(self._tap(events, sqs, name, bus, function_id, logical_id, target))
         for function_id, spec in self.functions.items():
             for source in spec.events_of(*RULE_TYPES):
                 props = source.properties
-                name = str(
-                    props.get("RuleName") or f"{self.template.stack_name}-{function_id}-{source.name}"
-                )[:64]
+                stack_name = self.template.owner(function_id).stack_name
+                name = str(props.get("RuleName") or f"{stack_name}-{function_id}-{source.name}")[:64]
                 bus = props.get("EventBusName", "default")
                 _put_rule(events, name, bus, props["Pattern"], props.get("State", "ENABLED"))
-                routes.append(self._tap(events, sqs, name, bus, function_id, props))
+                routes.append(self._tap(events, sqs, name, bus, function_id, source.name, props))
         return routes
 
     def _tap(
-        self, events: Any, sqs: Any, rule: str, bus: str, function_id: str, target: dict[str, Any]
+        self,
+        events: Any,
+        sqs: Any,
+        rule: str,
+        bus: str,
+        function_id: str,
+        source: str,
+        target: dict[str, Any],
     ) -> RuleRoute:
         queue_name = f"localrt-tap-{rule}"[:80]
         url = sqs.create_queue(QueueName=queue_name)["QueueUrl"]
         arn = f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:{queue_name}"
         events.put_targets(Rule=rule, EventBusName=bus, Targets=[{"Id": "local-tap", "Arn": arn}])
-        return RuleRoute(rule, function_id, url, target.get("Input"), target.get("InputPath"))
+        return RuleRoute(rule, function_id, source, url, target.get("Input"), target.get("InputPath"))
 
 
 def _put_rule(events: Any, name: str, bus: str, pattern: dict[str, Any], state: str) -> None:

@@ -26,12 +26,14 @@ from urllib.parse import urlencode
 
 from fitconnect_local.apigw import Gateway
 from fitconnect_local.functions import FunctionSpec, function_specs
+from fitconnect_local.iam import Policies, load_policies, trigger_denials
 from fitconnect_local.iot import IotBridge, iot_routes
 from fitconnect_local.processes import Service
 from fitconnect_local.provision import Provisioner, aws_client
 from fitconnect_local.schedules import ScheduleJob, Scheduler, schedule_jobs
 from fitconnect_local.sqs_sources import RuleDelivery, SqsSource
 from fitconnect_local.template import REGION, Template, TemplateError, load_template
+from fitconnect_local.worker import IAM_POLICY_VARIABLE
 from fitconnect_local.workers import FunctionPool, Invocation
 
 ASYNC_RETRIES = 2  # Lambda retries a failed asynchronous invocation twice
@@ -90,6 +92,8 @@ class LocalRuntime:
         ]
         self.template: Template | None = None
         self.functions: dict[str, FunctionSpec] = {}
+        self.policies = Policies()
+        self.denied_triggers: dict[tuple[str, str], str] = {}
         self.pools: dict[str, FunctionPool] = {}
         self.jobs: list[ScheduleJob] = []
         self.scheduler: Scheduler | None = None
@@ -105,6 +109,10 @@ class LocalRuntime:
                 self.template_path, parameters=self.parameters, environ=self.environ
             )
             self.functions = function_specs(self.template)
+            # As AWS: a trigger reaches a function only where the translated templates grant it.
+            self.policies = load_policies(self.template)
+            self.denied_triggers = trigger_denials(self.template, self.functions, self.policies)
+            self._refuse_unpollable_queues()
             self.jobs = schedule_jobs(self.functions)
             routes = iot_routes(self.functions)
             for service in self.services:
@@ -125,17 +133,27 @@ class LocalRuntime:
                 )
                 for logical_id, spec in self.functions.items()
             }
-            self.gateway = Gateway(self.template, self.functions, self.invoke, self._control)
+            self.gateway = Gateway(
+                self.template,
+                self.functions,
+                self.invoke,
+                self._control,
+                self.policies,
+                self._emit,
+            )
             self.gateway.serve(self.ports.api)
             self._start_sqs_sources()
             sqs = aws_client("sqs", self.aws_endpoint)
             for route in rule_routes:
-                self._spawn(RuleDelivery(route, sqs, self.invoke_async, self._stop))
+                self._spawn(RuleDelivery(route, sqs, self._trigger_invoker(route.source), self._stop))
             # Schedules follow the functions' clock: moving it (POST /_local/clock) fires what is due.
             self.scheduler = Scheduler(self.jobs, self._fire_scheduled, self._stop, now=self._now)
             self._spawn(self.scheduler)
             self.iot = IotBridge(
-                routes, self.ports.mqtt, self.invoke_async, lambda line: self._emit("runtime", line)
+                routes,
+                self.ports.mqtt,
+                lambda route, payload: self._trigger_invoker(route.source)(route.function_id, payload),
+                lambda line: self._emit("runtime", line),
             )
             self.iot.start()
             self._register_stripe_webhooks(provisioner.secret_values)
@@ -192,7 +210,9 @@ class LocalRuntime:
         }
         # The only local difference: where the AWS and Stripe endpoints are.
         endpoints = {"AWS_ENDPOINT_URL": self.aws_endpoint, "STRIPE_API_BASE": self.stripe_endpoint}
-        return {**lambda_env, **endpoints, **spec.environment}
+        # The worker enforces the role's statements on every AWS call, and hides them from the code.
+        iam = {IAM_POLICY_VARIABLE: json.dumps(self.policies.function_statements(spec.logical_id))}
+        return {**lambda_env, **endpoints, **spec.environment, **iam}
 
     def _start_seed(self) -> subprocess.Popen[str] | None:
         """The template's seed script (`Metadata.LocalRuntime.Seed`), run like a function would be:
@@ -269,14 +289,32 @@ class LocalRuntime:
             self._async.submit(attempt)
 
     def _fire_scheduled(self, job: ScheduleJob, fired_at: datetime) -> None:
-        self.invoke_async(job.function_id, job.payload(fired_at))
+        self._trigger_invoker(job.name)(job.function_id, job.payload(fired_at))
+
+    def _trigger_invoker(self, source: str) -> Any:
+        """invoke_async for one trigger (an event of a function, or an explicit rule): a trigger AWS
+        would not be allowed to deliver logs why and delivers nothing."""
+
+        def deliver(function_id: str, payload: Any) -> None:
+            denial = self.denied_triggers.get((function_id, source))
+            if denial is not None:
+                self._emit(function_id, f"[runtime] {source} may not invoke {function_id}: {denial}")
+                return
+            self.invoke_async(function_id, payload)
+
+        return deliver
+
+    def _refuse_unpollable_queues(self) -> None:
+        """CloudFormation fails to create an SQS event source mapping whose role cannot poll."""
+        for (function_id, source), denial in self.denied_triggers.items():
+            if any(event.name == source for event in self.functions[function_id].events_of("SQS")):
+                raise TemplateError(f"{function_id}.{source}: {denial}")
 
     def _start_sqs_sources(self) -> None:
         assert self.template is not None
         arn_to_queue = {
-            physical.attrs.get("Arn"): physical
-            for logical_id, physical in self.template.physical.items()
-            if self.template.resources[logical_id].get("Type") == "AWS::SQS::Queue"
+            stack.physical[logical_id].attrs.get("Arn"): stack.physical[logical_id]
+            for stack, logical_id in self.template.each("AWS::SQS::Queue")
         }
         for function_id, spec in self.functions.items():
             for source in spec.events_of("SQS"):
@@ -302,7 +340,8 @@ class LocalRuntime:
         assert self.template is not None
         assert self.gateway is not None
         for logical_id, value in secret_values.items():
-            local = (self.template.resources[logical_id].get("Metadata") or {}).get("LocalRuntime") or {}
+            resource = self.template.owner(logical_id).resources[logical_id]
+            local = (resource.get("Metadata") or {}).get("LocalRuntime") or {}
             webhook = local.get("StripeWebhook")
             if not webhook:
                 continue
@@ -408,10 +447,11 @@ class LocalRuntime:
             "resources": {
                 logical_id: {
                     "type": spec.get("Type"),
-                    "ref": self.template.physical[logical_id].ref,
-                    **self.template.physical[logical_id].attrs,
+                    "ref": stack.physical[logical_id].ref,
+                    **stack.physical[logical_id].attrs,
                 }
-                for logical_id, spec in self.template.resources.items()
+                for stack in self.template.stacks()
+                for logical_id, spec in stack.resources.items()
             },
         }
 

@@ -1,16 +1,21 @@
-"""Read template.yaml: CloudFormation tags, parameters, SAM Globals, physical names and intrinsics.
+"""Read template.yaml and its nested stacks: CloudFormation tags, parameters, SAM Globals,
+physical names and intrinsics.
 
-The template is the only list of what exists. This module turns it into plain data: each
+The templates are the only list of what exists. This module turns them into plain data: each
 resource's physical name/ARN/URL as AWS would give them (deterministically, for the local
 account), and resolves `!Ref`, `!GetAtt`, `!Sub`, `!Join`, `!Select`, `!Split`, `!If` and friends
-in whatever part of the template a caller asks for (environment variables, policies, patterns).
+in whatever part of a template a caller asks for (environment variables, policies, patterns).
+A nested stack (`AWS::Serverless::Application` with a local `Location`) is loaded as CloudFormation
+would create it: its parameters resolved in the parent, its outputs as the parent's
+`!GetAtt Stack.Outputs.Name`. Logical ids are unique across the whole tree, so the runtime can name
+a function or a queue by its logical id alone.
 """
 
 from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,6 +93,7 @@ class Template:
     stack_name: str
     parameters: dict[str, Any]
     physical: dict[str, Physical]
+    children: dict[str, Template] = field(default_factory=dict)
 
     @property
     def root(self) -> Path:
@@ -110,6 +116,25 @@ class Template:
 
     def resolve(self, value: Any) -> Any:
         return _Resolver(self).resolve(value)
+
+    def stacks(self) -> Iterator[Template]:
+        """This stack and every stack nested under it, parents first."""
+        yield self
+        for child in self.children.values():
+            yield from child.stacks()
+
+    def each(self, *types: str) -> Iterator[tuple[Template, str]]:
+        """(owning stack, logical id) of every resource of these types in the whole tree."""
+        for stack in self.stacks():
+            for logical_id in stack.of_type(*types):
+                yield stack, logical_id
+
+    def owner(self, logical_id: str) -> Template:
+        """The stack that declares a resource (logical ids are unique across the tree)."""
+        for stack in self.stacks():
+            if logical_id in stack.resources:
+                return stack
+        raise TemplateError(f"no stack declares {logical_id}")
 
 
 def _merge_globals(base: Any, local: Any) -> Any:
@@ -137,18 +162,92 @@ def load_template(
     given = {**environment_parameters(body, environ or {}), **(parameters or {})}
     params = _parameter_values(body, {**platform_application_parameters(body), **given})
     stack = stack_name or f"fitconnect-{params.get('Stage', 'local')}"
+    template = _load_stack(path, body, stack, params)
+    seen: dict[str, str] = {}
+    for each in template.stacks():
+        for logical_id in each.resources:
+            if logical_id in seen:
+                raise TemplateError(
+                    f"{logical_id} is declared by {seen[logical_id]} and {each.path}: logical ids "
+                    "must be unique across the nested stacks locally"
+                )
+            seen[logical_id] = str(each.path)
+    return template
+
+
+NESTED_STACK_TYPES = ("AWS::Serverless::Application",)
+
+
+def _load_stack(path: Path, body: dict[str, Any], stack: str, params: dict[str, Any]) -> Template:
     template = Template(path=path, body=body, stack_name=stack, parameters=params, physical={})
     # Two passes: names that depend only on parameters first, then names that refer to those
     # (a rule names its bus with !Ref).
     deferred = []
     for logical_id, spec in template.resources.items():
+        if spec.get("Type") in NESTED_STACK_TYPES:
+            continue  # named once its parameters can be resolved (_load_children)
         try:
             template.physical[logical_id] = _physical(template, logical_id, spec, names_only=True)
         except TemplateError:
             deferred.append(logical_id)
     for logical_id in deferred:
         template.physical[logical_id] = _physical(template, logical_id, template.resources[logical_id])
+    _load_children(template)
     return template
+
+
+def _load_children(template: Template) -> None:
+    """Nested stacks in an order CloudFormation could create them: one whose parameters read
+    another's outputs waits for it (a cycle is an error, as it is in CloudFormation)."""
+    waiting = dict(template.of_type(*NESTED_STACK_TYPES))
+    while waiting:
+        progressed = False
+        for logical_id, spec in list(waiting.items()):
+            props = spec.get("Properties") or {}
+            try:
+                given = {
+                    name: _parameter_string(template.resolve(value))
+                    for name, value in (props.get("Parameters") or {}).items()
+                }
+            except _NotYetCreated:
+                continue
+            location = props.get("Location")
+            if not isinstance(location, str) or "://" in location:
+                raise TemplateError(f"{logical_id}: only a local Location (a template path) runs locally")
+            child_path = (template.root / location).resolve()
+            child_body = load_yaml(child_path)
+            child = _load_stack(
+                child_path,
+                child_body,
+                f"{template.stack_name}-{logical_id}",
+                _parameter_values(child_body, given),
+            )
+            template.children[logical_id] = child
+            outputs = {
+                f"Outputs.{name}": _parameter_string(child.resolve(output["Value"]))
+                for name, output in (child_body.get("Outputs") or {}).items()
+            }
+            template.physical[logical_id] = Physical(
+                f"arn:{PARTITION}:cloudformation:{REGION}:{ACCOUNT_ID}:stack/{child.stack_name}/local",
+                outputs,
+            )
+            del waiting[logical_id]
+            progressed = True
+        if not progressed:
+            raise TemplateError(f"nested stacks wait for each other's outputs: {', '.join(sorted(waiting))}")
+
+
+def _parameter_string(value: Any) -> Any:
+    """CloudFormation passes nested stack parameters as strings; lists arrive joined."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(str(item) for item in value)
+    return value if isinstance(value, str) else str(value)
+
+
+class _NotYetCreated(TemplateError):
+    """A nested stack's output that is not known yet (its stack is created later)."""
 
 
 def environment_parameters(body: dict[str, Any], environ: Mapping[str, str]) -> dict[str, str]:
@@ -312,6 +411,9 @@ class _Resolver:
 
     def get_att(self, logical_id: str, attribute: str) -> str:
         physical = self.template.physical.get(logical_id)
+        kind = self.template.resources.get(logical_id, {}).get("Type")
+        if physical is None and kind in NESTED_STACK_TYPES:
+            raise _NotYetCreated(f"!GetAtt {logical_id}.{attribute}: that stack is not created yet")
         if physical is None or attribute not in physical.attrs:
             raise TemplateError(f"!GetAtt {logical_id}.{attribute} is not known locally")
         return physical.attrs[attribute]

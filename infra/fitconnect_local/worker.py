@@ -8,6 +8,7 @@ prints stays a log line. The two fds are inherited pipe ends, named on the comma
 """
 
 import importlib
+import importlib.util
 import json
 import os
 import secrets
@@ -17,6 +18,8 @@ import time
 import traceback
 
 _HEADER = struct.Struct(">I")
+# The role's statements, from the runtime: when set, every AWS call is checked against them.
+IAM_POLICY_VARIABLE = "FITCONNECT_LOCAL_IAM_POLICY"
 
 
 class LambdaContext:
@@ -82,6 +85,7 @@ def main() -> None:
     sys.path[:0] = [code_dir, *layer_dirs]
     os.chdir(code_dir)
     started = time.perf_counter()
+    _enforce_iam()
     try:
         handler = _load_handler(handler_path)
     except Exception as exc:
@@ -110,6 +114,18 @@ def main() -> None:
             send(replies_fd, reply)
         except (TypeError, ValueError) as exc:  # the handler returned something JSON cannot carry
             send(replies_fd, {"ok": False, "error": _error(exc), "duration_ms": reply["duration_ms"]})
+
+
+def _enforce_iam() -> None:
+    policy = os.environ.pop(IAM_POLICY_VARIABLE, None)
+    if policy is None:
+        return
+    # Loaded by path: the worker runs isolated (-I), so this folder is not on sys.path.
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "iam_guard.py")
+    spec = importlib.util.spec_from_file_location("_fitconnect_local_iam_guard", path)
+    guard = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(guard)
+    guard.install(json.loads(policy), os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "function"))
 
 
 def _apply_invocation_environment(request: dict) -> None:

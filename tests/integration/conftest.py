@@ -30,6 +30,10 @@ def platform(oidc_issuer):
     runtime = start_runtime(TEMPLATE, environ={**os.environ, "SSO_PROVIDERS": json.dumps(providers)})
     yield runtime
     runtime.stop()
+    # The runtime refuses every AWS call a function's role does not allow, as AWS would; the real
+    # templates must grant every call the suite made (a refusal may hide behind a retry or a 5xx).
+    refused = [f"{name}: {line}" for name, lines in runtime.logs.items() for line in lines if "[iam]" in line]
+    assert not refused, "IAM refused calls the code makes:\n" + "\n".join(refused[:20])
 
 
 @pytest.fixture(scope="session")

@@ -123,6 +123,64 @@ def test_cors_preflight_and_response_headers(fixture_app):
     assert simple.headers["Access-Control-Expose-Headers"] == "x-fixture"
 
 
+# -- resource policies: the runtime invokes only what the translated templates let AWS invoke ----------
+def function_logs(app, function_id):
+    return requests.get(f"{app.api_url}/_local/functions/{function_id}/logs", timeout=5).json()["lines"]
+
+
+def test_a_route_without_an_invoke_permission_is_a_500_naming_the_missing_grant(fixture_app):
+    before = function_stats(fixture_app, "EchoFunction")["invocations"]
+    response = requests.get(f"{fixture_app.api_url}/ungranted", timeout=10)
+    assert response.status_code == 500
+    assert response.json() == {"message": "Internal Server Error"}
+    assert function_stats(fixture_app, "EchoFunction")["invocations"] == before
+    assert any(
+        "may not invoke it from arn:aws:execute-api:" in line and "/$default/GET/ungranted" in line
+        for line in function_logs(fixture_app, "EchoFunction")
+    )
+    # The same function behind a route its permission covers answers.
+    assert requests.get(f"{fixture_app.api_url}/files/readme", timeout=10).status_code == 200
+
+
+def test_an_authorizer_api_gateway_may_not_invoke_fails_every_request_it_guards(fixture_app):
+    response = requests.get(f"{fixture_app.api_url}/files/guarded", headers=TOKEN, timeout=10)
+    assert response.status_code == 500
+    assert any(
+        "/authorizers/" in line and "UngrantedAuth" in line
+        for line in function_logs(fixture_app, "AuthorizerFunction")
+    )
+
+
+def test_a_rule_target_without_an_invoke_permission_gets_no_events(fixture_app):
+    aws(fixture_app, "events").put_events(
+        Entries=[
+            {
+                "EventBusName": "fixture-local-bus",
+                "Source": "fixture.ungranted",
+                "DetailType": "Order",
+                "Detail": json.dumps({"order": "ungranted"}),
+            }
+        ]
+    )
+    # The positive signal: the event reached the rule's delivery and was refused there.
+    refused = eventually(
+        lambda: [line for line in function_logs(fixture_app, "RecorderFunction") if "UngrantedRule" in line]
+    )
+    assert "no AWS::Lambda::Permission lets events.amazonaws.com invoke it" in refused[0]
+    assert not [r for r in records(fixture_app, "rule") if r["detail"].get("order") == "ungranted"]
+
+
+def test_an_aws_call_the_role_does_not_allow_is_refused_as_aws_refuses_it(fixture_app):
+    answer = requests.get(f"{fixture_app.api_url}/nosy", timeout=10).json()
+    assert answer["query"]["code"] == "AccessDeniedException"
+    assert "not authorized to perform: dynamodb:Query" in answer["query"]["message"]
+    assert ":table/fixture-local-records" in answer["query"]["message"]
+    assert records(fixture_app, "nosy") == [{"wrote": True}]  # the write its role allows went through
+    assert any(
+        "[iam]" in line and "dynamodb:Query" in line for line in function_logs(fixture_app, "NosyFunction")
+    )
+
+
 # -- Lambda: errors, timeouts, warm workers ----------------------------------------------------------
 def test_handler_exception_is_a_500_and_a_log_line_not_a_crash(fixture_app):
     response = requests.get(f"{fixture_app.api_url}/crash", timeout=10)

@@ -16,11 +16,40 @@ from fitconnect_local.workers import Invocation
 def test_template_names_and_intrinsics(template):
     assert template.physical["IdentityTable"].ref == "fitconnect-test-identity"
     assert template.physical["EventBus"].attrs["Arn"].endswith(":event-bus/fitconnect-test")
-    rule_arn = template.physical["ArchiveDomainEventsRule"].attrs["Arn"]
-    assert rule_arn.endswith(":rule/fitconnect-test/fitconnect-test-ArchiveDomainEventsRule")
+    analytics = template.owner("ArchiveDomainEventsRule")
+    assert analytics.stack_name == "fitconnect-test-AnalyticsStack"
+    rule_arn = analytics.physical["ArchiveDomainEventsRule"].attrs["Arn"]
+    assert rule_arn.endswith(":rule/fitconnect-test/fitconnect-test-AnalyticsStack-ArchiveDomainEventsRule")
     assert template.resolve({"Fn::Sub": "${AnalyticsBucket.Arn}/events/*"}).startswith("arn:aws:s3:::")
     assert template.resolve({"Fn::Join": ["-", ["a", {"Ref": "Stage"}]]}) == "a-test"
     assert template.resolve({"Fn::Sub": ["${X}-${AWS::Region}", {"X": "y"}]}) == "y-us-east-1"
+
+
+def test_nested_stacks_get_the_parents_resources_and_hand_up_their_outputs(template):
+    identity = template.children["IdentityStack"]
+    notifications = template.children["NotificationsStack"]
+    # Down: a root resource arrives as the parameter of the same name.
+    assert identity.parameters["IdentityTable"] == "fitconnect-test-identity"
+    assert identity.parameters["Stage"] == "test"
+    # Up and across: the notifications stack's queue, through its output, into identity's parameter.
+    queue = notifications.physical["NotificationsQueue"]
+    assert identity.parameters["NotificationsQueueArn"] == queue.attrs["Arn"]
+    handed_up = template.physical["NotificationsStack"].attrs["Outputs.NotificationsQueue"]
+    assert handed_up.endswith(f"/{queue.attrs['QueueName']}")  # the URL (its host is the endpoint's)
+
+
+def test_nested_stacks_that_wait_for_each_other_are_refused(tmp_path):
+    child = "Parameters:\n  Other: {Type: String}\nResources: {}\nOutputs:\n  Out: {Value: x}\n"
+    (tmp_path / "child.yaml").write_text(child)
+    (tmp_path / "template.yaml").write_text(
+        "Resources:\n"
+        "  A:\n    Type: AWS::Serverless::Application\n    Properties:\n      Location: child.yaml\n"
+        "      Parameters: {Other: !GetAtt B.Outputs.Out}\n"
+        "  B:\n    Type: AWS::Serverless::Application\n    Properties:\n      Location: child.yaml\n"
+        "      Parameters: {Other: !GetAtt A.Outputs.Out}\n"
+    )
+    with pytest.raises(TemplateError, match="wait for each other"):
+        load_template(tmp_path / "template.yaml")
 
 
 def test_globals_merge_into_functions(functions):

@@ -11,10 +11,13 @@ from tests.support.paths import TEMPLATE
 
 
 def test_functions_run_python_313_traced(template):
-    function_globals = template.body["Globals"]["Function"]
-    assert function_globals["Runtime"] == "python3.13"
-    assert function_globals["Tracing"] == "Active"
-    assert function_globals["Environment"]["Variables"]["POWERTOOLS_METRICS_NAMESPACE"]
+    stacks = [stack for stack in template.stacks() if stack.of_type("AWS::Serverless::Function")]
+    assert len(stacks) >= 9  # the root (authorizer) and one nested stack per context
+    for stack in stacks:
+        function_globals = stack.body["Globals"]["Function"]
+        assert function_globals["Runtime"] == "python3.13", stack.path
+        assert function_globals["Tracing"] == "Active", stack.path
+        assert function_globals["Environment"]["Variables"]["POWERTOOLS_METRICS_NAMESPACE"], stack.path
 
 
 def test_every_function_imports_and_has_its_handler(functions):
@@ -27,32 +30,34 @@ def test_every_function_imports_and_has_its_handler(functions):
 def test_every_function_names_its_service_and_owns_a_log_group_with_retention(template, functions):
     for logical_id, spec in functions.items():
         assert spec.environment.get("POWERTOOLS_SERVICE_NAME"), logical_id
-        log_group = template.properties(logical_id)["LoggingConfig"]["LogGroup"]["Ref"]
-        assert template.properties(log_group)["RetentionInDays"], logical_id
+        stack = template.owner(logical_id)
+        log_group = stack.properties(logical_id)["LoggingConfig"]["LogGroup"]["Ref"]
+        assert stack.properties(log_group)["RetentionInDays"], logical_id
 
 
 def test_every_queue_has_a_dead_letter_queue_and_every_dlq_an_alarm(template):
-    queues = template.of_type("AWS::SQS::Queue")
+    queues = list(template.each("AWS::SQS::Queue"))
+    assert len(queues) >= 20
     dlq_arns = {
-        template.resolve(props["RedrivePolicy"]["deadLetterTargetArn"])
-        for props in (template.properties(q) for q in queues)
-        if "RedrivePolicy" in props
+        stack.resolve(stack.properties(q)["RedrivePolicy"]["deadLetterTargetArn"])
+        for stack, q in queues
+        if "RedrivePolicy" in stack.properties(q)
     }
     alarmed = {
-        template.resolve(template.properties(alarm)["Dimensions"][0]["Value"])
-        for alarm in template.of_type("AWS::CloudWatch::Alarm")
-        if template.properties(alarm).get("Namespace") == "AWS/SQS"
+        stack.resolve(stack.properties(alarm)["Dimensions"][0]["Value"])
+        for stack, alarm in template.each("AWS::CloudWatch::Alarm")
+        if stack.properties(alarm).get("Namespace") == "AWS/SQS"
     }
-    for logical_id in queues:
-        physical = template.physical[logical_id]
+    for stack, logical_id in queues:
+        physical = stack.physical[logical_id]
         is_dlq = physical.attrs["Arn"] in dlq_arns
-        assert is_dlq or "RedrivePolicy" in template.properties(logical_id), f"{logical_id} has no DLQ"
+        assert is_dlq or "RedrivePolicy" in stack.properties(logical_id), f"{logical_id} has no DLQ"
         if is_dlq:
             assert physical.attrs["QueueName"] in alarmed, f"{logical_id} (a DLQ) has no depth alarm"
 
 
 def test_tables_are_on_demand_encrypted_recoverable_with_ttl(template):
-    tables = template.of_type("AWS::DynamoDB::Table")
+    tables = template.of_type("AWS::DynamoDB::Table")  # the root keeps every table (stateful pieces)
     assert len(tables) >= 9  # one per bounded context + idempotency
     for logical_id in tables:
         props = template.properties(logical_id)
@@ -82,11 +87,12 @@ def test_temporary_exports_expire(template):
 
 
 def _statements(template, logical_id):
-    for policy in template.properties(logical_id).get("Policies") or []:
+    stack = template.owner(logical_id)
+    for policy in stack.properties(logical_id).get("Policies") or []:
         if isinstance(policy, dict) and "Statement" in policy:
-            yield from template.resolve(policy["Statement"])  # conditional statements resolved
+            yield from stack.resolve(policy["Statement"])  # conditional statements resolved
         elif isinstance(policy, dict) and "Ref" in policy:
-            yield from template.properties(policy["Ref"])["PolicyDocument"]["Statement"]
+            yield from stack.resolve(stack.properties(policy["Ref"])["PolicyDocument"]["Statement"])
         else:
             pytest.fail(
                 f"{logical_id}: use an explicit statement or a managed policy of this template: {policy}"
@@ -155,16 +161,17 @@ PUBLIC_ROUTES = {
 }
 
 
-def test_every_route_is_behind_the_authorizer_unless_api_md_says_anyone(template, functions):
-    auth = template.resources["HttpApi"]["Properties"]["Auth"]
-    assert auth["DefaultAuthorizer"] == "TokenAuthorizer"
-    public = {
-        f"{event.properties['Method']} {event.properties['Path']}"
-        for spec in functions.values()
-        for event in spec.events_of("HttpApi")
-        if (event.properties.get("Auth") or {}).get("Authorizer") == "NONE"
-    }
+def test_every_route_is_behind_the_authorizer_unless_api_md_says_anyone(template):
+    authorizer_id = template.physical["TokenAuthorizer"].ref
+    routes = [
+        stack.resolve(stack.properties(route)) for stack, route in template.each("AWS::ApiGatewayV2::Route")
+    ]
+    assert len(routes) >= 54
+    public = {route["RouteKey"] for route in routes if route["AuthorizationType"] == "NONE"}
     assert public == PUBLIC_ROUTES
+    for route in routes:
+        if route["RouteKey"] not in PUBLIC_ROUTES:
+            assert (route["AuthorizationType"], route.get("AuthorizerId")) == ("CUSTOM", authorizer_id), route
 
 
 def test_api_url_is_an_output(template):
