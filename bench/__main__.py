@@ -27,6 +27,7 @@ from fitconnect_local.workers import FunctionPool
 ROOT = Path(__file__).resolve().parent.parent
 COLD_SAMPLES = int(os.environ.get("BENCH_COLD", "5"))
 WARM_SAMPLES = int(os.environ.get("BENCH_WARM", "200"))
+MEASURED = ROOT / "bench" / "measured.json"  # AWS calls per invocation, read by `make cost`
 ONLY = {name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()}
 
 
@@ -73,7 +74,7 @@ def warm_via_runtime(
 ) -> tuple[list[float], Counter[int]]:
     """The sample replayed over HTTP (through the authorizer, as a demo user) or invoked directly."""
     session = requests.Session()
-    http = spec.events_of("HttpApi")
+    http = spec.logical_id in http_functions(runtime)
     timings, statuses = [], Counter()
     headers = {k: v for k, v in (event.get("headers") or {}).items() if k not in {"host", "content-length"}}
     if token:
@@ -95,6 +96,12 @@ def warm_via_runtime(
             timings.append((time.perf_counter() - started) * 1000)
             statuses[response.status_code] += 1
     return timings, statuses
+
+
+def http_functions(runtime: LocalRuntime) -> set[str]:
+    """Functions behind a route (routes are resources of the stacks, not events of the functions)."""
+    assert runtime.gateway is not None
+    return {route.function_id for route in runtime.gateway.routes}
 
 
 def sample_role(event: dict[str, Any]) -> str:
@@ -164,6 +171,7 @@ def main() -> None:
         "| handler direct p50 / p99 | AWS calls per invocation |",
         "|---|---|---|---|---|---|",
     ]
+    measured: dict[str, Any] = {}
     try:
         tokens = {
             role: login_token(runtime, f"{role}@fitconnect.local") for role in ("member", "admin", "trainer")
@@ -183,7 +191,15 @@ def main() -> None:
             status = "/".join(str(code) for code in sorted(statuses)) or "-"
             direct_timings, calls = direct(runtime, spec, event, vary)
             direct_p50, direct_p99 = _percentiles(direct_timings)
-            trigger = ", ".join(sorted({e.type for e in spec.events})) or "-"
+            triggers = {e.type for e in spec.events} | (
+                {"HttpApi"} if function_id in http_functions(runtime) else set()
+            )
+            trigger = ", ".join(sorted(triggers)) or "-"
+            measured[function_id] = {
+                "trigger": trigger,
+                "direct_p50_ms": round(direct_p50, 2),
+                "calls": calls,
+            }
             call_list = (
                 ", ".join(f"{name} \N{MULTIPLICATION SIGN}{count:g}" for name, count in sorted(calls.items()))
                 or "none"
@@ -199,8 +215,15 @@ def main() -> None:
     report = "\n".join(rows)
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(exist_ok=True)
-    # A partial run (BENCH_ONLY) never replaces the whole table.
+    # A partial run (BENCH_ONLY) never replaces the whole table, nor the figures `make cost` reads.
     (out_dir / ("only.md" if ONLY else "latest.md")).write_text(report + "\n")
+    if not ONLY:
+        document = {
+            "measured": time.strftime("%Y-%m-%d"),
+            "warm_samples": WARM_SAMPLES,
+            "functions": measured,
+        }
+        MEASURED.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n")
     print("\n" + report)
 
 
