@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 export PYTHONPATH := layers/shared:infra:.
 
-.PHONY: help install run test lint rehearse validate bench bench-iot build deploy clean simulate
+.PHONY: help install run test lint rehearse validate bench bench-iot cost build deploy secrets smoke clean simulate
 
 help:
 	@echo "make run    start the local platform (API on http://127.0.0.1:3000, demo data)"
@@ -20,8 +20,11 @@ help:
 	@echo "make rehearse  the translated templates: resources per stack, triggers that reach their functions"
 	@echo "make bench  cold start and warm latency per function (figures for the README)"
 	@echo "make bench-iot  telemetry ingestion: messages/s through broker, rule and function; calls per message"
+	@echo "make cost   monthly AWS cost of a stated workload from the templates and make bench's measured calls"
 	@echo "make simulate  demo equipment telemetry to the local broker (with make run going)"
 	@echo "make build  sam build (needs a python3.13 on PATH; no Docker)"
+	@echo "make secrets STAGE=dev|prod  put the Stripe and Zoom credentials into a deployed stage's secrets"
+	@echo "make smoke URL=https://…  health, register, login, profile, sessions, erase on a deployed stage"
 
 $(STAMP): requirements.txt requirements-dev.txt layers/shared/requirements.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required on PATH" >&2; exit 1; }
@@ -60,6 +63,11 @@ simulate: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
+# Monthly AWS cost of a stated workload (COST_MEMBERS, COST_MACHINES, COST_REPORT_S, COST_BOOKINGS)
+# from the templates, bench/measured.json (make bench) and bench/prices-us-east-1.json.
+cost: $(STAMP)
+	$(BIN)/python -m bench.cost
+
 bench-iot: $(STAMP)
 	$(BIN)/python -m bench.iot
 
@@ -77,6 +85,15 @@ build: $(SAM_VENV)/bin/sam
 
 deploy: build
 	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam deploy --guided
+
+# Values from the environment (STRIPE_API_KEY, STRIPE_WEBHOOK_SECRET, ZOOM_*) or a hidden prompt.
+secrets: $(STAMP)
+	@test -n "$(STAGE)" || { echo "usage: make secrets STAGE=dev|prod" >&2; exit 2; }
+	STAGE=$(STAGE) $(BIN)/python -m deploy.stage_secrets
+
+smoke: $(STAMP)
+	@test -n "$(URL)" || { echo "usage: make smoke URL=https://<api id>.execute-api.<region>.amazonaws.com" >&2; exit 2; }
+	$(BIN)/python -m deploy.smoke "$(URL)"
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache .local

@@ -26,7 +26,6 @@ from fitconnect_local.template import (
     ACCOUNT_ID,
     PARTITION,
     REGION,
-    Physical,
     Template,
     TemplateError,
     _physical,
@@ -91,21 +90,8 @@ def translated_stack(stack: Template) -> Template:
     )
     for logical_id, spec in body["Resources"].items():
         if logical_id not in view.physical:
-            view.physical[logical_id] = _translated_physical(view, logical_id, spec)
+            view.physical[logical_id] = _physical(view, logical_id, spec)
     return view
-
-
-def _translated_physical(view: Template, logical_id: str, spec: dict[str, Any]) -> Physical:
-    kind = spec.get("Type")
-    if kind == "AWS::IAM::Role":
-        return Physical(
-            f"{view.stack_name}-{logical_id}"[:64],
-            {"Arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role/{view.stack_name}-{logical_id}"[:128]},
-        )
-    if kind == "AWS::IoT::TopicRule":
-        name = str((spec.get("Properties") or {}).get("RuleName") or f"{view.stack_name}_{logical_id}")
-        return Physical("".join(c if c.isalnum() else "_" for c in name))
-    return _physical(view, logical_id, spec)
 
 
 @dataclass(frozen=True)
@@ -250,6 +236,13 @@ def trigger_denials(
             if reason:
                 denials[(function_id, source.name)] = reason
     arn_to_function = {spec.arn: function_id for function_id, spec in functions.items()}
+    for stack, rule_id in template.each("AWS::IoT::TopicRule"):
+        rule = topic_rule(stack, rule_id)
+        function_id = arn_to_function.get(rule.function_arn)
+        if function_id is not None and not policies.may_invoke(
+            functions[function_id].name, "iot.amazonaws.com", rule.arn
+        ):
+            denials[(function_id, rule_id)] = _no_grant("iot.amazonaws.com", rule.arn)
     for stack, rule_id in template.each("AWS::Events::Rule"):
         props = stack.resolve(stack.properties(rule_id))
         for target in props.get("Targets") or []:
@@ -262,21 +255,48 @@ def trigger_denials(
     return denials
 
 
+@dataclass(frozen=True)
+class TopicRule:
+    """An explicit `AWS::IoT::TopicRule` with one Lambda action and, optionally, an SQS error action."""
+
+    logical_id: str
+    arn: str
+    sql: str
+    sql_version: str
+    function_arn: str
+    error_queue_url: str | None
+    error_role_arn: str | None
+
+
+def topic_rule(stack: Template, logical_id: str) -> TopicRule:
+    payload = stack.resolve(stack.properties(logical_id))["TopicRulePayload"]
+    actions = payload.get("Actions") or []
+    if len(actions) != 1 or set(actions[0]) != {"Lambda"}:
+        raise TemplateError(f"{logical_id}: a topic rule runs locally with one Lambda action")
+    error = payload.get("ErrorAction") or {}
+    if error and set(error) != {"Sqs"}:
+        raise TemplateError(f"{logical_id}: only an Sqs error action is supported locally")
+    return TopicRule(
+        logical_id=logical_id,
+        arn=stack.physical[logical_id].attrs["Arn"],
+        sql=str(payload["Sql"]),
+        sql_version=str(payload.get("AwsIotSqlVersion", "2015-10-08")),
+        function_arn=str(actions[0]["Lambda"]["FunctionArn"]),
+        error_queue_url=str(error["Sqs"]["QueueUrl"]) if error else None,
+        error_role_arn=str(error["Sqs"]["RoleArn"]) if error else None,
+    )
+
+
 def _trigger_denial(
     view: Template, policies: Policies, function_id: str, spec: Any, source: Any
 ) -> str | None:
     generated = f"{function_id}{source.name}"
     if source.type in SERVICE_PRINCIPALS:
         principal = SERVICE_PRINCIPALS[source.type]
-        physical = view.physical[generated]
-        source_arn = (
-            physical.attrs.get("Arn") or f"arn:{PARTITION}:iot:{REGION}:{ACCOUNT_ID}:rule/{physical.ref}"
-        )
-        return (
-            None
-            if policies.may_invoke(spec.name, principal, source_arn)
-            else _no_grant(principal, source_arn)
-        )
+        source_arn = view.physical[generated].attrs["Arn"]  # the rule SAM made for the event
+        if policies.may_invoke(spec.name, principal, source_arn):
+            return None
+        return _no_grant(principal, source_arn)
     if source.type == "ScheduleV2":
         role = policies.schedule_roles.get(generated, "")
         if policies.role_allows(role, "lambda:InvokeFunction", spec.arn):

@@ -200,6 +200,30 @@ def _ses(operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
     return [(f"ses:{operation}", f"arn:aws:ses:{REGION}:{ACCOUNT}:identity/{address or '*'}")]
 
 
+_IOT_THING_OPERATIONS = {
+    "CreateThing",
+    "DescribeThing",
+    "DeleteThing",
+    "UpdateThing",
+    "AttachThingPrincipal",
+    "DetachThingPrincipal",
+    "ListThingPrincipals",
+}
+
+
+def _iot(operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+    def arn(kind: str, name: str) -> str:
+        return name if name.startswith("arn:") else f"arn:aws:iot:{REGION}:{ACCOUNT}:{kind}/{name}"
+
+    if operation in _IOT_THING_OPERATIONS:
+        return [(f"iot:{operation}", arn("thing", params["thingName"]))]
+    if operation in ("AttachPolicy", "DetachPolicy"):
+        return [(f"iot:{operation}", params["target"])]
+    if "certificateId" in params:
+        return [(f"iot:{operation}", arn("cert", params["certificateId"]))]
+    return [(f"iot:{operation}", "*")]
+
+
 _MAPPERS = {
     "dynamodb": _dynamodb,
     "sqs": _sqs,
@@ -208,4 +232,5 @@ _MAPPERS = {
     "secretsmanager": _secretsmanager,
     "sns": _sns,
     "ses": _ses,
+    "iot": _iot,
 }

@@ -13,15 +13,19 @@ from typing import Any
 import paho.mqtt.client as mqtt
 
 from fitconnect_local.functions import FunctionSpec
+from fitconnect_local.iam import topic_rule
 from fitconnect_local.iot_sql import MessageContext, RuleQuery, SqlError, parse_rule_sql
-from fitconnect_local.template import TemplateError
+from fitconnect_local.template import Template, TemplateError
 
 
 @dataclass
 class IotRoute:
     function_id: str
-    source: str  # the function's IoTRule event
+    source: str  # the function's IoTRule event, or the logical id of an explicit topic rule
     query: RuleQuery
+    rule_name: str = ""
+    error_queue_url: str | None = None  # an explicit rule's SQS error action
+    error_role_arn: str | None = None
 
 
 @dataclass
@@ -32,20 +36,41 @@ class IotStats:
     delivered: int = 0
 
 
-def iot_routes(functions: dict[str, FunctionSpec]) -> list[IotRoute]:
-    routes = []
-    for function_id, spec in functions.items():
-        for source in spec.events_of("IoTRule"):
-            version = source.properties.get("AwsIotSqlVersion", "2016-03-23")
-            if version != "2016-03-23":
-                raise TemplateError(f"{function_id}.{source.name}: SQL version {version} is not supported")
-            try:
-                routes.append(
-                    IotRoute(function_id, source.name, parse_rule_sql(str(source.properties["Sql"])))
-                )
-            except SqlError as error:
-                raise TemplateError(f"{function_id}.{source.name}: {error}") from error
+def iot_routes(template: Template, functions: dict[str, FunctionSpec]) -> list[IotRoute]:
+    """The functions' `IoTRule` events and the templates' explicit `AWS::IoT::TopicRule`s."""
+    routes = [
+        IotRoute(function_id, source.name, _query(function_id, source.name, source.properties))
+        for function_id, spec in functions.items()
+        for source in spec.events_of("IoTRule")
+    ]
+    arn_to_function = {spec.arn: function_id for function_id, spec in functions.items()}
+    for stack, logical_id in template.each("AWS::IoT::TopicRule"):
+        rule = topic_rule(stack, logical_id)
+        function_id = arn_to_function.get(rule.function_arn)
+        if function_id is None:
+            raise TemplateError(f"{logical_id}: its Lambda action names no function of the templates")
+        query = _query(function_id, logical_id, {"Sql": rule.sql, "AwsIotSqlVersion": rule.sql_version})
+        routes.append(
+            IotRoute(
+                function_id,
+                logical_id,
+                query,
+                rule_name=stack.physical[logical_id].ref,
+                error_queue_url=rule.error_queue_url,
+                error_role_arn=rule.error_role_arn,
+            )
+        )
     return routes
+
+
+def _query(function_id: str, source: str, properties: dict[str, Any]) -> RuleQuery:
+    version = properties.get("AwsIotSqlVersion", "2016-03-23")
+    if version != "2016-03-23":
+        raise TemplateError(f"{function_id}.{source}: SQL version {version} is not supported")
+    try:
+        return parse_rule_sql(str(properties["Sql"]))
+    except SqlError as error:
+        raise TemplateError(f"{function_id}.{source}: {error}") from error
 
 
 class IotBridge:

@@ -49,6 +49,7 @@ NOT_PROVISIONED = {
     "AWS::SNS::TopicPolicy",
     "AWS::Lambda::Permission",  # enforced by the gateway, the IoT bridge and the schedules
     "AWS::Lambda::EventInvokeConfig",
+    "AWS::IoT::TopicRule",  # the IoT bridge subscribes to its topics and runs its SQL
 }
 
 
@@ -117,6 +118,8 @@ class Provisioner:
             "AWS::SES::EmailIdentity",
             "AWS::Events::EventBus",
             "AWS::Events::Rule",
+            "AWS::IoT::ThingType",
+            "AWS::IoT::Policy",
         }
         for stack in self.template.stacks():
             for logical_id, spec in stack.resources.items():
@@ -136,6 +139,7 @@ class Provisioner:
         self._email_identities()
         self._queues()
         self._buses()
+        self._iot_registry()
         return self._rules()
 
     # -- storage
@@ -222,6 +226,20 @@ class Provisioner:
         events = aws_client("events", self.endpoint)
         for stack, logical_id in self.template.each("AWS::Events::EventBus"):
             events.create_event_bus(Name=stack.physical[logical_id].ref)
+
+    def _iot_registry(self) -> None:
+        """Thing types and device policies, so enrolment works against moto as against IoT Core."""
+        iot = aws_client("iot", self.endpoint)
+        for stack, logical_id in self.template.each("AWS::IoT::ThingType"):
+            props = stack.resolve(stack.properties(logical_id)).get("ThingTypeProperties") or {}
+            # CloudFormation spells the API's camelCase keys with a capital first letter.
+            properties = {key[0].lower() + key[1:]: value for key, value in props.items()}
+            iot.create_thing_type(
+                thingTypeName=stack.physical[logical_id].ref, thingTypeProperties=properties
+            )
+        for stack, logical_id in self.template.each("AWS::IoT::Policy"):
+            document = stack.resolve(stack.properties(logical_id))["PolicyDocument"]
+            iot.create_policy(policyName=stack.physical[logical_id].ref, policyDocument=json.dumps(document))
 
     # -- secrets and identities
     def _secrets(self) -> None:

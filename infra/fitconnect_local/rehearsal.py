@@ -39,6 +39,8 @@ WILDCARD_EXCEPTIONS = {
     # SMS to a phone number has no resource ARN: the statement allows Publish on anything that is
     # not an SNS ARN (NotResource arn:aws:sns:*:*:*), i.e. phone numbers only.
     ("sns:Publish",): "SMS to phone numbers",
+    # IoT Core's certificate creation and endpoint lookup have no resource type in IAM.
+    ("iot:CreateKeysAndCertificate", "iot:DescribeEndpoint"): "no resource type",
 }
 
 

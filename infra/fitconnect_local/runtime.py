@@ -8,6 +8,7 @@ runtime.stop()       # workers, pollers, services: nothing left behind
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -27,7 +28,7 @@ from urllib.parse import urlencode
 from fitconnect_local.apigw import Gateway
 from fitconnect_local.functions import FunctionSpec, function_specs
 from fitconnect_local.iam import Policies, load_policies, trigger_denials
-from fitconnect_local.iot import IotBridge, iot_routes
+from fitconnect_local.iot import IotBridge, IotRoute, iot_routes
 from fitconnect_local.processes import Service
 from fitconnect_local.provision import Provisioner, aws_client
 from fitconnect_local.schedules import ScheduleJob, Scheduler, schedule_jobs
@@ -114,7 +115,7 @@ class LocalRuntime:
             self.denied_triggers = trigger_denials(self.template, self.functions, self.policies)
             self._refuse_unpollable_queues()
             self.jobs = schedule_jobs(self.functions)
-            routes = iot_routes(self.functions)
+            routes = iot_routes(self.template, self.functions)
             for service in self.services:
                 service.start()
             for service in self.services:
@@ -152,7 +153,7 @@ class LocalRuntime:
             self.iot = IotBridge(
                 routes,
                 self.ports.mqtt,
-                lambda route, payload: self._trigger_invoker(route.source)(route.function_id, payload),
+                self._deliver_iot,
                 lambda line: self._emit("runtime", line),
             )
             self.iot.start()
@@ -304,6 +305,35 @@ class LocalRuntime:
 
         return deliver
 
+    def _deliver_iot(self, route: IotRoute, payload: Any) -> None:
+        """A topic rule's Lambda action; when AWS could not invoke the function, the rule's error
+        action (an SQS queue, sent to with the rule's role) gets the failure, as IoT Core sends it."""
+        self._trigger_invoker(route.source)(route.function_id, payload)  # logs and drops when refused
+        denial = self.denied_triggers.get((route.function_id, route.source))
+        if denial is None or route.error_queue_url is None:
+            return
+        queue_arn = _queue_arn(route.error_queue_url)
+        if not self.policies.role_allows(route.error_role_arn or "", "sqs:SendMessage", queue_arn):
+            self._emit(
+                route.function_id, f"[runtime] {route.source}: its error action may not send to {queue_arn}"
+            )
+            return
+        failure = {
+            "ruleName": route.rule_name,
+            "topic": payload.get("topic", ""),
+            "base64OriginalPayload": base64.b64encode(json.dumps(payload).encode()).decode(),
+            "failures": [
+                {
+                    "failedAction": "LambdaAction",
+                    "failedResource": self.functions[route.function_id].arn,
+                    "errorMessage": denial,
+                }
+            ],
+        }
+        aws_client("sqs", self.aws_endpoint).send_message(
+            QueueUrl=route.error_queue_url, MessageBody=json.dumps(failure)
+        )
+
     def _refuse_unpollable_queues(self) -> None:
         """CloudFormation fails to create an SQS event source mapping whose role cannot poll."""
         for (function_id, source), denial in self.denied_triggers.items():
@@ -454,6 +484,11 @@ class LocalRuntime:
                 for logical_id, spec in stack.resources.items()
             },
         }
+
+
+def _queue_arn(url: str) -> str:
+    account, name = url.rstrip("/").split("/")[-2:]
+    return f"arn:aws:sqs:{REGION}:{account}:{name}"
 
 
 def _invocation_json(outcome: Invocation) -> dict[str, Any]:

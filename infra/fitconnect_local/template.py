@@ -180,6 +180,12 @@ NESTED_STACK_TYPES = ("AWS::Serverless::Application",)
 
 def _load_stack(path: Path, body: dict[str, Any], stack: str, params: dict[str, Any]) -> Template:
     template = Template(path=path, body=body, stack_name=stack, parameters=params, physical={})
+    # As CloudFormation: a resource or output whose condition is false does not exist.
+    for section in ("Resources", "Outputs"):
+        entries = body.get(section) or {}
+        for name in [n for n, spec in entries.items() if "Condition" in spec]:
+            if not template.resolve({"Condition": entries[name]["Condition"]}):
+                del entries[name]
     # Two passes: names that depend only on parameters first, then names that refer to those
     # (a rule names its bus with !Ref).
     deferred = []
@@ -277,11 +283,22 @@ def _parameter_values(body: dict[str, Any], overrides: dict[str, str]) -> dict[s
             raise TemplateError(f"parameter {name} has no default and no value")
         if spec.get("Type") == "CommaDelimitedList" and isinstance(value, str):
             value = [item.strip() for item in value.split(",")]
+        _check_allowed(name, spec, value)
         values[name] = value
     unknown = set(overrides) - set(values)
     if unknown:
         raise TemplateError(f"unknown parameter(s): {', '.join(sorted(unknown))}")
     return values
+
+
+def _check_allowed(name: str, spec: dict[str, Any], value: Any) -> None:
+    """CloudFormation refuses a parameter value outside AllowedValues or AllowedPattern."""
+    allowed = spec.get("AllowedValues")
+    if allowed is not None and str(value) not in {str(item) for item in allowed}:
+        raise TemplateError(f"parameter {name}: {value!r} is not one of {allowed}")
+    pattern = spec.get("AllowedPattern")
+    if pattern is not None and not re.fullmatch(pattern, str(value)):
+        raise TemplateError(f"parameter {name}: {value!r} does not match {pattern}")
 
 
 def _physical(
@@ -357,6 +374,18 @@ def _physical(
     if kind == "AWS::Serverless::HttpApi":
         # Routes name their API with !Ref: keep the logical id so the gateway can match them.
         return Physical(logical_id, {"ApiEndpoint": "http://127.0.0.1:3000"})
+    if kind == "AWS::IAM::Role":
+        name = named("RoleName", f"{stack}-{logical_id}"[:64])
+        return Physical(name, {"Arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role/{name}"})
+    if kind == "AWS::IoT::TopicRule":
+        name = named("RuleName", "".join(c if c.isalnum() else "_" for c in f"{stack}_{logical_id}"))
+        return Physical(name, {"Arn": f"arn:{PARTITION}:iot:{REGION}:{ACCOUNT_ID}:rule/{name}"})
+    if kind == "AWS::IoT::ThingType":
+        name = named("ThingTypeName", f"{stack}-{logical_id}")
+        return Physical(name, {"Arn": f"arn:{PARTITION}:iot:{REGION}:{ACCOUNT_ID}:thingtype/{name}"})
+    if kind == "AWS::IoT::Policy":
+        name = named("PolicyName", f"{stack}-{logical_id}")
+        return Physical(name, {"Arn": f"arn:{PARTITION}:iot:{REGION}:{ACCOUNT_ID}:policy/{name}"})
     if kind == "AWS::IAM::ManagedPolicy":
         return Physical(f"arn:{PARTITION}:iam::{ACCOUNT_ID}:policy/{stack}-{logical_id}")
     if kind == "AWS::CloudWatch::Alarm":
@@ -418,6 +447,12 @@ class _Resolver:
             raise TemplateError(f"!GetAtt {logical_id}.{attribute} is not known locally")
         return physical.attrs[attribute]
 
+    def condition(self, name: str) -> bool:
+        conditions = self.template.body.get("Conditions") or {}
+        if name not in conditions:
+            raise TemplateError(f"unknown condition {name}")
+        return bool(self.resolve(conditions[name]))
+
     def sub(self, arg: Any) -> str:
         text, variables = (arg, {}) if isinstance(arg, str) else (arg[0], self.resolve(arg[1]))
 
@@ -453,10 +488,7 @@ def _split(resolver: _Resolver, arg: list[Any]) -> list[str]:
 
 def _if(resolver: _Resolver, arg: list[Any]) -> Any:
     condition, when_true, when_false = arg
-    conditions = resolver.template.body.get("Conditions") or {}
-    if condition not in conditions:
-        raise TemplateError(f"unknown condition {condition}")
-    return resolver.resolve(when_true if resolver.resolve(conditions[condition]) else when_false)
+    return resolver.resolve(when_true if resolver.condition(condition) else when_false)
 
 
 def _get_att(resolver: _Resolver, arg: Any) -> str:
@@ -476,4 +508,5 @@ _INTRINSICS: dict[str, Any] = {
     "Fn::Not": lambda r, arg: not r.resolve(arg[0]),
     "Fn::And": lambda r, arg: all(r.resolve(item) for item in arg),
     "Fn::Or": lambda r, arg: any(r.resolve(item) for item in arg),
+    "Condition": lambda r, arg: r.condition(arg),
 }

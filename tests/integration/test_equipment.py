@@ -1,5 +1,6 @@
 """Equipment over the real MQTT broker: telemetry → IoT rule → function → status and usage."""
 
+import base64
 import json
 import os
 import subprocess
@@ -199,3 +200,61 @@ def test_the_simulator_makes_the_demo_machines_live_and_names_the_drifting_one(a
     assert anomalous == {"Rowing machine 2"}
     drift = next(i for i in recommendations if i["name"] == "Rowing machine 2" and i["type"] == "anomaly")
     assert drift["evidence"]["z_score"] > 3
+
+
+# -- enrolment: a thing, a certificate and a policy per machine --------------------------------------
+def test_enrolment_hands_over_a_certificate_once_bound_to_the_machine_and_its_topic(api, admin, platform):
+    equipment_id = new_machine(api, admin, name="Treadmill 12")
+    member = api.member()
+    assert api.post(f"/equipment/{equipment_id}/enrolment", token=member["access_token"]).status == 403
+    reply = api.post(f"/equipment/{equipment_id}/enrolment", token=admin)
+    assert reply.status == 201
+    assert reply.headers["Cache-Control"] == "no-store"  # the private key exists in this answer only
+    enrolled = reply.body
+    assert enrolled["thing_name"] == enrolled["client_id"] == equipment_id
+    assert enrolled["topic"] == f"fitconnect/equipment/{equipment_id}/telemetry"
+    assert enrolled["certificate_pem"].startswith("-----BEGIN CERTIFICATE-----")
+    assert "PRIVATE KEY" in enrolled["private_key"]
+    assert enrolled["endpoint"]
+    iot = aws(platform, "iot")
+    thing = iot.describe_thing(thingName=equipment_id)
+    assert thing["thingTypeName"] == "fitconnect-local-equipment"
+    principals = iot.list_thing_principals(thingName=equipment_id)["principals"]
+    assert len(principals) == 1
+    assert principals[0].endswith(enrolled["certificate_id"])
+    policies = iot.list_attached_policies(target=principals[0])["policies"]
+    assert [p["policyName"] for p in policies] == ["fitconnect-local-equipment-device"]
+    document = json.loads(iot.get_policy(policyName="fitconnect-local-equipment-device")["policyDocument"])
+    publish = next(s for s in document["Statement"] if s["Action"] == "iot:Publish")
+    assert publish["Resource"].endswith(
+        ":topic/fitconnect/equipment/${iot:Connection.Thing.ThingName}/telemetry"
+    )
+    # Once: a second enrolment is refused and makes no second certificate.
+    again = api.post(f"/equipment/{equipment_id}/enrolment", token=admin)
+    assert (again.status, again.body["error"]["code"]) == (409, "already_enrolled")
+    assert len(iot.list_thing_principals(thingName=equipment_id)["principals"]) == 1
+    assert current(api, admin, equipment_id)["enrolled_at"] == enrolled["enrolled_at"]
+    assert "private_key" not in json.dumps(current(api, admin, equipment_id))
+    missing = api.post("/equipment/01JDNOSUCHEQUIPMENT0000000/enrolment", token=admin)
+    assert (missing.status, missing.body["error"]["code"]) == (404, "equipment_not_found")
+
+
+def test_telemetry_the_rule_cannot_deliver_lands_in_its_error_queue(api, admin, device, platform):
+    """IoT Core answers an undeliverable message with the rule's error action; locally too: take the
+    rule's permission away and the message is in the errors queue, with the reason."""
+    equipment_id = new_machine(api, admin, name="Bike 4")
+    key = ("IngestTelemetryFunction", "TelemetryRule")
+    platform.denied_triggers[key] = "no AWS::Lambda::Permission (removed by the test)"
+    try:
+        device(equipment_id, reading())
+        sqs = aws(platform, "sqs")
+        url = sqs.get_queue_url(QueueName="fitconnect-local-telemetry-rule-errors")["QueueUrl"]
+        received = eventually(lambda: sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages"))
+    finally:
+        del platform.denied_triggers[key]
+    failure = json.loads(received[0]["Body"])
+    assert failure["ruleName"] == "fitconnect_local_telemetry"
+    assert failure["failures"][0]["failedAction"] == "LambdaAction"
+    original = json.loads(base64.b64decode(failure["base64OriginalPayload"]))
+    assert original["equipment_id"] == equipment_id
+    assert current(api, admin, equipment_id)["readings"] == 0  # the function never saw it

@@ -16,8 +16,13 @@ from tests.support.local import aws, eventually
 
 @pytest.fixture(scope="module")
 def stripe_settings(platform):
-    name = platform.template.physical["StripeSecret"].attrs["Name"]
-    return json.loads(aws(platform, "secretsmanager").get_secret_value(SecretId=name)["SecretString"])
+    """The API key and the webhook signing secret, each from its own secret."""
+    secrets = aws(platform, "secretsmanager")
+    settings = {}
+    for logical_id in ("StripeSecret", "StripeWebhookSecret"):
+        name = platform.template.physical[logical_id].attrs["Name"]
+        settings.update(json.loads(secrets.get_secret_value(SecretId=name)["SecretString"]))
+    return settings
 
 
 @pytest.fixture(scope="module")
@@ -285,7 +290,9 @@ def webhooks_lost(platform, stripe_settings):
 
     def register(url):
         form = {"url": url, "secret": stripe_settings["webhook_secret"]}
-        requests.post(f"{platform.stripe_endpoint}/_config/webhooks/StripeSecret", data=form, timeout=5)
+        requests.post(
+            f"{platform.stripe_endpoint}/_config/webhooks/StripeWebhookSecret", data=form, timeout=5
+        )
 
     register("http://127.0.0.1:9/nowhere")
     yield

@@ -28,8 +28,12 @@ def zoom(platform, api):
         "api_base": f"{stand_in.url}/v2",
     }
     secrets.put_secret_value(SecretId=name, SecretString=json.dumps(settings))
+    webhook_name = platform.template.physical["ZoomWebhookSecret"].attrs["Name"]
+    token = json.loads(secrets.get_secret_value(SecretId=webhook_name)["SecretString"])[
+        "webhook_secret_token"
+    ]
     api.post("/_local/clock", {"advance_s": 301})  # functions re-read the secret after 5 minutes
-    yield stand_in, settings
+    yield stand_in, {**settings, "webhook_secret_token": token}
     api.post("/_local/clock", {"offset_s": 0})
     secrets.put_secret_value(SecretId=name, SecretString=json.dumps(current))
     stand_in.stop()

@@ -11,6 +11,7 @@ from fitconnect_local.schedules import Expression, ScheduleJob, Scheduler
 from fitconnect_local.sqs_sources import failed_message_ids, json_path
 from fitconnect_local.template import TemplateError, load_template
 from fitconnect_local.workers import Invocation
+from tests.support.paths import TEMPLATE
 
 
 def test_template_names_and_intrinsics(template):
@@ -176,3 +177,10 @@ def test_batch_item_failures_follow_lambdas_rules():
 def test_input_path():
     assert json_path({"detail": {"a": 1}}, "$.detail") == {"a": 1}
     assert json_path({"detail": {"a": 1}}, "$") == {"detail": {"a": 1}}
+
+
+def test_parameters_outside_their_allowed_values_or_pattern_are_refused_as_cloudformation_does():
+    with pytest.raises(TemplateError, match="Stage"):
+        load_template(TEMPLATE, parameters={"Stage": "staging"})
+    with pytest.raises(TemplateError, match="MailFrom"):
+        load_template(TEMPLATE, parameters={"Stage": "test", "MailFrom": "not-an-address"})

@@ -5,6 +5,8 @@ from unittest import mock
 
 import pytest
 
+from fitconnect_local.iam import load_policies, statements_allow
+from fitconnect_local.rehearsal import WILDCARD_EXCEPTIONS
 from fitconnect_local.template import load_template
 from tests.support.lambdas import load_handler
 from tests.support.paths import TEMPLATE
@@ -42,7 +44,7 @@ def test_every_queue_has_a_dead_letter_queue_and_every_dlq_an_alarm(template):
         stack.resolve(stack.properties(q)["RedrivePolicy"]["deadLetterTargetArn"])
         for stack, q in queues
         if "RedrivePolicy" in stack.properties(q)
-    }
+    } | _error_action_queue_arns(template)  # terminal too: what an IoT rule could not deliver
     alarmed = {
         stack.resolve(stack.properties(alarm)["Dimensions"][0]["Value"])
         for stack, alarm in template.each("AWS::CloudWatch::Alarm")
@@ -54,6 +56,16 @@ def test_every_queue_has_a_dead_letter_queue_and_every_dlq_an_alarm(template):
         assert is_dlq or "RedrivePolicy" in stack.properties(logical_id), f"{logical_id} has no DLQ"
         if is_dlq:
             assert physical.attrs["QueueName"] in alarmed, f"{logical_id} (a DLQ) has no depth alarm"
+
+
+def _error_action_queue_arns(template):
+    arns = set()
+    for stack, rule in template.each("AWS::IoT::TopicRule"):
+        error = stack.properties(rule)["TopicRulePayload"].get("ErrorAction") or {}
+        if "Sqs" in error:
+            queue_id = error["Sqs"]["QueueUrl"]["Ref"]
+            arns.add(stack.physical[queue_id].attrs["Arn"])
+    return arns
 
 
 def test_tables_are_on_demand_encrypted_recoverable_with_ttl(template):
@@ -111,9 +123,33 @@ def test_policies_name_their_resources(template, functions):
             resources = (
                 statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
             )
-            assert "*" not in resources, f"{logical_id} grants {statement['Action']} on every resource"
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            # "*" only where IAM takes nothing else (the rehearsal's list, each with its reason).
+            assert "*" not in resources or tuple(actions) in WILDCARD_EXCEPTIONS, (
+                f"{logical_id} grants {statement['Action']} on every resource"
+            )
             assert not any(action.endswith(":*") for action in actions), f"{logical_id}: wildcard action"
+
+
+@pytest.mark.parametrize(
+    ("webhook", "may_read", "may_not_read"),
+    [
+        ("StripeWebhookFunction", "StripeWebhookSecret", "StripeSecret"),
+        ("ZoomWebhookFunction", "ZoomWebhookSecret", "ZoomSecret"),
+    ],
+)
+def test_public_webhooks_read_their_signing_secret_and_not_the_api_credentials(
+    webhook, may_read, may_not_read
+):
+    template = load_template(TEMPLATE, parameters={"Stage": "test"})  # secret ARNs as the stacks got them
+    policies = load_policies(template)
+    statements = policies.function_statements(webhook)
+    readable = {
+        logical_id
+        for logical_id in ("StripeSecret", "StripeWebhookSecret", "ZoomSecret", "ZoomWebhookSecret")
+        if statements_allow(statements, "secretsmanager:GetSecretValue", template.physical[logical_id].ref)
+    }
+    assert readable == {may_read}, f"{webhook} must not read {may_not_read}"
 
 
 def _push_grants(template, logical_id):
@@ -176,3 +212,97 @@ def test_every_route_is_behind_the_authorizer_unless_api_md_says_anyone(template
 
 def test_api_url_is_an_output(template):
     assert "ApiUrl" in template.body["Outputs"]
+
+
+def _stage_parameters(section):
+    """A samconfig.toml section's parameter_overrides, as `sam deploy --config-env` passes them."""
+    import tomllib
+
+    config = tomllib.loads((TEMPLATE.parent / "samconfig.toml").read_text())
+    overrides = config[section]["deploy"]["parameters"]["parameter_overrides"]
+    return dict(pair.split("=", 1) for pair in overrides.split())
+
+
+def _names_that_collide_across_stages(stack):
+    """Names AWS keeps account-wide (or region-wide): two stages must not share any."""
+    named = {}
+    for each, logical_id in stack.each(
+        "AWS::SES::EmailIdentity",
+        "AWS::DynamoDB::Table",
+        "AWS::SQS::Queue",
+        "AWS::SecretsManager::Secret",
+        "AWS::Events::EventBus",
+        "AWS::SNS::Topic",
+        "AWS::Logs::LogGroup",
+        "AWS::Serverless::LayerVersion",
+    ):
+        props = each.resolve(each.properties(logical_id))
+        for key in (
+            "EmailIdentity",
+            "TableName",
+            "QueueName",
+            "Name",
+            "TopicName",
+            "LogGroupName",
+            "LayerName",
+        ):
+            if key in props:
+                named[f"{logical_id}.{key}"] = props[key]
+    return named
+
+
+def test_dev_and_prod_in_one_account_name_nothing_alike_not_even_the_mail_identity():
+    dev = load_template(TEMPLATE, parameters=_stage_parameters("dev"))
+    prod = load_template(TEMPLATE, parameters=_stage_parameters("prod"))
+    dev_names, prod_names = _names_that_collide_across_stages(dev), _names_that_collide_across_stages(prod)
+    assert dev_names["MailFromIdentity.EmailIdentity"] == "dev.fitconnect.app"
+    assert prod_names["MailFromIdentity.EmailIdentity"] == "fitconnect.app"
+    assert len(dev_names) > 40
+    assert not set(dev_names.values()) & set(prod_names.values())
+
+
+def test_a_stage_can_send_through_an_identity_verified_elsewhere():
+    shared = load_template(TEMPLATE, parameters={"Stage": "dev", "MailDomain": ""})
+    assert "MailFromIdentity" not in shared.resources  # its condition is false: CloudFormation makes none
+    assert "MailDkimRecords" not in shared.body["Outputs"]
+    grants = [
+        statement["Resource"]
+        for statement in _statements(shared, "SendNotificationsFunction")
+        if "ses:SendRawEmail" in statement["Action"]
+    ]
+    assert grants == [
+        [
+            "arn:aws:ses:us-east-1:123456789012:identity/no-reply@fitconnect.app",
+            "arn:aws:ses:us-east-1:123456789012:identity/fitconnect.app",
+        ]
+    ]
+
+
+def test_data_survives_stack_operations_and_queues_state_their_retention(template):
+    stateful = list(
+        template.each(
+            "AWS::DynamoDB::Table",
+            "AWS::S3::Bucket",
+            "AWS::SecretsManager::Secret",
+            "AWS::SES::EmailIdentity",
+        )
+    )
+    assert len(stateful) >= 9 + 3 + 6
+    for stack, logical_id in stateful:
+        if logical_id == "IdempotencyTable":
+            continue  # 24-hour replay records: nothing to keep, deleted with the stack
+        spec = stack.resources[logical_id]
+        assert (spec.get("DeletionPolicy"), spec.get("UpdateReplacePolicy")) == ("Retain", "Retain"), (
+            logical_id
+        )
+    queues = list(template.each("AWS::SQS::Queue"))
+    dlq_arns = {
+        stack.resolve(stack.properties(q)["RedrivePolicy"]["deadLetterTargetArn"])
+        for stack, q in queues
+        if "RedrivePolicy" in stack.properties(q)
+    } | _error_action_queue_arns(template)
+    for stack, logical_id in queues:
+        retention = stack.properties(logical_id).get("MessageRetentionPeriod")
+        assert retention is not None, f"{logical_id} does not state its retention"
+        if stack.physical[logical_id].attrs["Arn"] in dlq_arns:
+            assert retention == 1209600, f"{logical_id}: a DLQ keeps messages 14 days (the maximum)"

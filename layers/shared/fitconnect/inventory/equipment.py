@@ -114,6 +114,8 @@ class Equipment(InventoryItem):
     # which a message is too late to be counted (the window's trimmed edge).
     seen_ts = NumberSetAttribute(null=True)
     seen_floor = NumberAttribute(null=True)
+    # Its IoT certificate once enrolled (fitconnect.inventory.enrolment): id, ARN, enrolled_at.
+    enrolment = MapAttribute[str, Any](null=True)
     created_at = UnicodeAttribute()
 
     @staticmethod
@@ -177,6 +179,7 @@ def view(equipment: Equipment) -> dict[str, Any]:
         "vibration_rms": equipment.vibration_rms,
         "last_service_at": equipment.last_service_at,
         "readings": int(equipment.messages_total or 0),
+        "enrolled_at": plain_map(equipment.enrolment).get("enrolled_at"),
     }
 
 

@@ -1,5 +1,7 @@
-"""The one way to Stripe: a `StripeClient` configured from the `STRIPE_SECRET` (JSON `api_key`,
-`webhook_secret`), read through Powertools parameters and cached for 5 minutes, never logged.
+"""The one way to Stripe: a `StripeClient` configured from the `STRIPE_SECRET` (JSON `api_key`),
+and webhook signatures checked with the `STRIPE_WEBHOOK_SECRET` (JSON `webhook_secret`; a secret of
+its own, so the public webhook function cannot read the API key). Both are read through Powertools
+parameters and cached for 5 minutes, never logged.
 
 `STRIPE_API_BASE` points the client at localstripe on the local runtime; unset in AWS.
 `stripe` is imported here only, on first use, to keep it off the cold start of functions that do
@@ -19,15 +21,15 @@ from fitconnect.platform.settings import env
 SECRET_MAX_AGE_S = 300
 
 
-def _settings() -> dict[str, Any]:
+def _secret(variable: str) -> dict[str, Any]:
     from aws_lambda_powertools.utilities import parameters
 
-    value = parameters.get_secret(env("STRIPE_SECRET"), transform="json", max_age=SECRET_MAX_AGE_S)
+    value = parameters.get_secret(env(variable), transform="json", max_age=SECRET_MAX_AGE_S)
     return value if isinstance(value, dict) else {}
 
 
 def client() -> Any:
-    api_key = str(_settings().get("api_key") or "")
+    api_key = str(_secret("STRIPE_SECRET").get("api_key") or "")
     if not api_key:
         raise ServiceUnavailable("Payments are not configured.", code="payments_not_configured")
     return _client(api_key, os.environ.get("STRIPE_API_BASE"))
@@ -46,7 +48,7 @@ def verified_event(payload: str, signature: str | None) -> dict[str, Any]:
     5-minute tolerance), else a 400 `invalid_signature`."""
     import stripe
 
-    secret = str(_settings().get("webhook_secret") or "")
+    secret = str(_secret("STRIPE_WEBHOOK_SECRET").get("webhook_secret") or "")
     if not secret or not signature:
         raise BadRequest("Missing or invalid Stripe signature.", code="invalid_signature")
     try:

@@ -1,8 +1,9 @@
 """Live sessions on Zoom: meetings through Server-to-Server OAuth, and Zoom's webhooks.
 
-Configuration is one secret (`ZOOM_SECRET`), JSON: `account_id`, `client_id`, `client_secret`
-(the S2S OAuth app) and `webhook_secret_token` (the app's event subscription); `oauth_url` and
-`api_base` default to Zoom's and point elsewhere only in tests. Without the OAuth fields, live
+Configuration is two secrets: `ZOOM_SECRET`, JSON `account_id`, `client_id`, `client_secret` (the
+S2S OAuth app; `oauth_url` and `api_base` default to Zoom's and point elsewhere only in tests), and
+`ZOOM_WEBHOOK_SECRET`, JSON `webhook_secret_token` (the app's event subscription), which is all the
+public webhook function may read. Without the OAuth fields, live
 sessions are created anyway and say their video is `not_configured`.
 
 Meetings are created off the request path: `SessionsPublished` → queue → `CreateMeetingsFunction`,
@@ -60,21 +61,29 @@ class SessionEndedLive(DomainEvent):
     session_id: str
 
 
-_config: tuple[int, dict[str, Any]] | None = None
+_configs: dict[str, tuple[int, dict[str, Any]]] = {}  # environment variable → (read at, value)
+
+
+def _secret(variable: str) -> dict[str, Any]:
+    cached = _configs.get(variable)
+    if cached is None or not clock.is_fresh(cached[0], CONFIG_CACHE_SECONDS):
+        raw = aws.client("secretsmanager").get_secret_value(SecretId=env(variable))["SecretString"]
+        cached = _configs[variable] = (clock.epoch_seconds(), json.loads(raw or "{}"))
+    return cached[1]
 
 
 def config() -> dict[str, Any]:
-    global _config
-    if _config is None or not clock.is_fresh(_config[0], CONFIG_CACHE_SECONDS):
-        raw = aws.client("secretsmanager").get_secret_value(SecretId=env("ZOOM_SECRET"))["SecretString"]
-        _config = (clock.epoch_seconds(), json.loads(raw or "{}"))
-    return _config[1]
+    """The OAuth app's settings."""
+    return _secret("ZOOM_SECRET")
+
+
+def _webhook_token() -> str:
+    return str(_secret("ZOOM_WEBHOOK_SECRET").get("webhook_secret_token") or "")
 
 
 def forget_config() -> None:
-    """Read the secret again on next use (tests that rotate it within one process)."""
-    global _config
-    _config = None
+    """Read the secrets again on next use (tests that rotate them within one process)."""
+    _configs.clear()
 
 
 def configured() -> bool:
@@ -129,7 +138,7 @@ def create_meetings(session_ids: list[str]) -> int:
 
 
 def verify_signature(headers: dict[str, str], body: str) -> None:
-    secret = str(config().get("webhook_secret_token") or "")
+    secret = _webhook_token()
     timestamp = headers.get("x-zm-request-timestamp", "")
     signature = headers.get("x-zm-signature", "")
     if (
@@ -152,7 +161,7 @@ def handle_event(event: dict[str, Any]) -> dict[str, Any]:
     payload = event.get("payload") or {}
     if kind == "endpoint.url_validation":
         plain = str(payload.get("plainToken", ""))
-        return {"plainToken": plain, "encryptedToken": _hmac(str(config()["webhook_secret_token"]), plain)}
+        return {"plainToken": plain, "encryptedToken": _hmac(_webhook_token(), plain)}
     if kind in ("meeting.started", "meeting.ended"):
         meeting_id = str((payload.get("object") or {}).get("id", ""))
         link = get_item(MeetingLink, MeetingLink.key(meeting_id))

@@ -1,0 +1,18 @@
+"""POST /equipment/{equipment_id}/enrolment — the machine's IoT thing and certificate (admin).
+
+The answer carries the certificate's private key, once: it is never stored, so it must not be cached.
+"""
+
+from fitconnect.inventory import enrolment
+from fitconnect.platform.http import Api, http_handler, json_response
+
+app = Api(validate_requests=False)
+
+
+@app.post("/equipment/<equipment_id>/enrolment")
+def enrol_equipment(equipment_id: str):
+    app.caller("admin")
+    return json_response(201, enrolment.enrol(equipment_id), headers={"Cache-Control": "no-store"})
+
+
+handler = http_handler(app)
