@@ -70,3 +70,34 @@ def test_a_message_behind_the_trimmed_window_is_late_and_not_counted(inventory):
     assert inventory.ingest(message(equipment_id, 900)) == "counted"
     assert inventory.ingest(message(equipment_id, 900)) == "duplicate"
     assert inventory.view(inventory.equipment_of(equipment_id))["readings"] == 5
+
+
+def test_telemetry_writes_touch_no_index_and_the_list_still_shows_live_figures(inventory, aws):
+    """Every machine under one index key would take every telemetry write into one hot index
+    partition: the machine's item is on no index, its listing entry is, and telemetry never
+    writes the listing."""
+    import boto3
+
+    equipment_ids = [machine(inventory) for _ in range(3)]
+    for equipment_id in equipment_ids:
+        inventory.ingest(message(equipment_id, 5, battery_pct=77))
+    table = aws.physical["InventoryTable"].ref
+    dynamodb = boto3.client("dynamodb")
+    for equipment_id in equipment_ids:
+        hot = dynamodb.get_item(
+            TableName=table, Key={"pk": {"S": f"EQUIP#{equipment_id}"}, "sk": {"S": "EQUIP"}}
+        )
+        assert not {"gsi1pk", "gsi1sk"} & set(hot["Item"]), "the machine written by telemetry is on an index"
+        assert int(hot["Item"]["messages_total"]["N"]) == 1
+    indexed = dynamodb.query(
+        TableName=table,
+        IndexName="gsi1",
+        KeyConditionExpression="gsi1pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": "EQUIPMENT"}},
+    )["Items"]
+    assert {item["sk"]["S"] for item in indexed} == {"LISTING"}
+    assert all(set(item) == {"pk", "sk", "gsi1pk", "gsi1sk", "equipment_id"} for item in indexed)
+    listed, _ = inventory.listing(2, None)
+    assert len(listed) == 2
+    assert {inventory.view(item)["battery_pct"] for item in listed} == {77}
+    assert len(inventory.fleet()) == 3

@@ -1,10 +1,14 @@
 """Equipment: the registry, telemetry ingestion (one read and one write per message), offline detection.
 
 In the inventory table (`INVENTORY_TABLE`):
-- a machine: pk `EQUIP#<equipment_id>`, sk `EQUIP`; gsi1 `EQUIPMENT` / `<name lower>#<id>` (the list);
-  its hourly and daily usage are maps on the same item (`usage_hourly["YYYY-MM-DDTHH"]`,
-  `usage_daily["YYYY-MM-DD"]`, seconds), so a message costs one read and one write; the offline
-  sweep prunes hours older than 48 h and days older than 90;
+- a machine: pk `EQUIP#<equipment_id>`, sk `EQUIP`, on no index: it is written by every message,
+  and an index entry would copy each write into one hot index partition (`EQUIPMENT`, throttled past
+  ~1,250 machines at one report per 5 s); its hourly and daily usage are maps on the same item
+  (`usage_hourly["YYYY-MM-DDTHH"]`, `usage_daily["YYYY-MM-DD"]`, seconds), so a message costs one
+  read and one write; the offline sweep prunes hours older than 48 h and days older than 90;
+- its listing: pk `EQUIP#<equipment_id>`, sk `LISTING`; gsi1 `EQUIPMENT` / `<name lower>#<id>`:
+  written with the machine and never by telemetry; lists read a page of it, then the machines in
+  one `BatchGetItem`;
 - rejected messages: pk `REJECTED#<YYYY-MM-DD>`, sk `<received_at>#<n>`, with the reason (TTL 30 days),
   and a per-day counter on `REJECTED#<date>` / `COUNT`.
 
@@ -42,6 +46,7 @@ from fitconnect.platform.storage import (
     gsi1_index,
     plain_map,
     table_meta,
+    transact_write,
     ttl_in,
 )
 
@@ -86,9 +91,6 @@ class InventoryItem(ContextItem):
 
 
 class Equipment(InventoryItem):
-    gsi1 = gsi1_index()
-    gsi1pk = UnicodeAttribute()
-    gsi1sk = UnicodeAttribute()
     equipment_id = UnicodeAttribute()
     name = UnicodeAttribute()
     kind = UnicodeAttribute()
@@ -123,6 +125,19 @@ class Equipment(InventoryItem):
         return f"EQUIP#{equipment_id}", "EQUIP"
 
 
+class EquipmentListing(InventoryItem):
+    """The machine's entry in the list index (the hot machine item stays off every index)."""
+
+    gsi1 = gsi1_index()
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    equipment_id = UnicodeAttribute()
+
+    @staticmethod
+    def key(equipment_id: str) -> tuple[str, str]:
+        return f"EQUIP#{equipment_id}", "LISTING"
+
+
 class Rejected(InventoryItem):
     reason = UnicodeAttribute()
     topic_equipment_id = UnicodeAttribute(null=True)
@@ -135,10 +150,14 @@ class RejectedCount(InventoryItem):
 
 def register(request: NewEquipment) -> Equipment:
     equipment_id = ids.new_id()
-    equipment = Equipment(
-        *Equipment.key(equipment_id),
+    listing = EquipmentListing(
+        *EquipmentListing.key(equipment_id),
         gsi1pk="EQUIPMENT",
         gsi1sk=f"{request.name.lower()}#{equipment_id}",
+        equipment_id=equipment_id,
+    )
+    equipment = Equipment(
+        *Equipment.key(equipment_id),
         equipment_id=equipment_id,
         name=request.name,
         kind=request.kind,
@@ -146,7 +165,9 @@ def register(request: NewEquipment) -> Equipment:
         service_interval_hours=request.service_interval_hours,
         created_at=clock.now_iso(),
     )
-    equipment.save(condition=Equipment.pk.does_not_exist())
+    with transact_write() as transaction:
+        transaction.save(equipment, condition=Equipment.pk.does_not_exist())
+        transaction.save(listing, condition=EquipmentListing.pk.does_not_exist())
     return equipment
 
 
@@ -184,8 +205,24 @@ def view(equipment: Equipment) -> dict[str, Any]:
 
 
 def listing(limit: int, start_key: dict[str, Any] | None) -> tuple[list[Equipment], Any]:
-    results = Equipment.gsi1.query("EQUIPMENT", limit=limit, page_size=limit, last_evaluated_key=start_key)
-    return list(results), results.last_evaluated_key
+    """A page of machines in name order: a page of the list index, then one batch read."""
+    page = EquipmentListing.gsi1.query(
+        "EQUIPMENT", limit=limit, page_size=limit, last_evaluated_key=start_key
+    )
+    entries = list(page)
+    return _machines([entry.equipment_id for entry in entries]), page.last_evaluated_key
+
+
+def fleet() -> list[Equipment]:
+    """Every machine (the sweep and the recommendations look at all of them)."""
+    return _machines([entry.equipment_id for entry in EquipmentListing.gsi1.query("EQUIPMENT")])
+
+
+def _machines(equipment_ids: list[str]) -> list[Equipment]:
+    found = {
+        item.equipment_id: item for item in Equipment.batch_get([Equipment.key(i) for i in equipment_ids])
+    }
+    return [found[equipment_id] for equipment_id in equipment_ids if equipment_id in found]
 
 
 def record_service(equipment_id: str) -> Equipment:
@@ -372,7 +409,7 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     now = now or clock.now()
     cutoff = clock.to_iso(now - OFFLINE_AFTER)
     marked = pruned = 0
-    for equipment in Equipment.gsi1.query("EQUIPMENT"):
+    for equipment in fleet():
         if equipment.status != "offline" and equipment.last_seen and equipment.last_seen < cutoff:
             # Conditioned on the silence read: a message that arrived meanwhile keeps it online.
             still_silent = Equipment.last_seen == equipment.last_seen

@@ -15,6 +15,7 @@ from datetime import timedelta
 from statistics import mean
 from typing import Any
 
+from fitconnect.inventory import equipment
 from fitconnect.inventory.equipment import BASELINED, Equipment, baseline_std, is_anomalous
 from fitconnect.platform import clock
 from fitconnect.platform.storage import plain_map
@@ -26,7 +27,7 @@ SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
 def recommendations() -> list[dict[str, Any]]:
-    fleet = list(Equipment.gsi1.query("EQUIPMENT"))
+    fleet = equipment.fleet()
     utilisation = {machine.equipment_id: _utilisation(machine) for machine in fleet}
     found: list[dict[str, Any]] = []
     for machine in fleet:
