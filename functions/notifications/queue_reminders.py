@@ -1,11 +1,11 @@
-"""Every 5 minutes: confirmed bookings entering a reminder lead get their reminder, once each."""
+"""Every 5 minutes: the reminders due since the last run go to the notifications queue, once each."""
 
 from typing import Any
 
-from fitconnect.notifications import notifications
+from fitconnect.notifications import reminders
 from fitconnect.platform.observability import logger
 
 
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
-    return {"reminders": notifications.queue_reminders()}
+    return {"reminders": reminders.queue_due()}

@@ -1,6 +1,6 @@
-"""SQS: booking, payment and sign-up events from the bus, and urgent requests (password reset codes)
-queued directly. Each becomes its member's notification, sent once on the channels they want, or
-deferred to the end of their quiet hours."""
+"""SQS: booking, payment and sign-up events from the bus, due reminders the schedule hands on, and
+urgent requests (password reset codes) queued directly. Each becomes its member's notification,
+sent once on the channels they want, or deferred to the end of their quiet hours."""
 
 import json
 
@@ -12,6 +12,8 @@ def _record(record):
     body = json.loads(record.body)
     if "detail-type" in body:
         return notifications.from_event(body["detail-type"], body["detail"])
+    if "reminder" in body:
+        return notifications.from_reminder(body["reminder"])
     return notifications.from_request(body)
 
 

@@ -11,8 +11,9 @@ and answers three questions the runtime asks before it invokes a function:
   function's role for its SQS event source)?
 - which statements make up a function's role (for the deploy rehearsal's IAM checks)?
 
-Deny statements, conditions other than the source ARN and permission boundaries are not modelled:
-the runtime is strict where the template could be wrong (a missing grant), not a full IAM engine.
+Deny statements are honoured; conditions, permission boundaries and service control policies are
+not modelled: the runtime is strict where the templates could be wrong (a missing grant), not a
+full IAM engine.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from fitconnect_local.template import (
     REGION,
     Template,
     TemplateError,
-    _physical,
+    physical_of,
 )
 
 # AWS managed policies SAM attaches by itself, with the part of them the runtime checks.
@@ -90,7 +91,7 @@ def translated_stack(stack: Template) -> Template:
     )
     for logical_id, spec in body["Resources"].items():
         if logical_id not in view.physical:
-            view.physical[logical_id] = _physical(view, logical_id, spec)
+            view.physical[logical_id] = physical_of(view, logical_id, spec)
     return view
 
 

@@ -193,11 +193,11 @@ def _load_stack(path: Path, body: dict[str, Any], stack: str, params: dict[str, 
         if spec.get("Type") in NESTED_STACK_TYPES:
             continue  # named once its parameters can be resolved (_load_children)
         try:
-            template.physical[logical_id] = _physical(template, logical_id, spec, names_only=True)
+            template.physical[logical_id] = physical_of(template, logical_id, spec, names_only=True)
         except TemplateError:
             deferred.append(logical_id)
     for logical_id in deferred:
-        template.physical[logical_id] = _physical(template, logical_id, template.resources[logical_id])
+        template.physical[logical_id] = physical_of(template, logical_id, template.resources[logical_id])
     _load_children(template)
     return template
 
@@ -301,7 +301,7 @@ def _check_allowed(name: str, spec: dict[str, Any], value: Any) -> None:
         raise TemplateError(f"parameter {name}: {value!r} does not match {pattern}")
 
 
-def _physical(
+def physical_of(
     template: Template, logical_id: str, spec: dict[str, Any], *, names_only: bool = False
 ) -> Physical:
     kind = spec.get("Type", "")

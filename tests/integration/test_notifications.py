@@ -69,7 +69,8 @@ def test_a_booking_23_hours_ahead_gets_its_confirmation_and_one_reminder_per_lea
 
     for _ in range(3):  # however often the schedule fires, one 24 h reminder
         fire(api, "QueueRemindersFunction")
-    [day_before] = emails_to(api, member, "Reminder: Morning yoga")
+    # The schedule hands due reminders to the notifications queue; the senders deliver them.
+    [day_before] = eventually(lambda: emails_to(api, member, "Reminder: Morning yoga"))
     assert "about 23 hours" in day_before["body"]
 
     clock(22.5 * 3600)  # half an hour before the class
@@ -89,6 +90,40 @@ def test_a_booking_23_hours_ahead_gets_its_confirmation_and_one_reminder_per_lea
     assert logged == {("booking_confirmed", "sent"), ("reminder", "sent")}
     assert len(log_of(api, member)) == 3
     assert booking["status"] == "confirmed"
+
+
+def test_new_reminder_leads_apply_to_bookings_made_before_and_old_leads_stop(api, trainer, clock):
+    member = api.member()
+    session_id = session_starting_in(api, trainer, timedelta(hours=5))
+    booking_id = api.post(f"/sessions/{session_id}/bookings", token=member["access_token"]).body["booking_id"]
+    eventually(lambda: emails_to(api, member, "Booked: Morning yoga"), timeout_s=20)  # reminders scheduled
+    # From the default day-before and hour-before to two hours before, after booking.
+    body = {"email": True, "sms": False, "push": False, "quiet_hours": None, "reminder_leads_min": [120]}
+    assert api.put("/me/notification-preferences", body, token=member["access_token"]).status == 200
+
+    def not_sent(lead):
+        logs = api.get("/_local/functions/SendNotificationsFunction/logs").body["lines"]
+        return [
+            line
+            for line in logs
+            if "reminder not sent" in line
+            and booking_id in line
+            and f'"lead_min":{lead}' in line.replace(" ", "")
+        ]
+
+    fire(api, "QueueRemindersFunction")  # the day-before reminder, due at once, is no longer wanted
+    eventually(lambda: not_sent(1440))
+    clock(3 * 3600 + 5 * 60)  # 1 h 55 min before the class: the two-hour reminder is due
+    relogin(api, member)
+    fire(api, "QueueRemindersFunction")
+    [reminder] = eventually(lambda: emails_to(api, member, "Reminder: Morning yoga"))
+    assert re.search(r"starts in 11[45] minutes", reminder["body"]), reminder["body"]
+    clock(65 * 60)  # 50 min before: the old hour-before lead is gone too
+    relogin(api, member)
+    fire(api, "QueueRemindersFunction")
+    eventually(lambda: not_sent(60))
+    reminders = [n for n in log_of(api, member) if n["template"] == "reminder"]
+    assert [(n["status"], n["notification_id"].rsplit("-", 1)[1]) for n in reminders] == [("sent", "120")]
 
 
 def test_quiet_hours_defer_an_email_until_they_end(api, trainer, clock):

@@ -9,7 +9,8 @@ In the notifications table:
 - a deferred marker: pk `DEFERRED`, sk `<send_after>#<id>`, while it waits (the release schedule
   reads only these);
 - a reminder is a notification with id `reminder-<booking_id>-<lead>`: its conditional put makes
-  each booking's reminder per lead happen once, however often or late the schedule runs.
+  each booking's reminder per lead happen once, however often or late the schedule runs; what is
+  due when is `fitconnect.notifications.reminders`' due-time index.
 
 Channels: e-mail through SES (raw MIME, so a booking confirmation carries its .ics); SMS by SNS to
 the phone number on the member's profile (the subject line only); push through SNS platform
@@ -23,15 +24,15 @@ straight through the queue (`request`), not over the bus, where every rule and a
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
 
 from pynamodb.attributes import MapAttribute, UnicodeAttribute
 
 from fitconnect.members.models import timezone_of
+from fitconnect.notifications import reminders
 from fitconnect.notifications.preferences import (
-    MAX_LEAD_MIN,
     NotificationPreferences,
     NotificationsItem,
     preferences_of,
@@ -90,7 +91,58 @@ def from_event(detail_type: str, detail: dict[str, Any]) -> str:
     if template == "booking_cancelled" and data.get("session_cancelled"):
         template = "session_cancelled"
     notification_id = f"{detail['metadata']['event_id']}-{template}"
-    return notify(notification_id, str(data["user_id"]), template, data)
+    preferences = None
+    if detail_type == "BookingConfirmed":  # its reminders are scheduled first: a redelivery repeats both
+        preferences = preferences_of(str(data["user_id"]))
+        _schedule_reminders(data, preferences.reminder_leads_min)
+    return notify(notification_id, str(data["user_id"]), template, data, preferences=preferences)
+
+
+def _schedule_reminders(data: dict[str, Any], leads: list[int]) -> int:
+    session = _session(data.get("session_id"))
+    if session is None:
+        return 0
+    return reminders.schedule(
+        str(data["booking_id"]),
+        str(data["user_id"]),
+        session.session_id,
+        _starts(session),
+        leads,
+        clock.now(),
+    )
+
+
+def from_reminder(reminder: dict[str, Any]) -> str:
+    """A due reminder the schedule handed on: sent once, if it still holds (the booking confirmed,
+    the lead still one of the member's)."""
+    booking = _booking(str(reminder["booking_id"]))
+    if booking is None or booking.status != "confirmed":
+        return _stale(reminder, "the booking is no longer confirmed")
+    user_id, lead = str(reminder["user_id"]), int(reminder["lead_min"])
+    preferences = preferences_of(user_id)
+    if lead not in preferences.reminder_leads_min:
+        return _stale(reminder, "the member no longer wants this lead")
+    data = {"booking_id": booking.booking_id, "session_id": booking.session_id, "lead_min": lead}
+    return notify(f"reminder-{booking.booking_id}-{lead}", user_id, "reminder", data, preferences=preferences)
+
+
+def _stale(reminder: dict[str, Any], reason: str) -> str:
+    logger.info(
+        "reminder not sent",
+        extra={"booking_id": reminder["booking_id"], "lead_min": reminder["lead_min"], "reason": reason},
+    )
+    return "stale"
+
+
+def reschedule_member(user_id: str, leads: list[int]) -> int:
+    """New reminder leads apply to the member's upcoming confirmed bookings too."""
+    from fitconnect.scheduling.bookings import upcoming_confirmed
+
+    now = clock.now()
+    return sum(
+        reminders.schedule(booking_id, user_id, session.session_id, _starts(session), leads, now)
+        for booking_id, session in upcoming_confirmed(user_id, now)
+    )
 
 
 def request(notification_id: str, user_id: str, template: str, secret: dict[str, str]) -> None:
@@ -358,36 +410,6 @@ def _booking(booking_id: str) -> Any:
     from fitconnect.scheduling.bookings import Booking
 
     return get_item(Booking, Booking.key(booking_id), consistent=True)
-
-
-# -- reminders
-
-
-def queue_reminders(now: datetime | None = None) -> int:
-    """Confirmed bookings whose start has entered one of their member's reminder leads get that
-    reminder once: its id is `reminder-<booking_id>-<lead>`, created by a conditional put, so a
-    late, skipped or repeated run sends nothing twice. When several leads are due at once (a
-    booking made 23 hours ahead, a late run), only the nearest one is sent."""
-    from fitconnect.scheduling.bookings import roster
-    from fitconnect.scheduling.sessions import starting_between
-
-    now = now or clock.now()
-    sent = 0
-    for session in starting_between(now, now + timedelta(minutes=MAX_LEAD_MIN)):
-        starts = datetime.fromisoformat(session.starts_at.replace("Z", "+00:00"))
-        for place in roster(session.session_id):
-            if place["status"] != "confirmed":
-                continue
-            preferences = preferences_of(place["user_id"])
-            due = [lead for lead in preferences.reminder_leads_min if starts - timedelta(minutes=lead) <= now]
-            if not due:
-                continue
-            lead = min(due)
-            data = {"booking_id": place["booking_id"], "session_id": session.session_id, "lead_min": lead}
-            reminder_id = f"reminder-{place['booking_id']}-{lead}"
-            outcome = notify(reminder_id, place["user_id"], "reminder", data, preferences=preferences)
-            sent += outcome != "duplicate"
-    return sent
 
 
 # -- the member's log

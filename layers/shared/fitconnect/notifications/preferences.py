@@ -17,7 +17,7 @@ from fitconnect.platform.storage import ContextItem, get_item, plain_map, table_
 
 TABLE_ENV = "NOTIFICATIONS_TABLE"
 DEFAULT_LEADS = [1440, 60]
-MAX_LEAD_MIN = 1440  # the reminder schedule looks this far ahead
+MAX_LEAD_MIN = 1440  # the longest reminder lead a member may choose (a day)
 HH_MM = r"^([01]\d|2[0-3]):[0-5]\d$"
 
 

@@ -597,3 +597,13 @@ def cancel_all_of_member(user_id: str) -> int:
             continue  # ended meanwhile
         cancelled += 1
     return cancelled
+
+
+def upcoming_confirmed(user_id: str, now: datetime) -> list[tuple[str, Session]]:
+    """The member's confirmed bookings whose class is still ahead, with the class (for reminders)."""
+    found = []
+    for booking in Booking.gsi1.query(f"MEMBER#{user_id}", filter_condition=Booking.status == "confirmed"):
+        session = session_of(booking.session_id)
+        if session.starts_at > clock.to_iso(now):
+            found.append((booking.booking_id, session))
+    return found
