@@ -4,8 +4,8 @@ In the notifications table:
 - a notification: pk `NOTIF#<notification_id>`, sk `NOTIF`; gsi1 `MEMBER#<user_id>` /
   `<created_at>#<id>` (GET /me/notifications). Its id comes from what caused it (the event's id and
   the template, or `reminder-<booking_id>-<lead>`), so a redelivered event finds it instead of
-  sending again: it is created with a conditional put and moves `pending` → `sent` / `skipped`, or
-  `deferred` (quiet hours) → `sent` later;
+  sending again: it is created with a conditional put and moves `pending` → `sending` (one
+  sender's claim, see `deliver`) → `sent` / `skipped`, or `deferred` (quiet hours) → `sent` later;
 - a deferred marker: pk `DEFERRED`, sk `<send_after>#<id>`, while it waits (the release schedule
   reads only these);
 - a reminder is a notification with id `reminder-<booking_id>-<lead>`: its conditional put makes
@@ -24,7 +24,7 @@ straight through the queue (`request`), not over the bus, where every rule and a
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -38,12 +38,13 @@ from fitconnect.notifications.preferences import (
     preferences_of,
     quiet_until,
 )
-from fitconnect.platform import aws, clock
+from fitconnect.platform import aws, clock, ids
 from fitconnect.platform.errors import NotFound
 from fitconnect.platform.observability import logger
 from fitconnect.platform.storage import conditional_save, conditional_update, get_item, gsi1_index, plain_map
 
 URGENT = {"password_reset"}  # never deferred by quiet hours
+CLAIM_S = 120  # a sender's claim: far longer than a send takes, short enough for a retry to follow
 EMAIL_ONLY = {"password_reset"}  # the account's own address, whatever the channel preferences
 TEMPLATES = {
     "UserRegistered": "welcome",
@@ -63,7 +64,10 @@ class Notification(NotificationsItem):
     user_id = UnicodeAttribute()
     template = UnicodeAttribute()
     data = MapAttribute[str, Any](default=dict)
-    status = UnicodeAttribute()  # pending | deferred | sent | skipped
+    status = UnicodeAttribute()  # pending | deferred | sending | sent | skipped
+    # While `sending`: the sender's claim and when it lapses (a sender that died is replaced).
+    claim = UnicodeAttribute(null=True)
+    claim_expires_at = UnicodeAttribute(null=True)
     subject = UnicodeAttribute(null=True)
     channels = MapAttribute[str, Any](default=dict)  # channel → {status, reason?, message_id?}
     send_after = UnicodeAttribute(null=True)
@@ -186,7 +190,7 @@ def notify(
     )
     if not conditional_save(notification, Notification.pk.does_not_exist()):
         notification = get_item(Notification, Notification.key(notification_id), consistent=True)
-        if notification is None or notification.status != "pending":
+        if notification is None or notification.status not in ("pending", "sending"):
             return "duplicate"  # delivered, deferred or skipped before: a redelivered event
     if notification.template in URGENT:
         return deliver(notification, secret=secret)
@@ -215,12 +219,13 @@ def release_deferred(now: datetime | None = None) -> int:
     released = 0
     for marker in DeferredMarker.query("DEFERRED", DeferredMarker.sk < cutoff):
         notification = get_item(Notification, Notification.key(marker.notification_id), consistent=True)
-        claimed = notification is not None and conditional_update(
-            notification, [Notification.status.set("pending")], Notification.status == "deferred"
-        )
-        if claimed:
-            deliver(notification)
-            released += 1
+        if notification is not None and notification.status == "deferred":
+            conditional_update(
+                notification, [Notification.status.set("pending")], Notification.status == "deferred"
+            )
+        # Pending or sending too: a run that died after the step above left it so (deliver claims).
+        if notification is not None and notification.status in ("pending", "sending"):
+            released += deliver(notification) != "duplicate"
         marker.delete()
     return released
 
@@ -234,7 +239,15 @@ def deliver(
     secret: dict[str, str] | None = None,
     preferences: NotificationPreferences | None = None,
 ) -> str:
-    """Send on every channel the member wants; record each channel's outcome."""
+    """Send on every channel the member wants; record each channel's outcome.
+
+    Claim, then send: only the sender whose conditional claim (`pending` → `sending`) succeeded
+    sends, so two deliveries racing — overlapping schedule runs, a redelivered message — send once.
+    A claim lapses after `CLAIM_S`: if its sender died before recording, a redelivery sends (a send
+    whose record was lost can go twice; one that never went is never lost)."""
+    claim = _claim(notification)
+    if claim is None:
+        return "duplicate"
     subject, text, attachment = render(notification, secret or {})
     user_id = notification.user_id
     outcomes: dict[str, Any]
@@ -257,11 +270,29 @@ def deliver(
             Notification.subject.set(subject),
             Notification.channels.set(outcomes),
             Notification.sent_at.set(now if sent else None),
+            Notification.claim.remove(),
+            Notification.claim_expires_at.remove(),
         ],
-        Notification.status == "pending",
+        Notification.claim == claim,
     )
     logger.info("notification", extra={"template": notification.template, "status": status})
     return status
+
+
+def _claim(notification: Notification) -> str | None:
+    """This sender's claim on the notification, or None when another sender holds or held it."""
+    claim, now = ids.new_id(), clock.now()
+    lapsed = (Notification.status == "sending") & (Notification.claim_expires_at < clock.to_iso(now))
+    taken = conditional_update(
+        notification,
+        [
+            Notification.status.set("sending"),
+            Notification.claim.set(claim),
+            Notification.claim_expires_at.set(clock.to_iso(now + timedelta(seconds=CLAIM_S))),
+        ],
+        (Notification.status == "pending") | lapsed,
+    )
+    return claim if taken else None
 
 
 def _send_email(user_id: str, subject: str, text: str, attachment: bytes | None) -> dict[str, Any]:
