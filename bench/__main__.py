@@ -19,7 +19,7 @@ from typing import Any
 
 import requests
 
-from bench.harness import LambdaContext, free_port, in_process, login_token
+from bench.harness import LambdaContext, free_port, in_process, login_token, write_result
 from fitconnect_local.functions import FunctionSpec
 from fitconnect_local.runtime import LocalRuntime, Ports
 from fitconnect_local.workers import FunctionPool
@@ -212,11 +212,8 @@ def main() -> None:
             print(rows[-1], flush=True)
     finally:
         runtime.stop()
-    report = "\n".join(rows)
-    out_dir = ROOT / "bench" / "results"
-    out_dir.mkdir(exist_ok=True)
     # A partial run (BENCH_ONLY) never replaces the whole table, nor the figures `make cost` reads.
-    (out_dir / ("only.md" if ONLY else "latest.md")).write_text(report + "\n")
+    write_result("only.md" if ONLY else "latest.md", "\n".join(rows))
     if not ONLY:
         document = {
             "measured": time.strftime("%Y-%m-%d"),
@@ -224,7 +221,6 @@ def main() -> None:
             "functions": measured,
         }
         MEASURED.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n")
-    print("\n" + report)
 
 
 if __name__ == "__main__":

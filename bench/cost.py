@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.harness import write_result
 from fitconnect_local.functions import function_specs
 from fitconnect_local.schedules import schedule_jobs
 from fitconnect_local.template import load_template
@@ -228,11 +229,7 @@ def report(workload: Workload) -> str:
 
 
 def main() -> None:
-    text = report(Workload())
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "cost.md").write_text(text + "\n")
-    print(text)
+    write_result("cost.md", report(Workload()))
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -88,3 +89,11 @@ def in_process(
     ):
         boto3.setup_default_session()
         yield load_handler(spec), calls
+
+
+def write_result(name: str, text: str) -> None:
+    """A benchmark's report, printed and kept in bench/results/<name> (not committed)."""
+    out_dir = Path(__file__).resolve().parent / "results"
+    out_dir.mkdir(exist_ok=True)
+    (out_dir / name).write_text(text + "\n")
+    print(text)

@@ -28,7 +28,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 import requests
 
-from bench.harness import LambdaContext, free_port, in_process, login_token
+from bench.harness import LambdaContext, free_port, in_process, login_token, write_result
 from fitconnect_local.runtime import LocalRuntime, Ports
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -175,11 +175,7 @@ def main() -> None:
         rows += cost(runtime, machine_ids)
     finally:
         runtime.stop()
-    report = "\n".join(rows)
-    out_dir = ROOT / "bench" / "results"
-    out_dir.mkdir(exist_ok=True)
-    (out_dir / "iot.md").write_text(report + "\n")
-    print(report)
+    write_result("iot.md", "\n".join(rows))
 
 
 if __name__ == "__main__":

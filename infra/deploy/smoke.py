@@ -8,29 +8,18 @@ member. Prints one line per step and exits non-zero at the first step that fails
 
 from __future__ import annotations
 
-import json
 import sys
 import time
-import urllib.error
-import urllib.request
 from typing import Any
+
+from fitconnect_local.runtime import fetch_json
 
 TIMEOUT_S = 15
 
 
 def call(base: str, method: str, path: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base.rstrip("/") + path, data=data, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
-            raw = response.read()
-            return response.status, json.loads(raw) if raw else None
-    except urllib.error.HTTPError as error:
-        raw = error.read()
-        return error.code, json.loads(raw) if raw else None
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return fetch_json(base.rstrip("/") + path, method=method, body=body, timeout_s=TIMEOUT_S, headers=headers)
 
 
 def smoke(base: str, out: Any = sys.stdout) -> bool:

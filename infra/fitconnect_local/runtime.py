@@ -501,11 +501,18 @@ def _invocation_json(outcome: Invocation) -> dict[str, Any]:
     }
 
 
-def fetch_json(url: str, *, method: str = "GET", body: Any = None, timeout_s: float = 10) -> tuple[int, Any]:
-    """A tiny HTTP client for the runtime's own callers (CLI banner, bench)."""
+def fetch_json(
+    url: str,
+    *,
+    method: str = "GET",
+    body: Any = None,
+    timeout_s: float = 10,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, Any]:
+    """A tiny HTTP client for the runtime's own callers (CLI banner, bench, the smoke test)."""
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(
-        url, data=data, method=method, headers={"Content-Type": "application/json"}
+        url, data=data, method=method, headers={"Content-Type": "application/json", **(headers or {})}
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout_s) as response:
