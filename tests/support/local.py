@@ -37,10 +37,13 @@ def aws(runtime: LocalRuntime, service: str):
 
 
 def eventually(check: Callable[[], Any], *, timeout_s: float = 15, interval_s: float = 0.2) -> Any:
-    """Poll until `check` returns something truthy (asynchronous paths: queues, rules, webhooks)."""
+    """Poll until `check` returns something truthy (asynchronous paths: queues, rules, webhooks) and
+    return it; fail the test when it never does — a call whose result is dropped still asserts."""
     deadline = time.monotonic() + timeout_s
     while True:
         result = check()
-        if result or time.monotonic() > deadline:
+        if result:
             return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout_s} s (last: {result!r})")
         time.sleep(interval_s)
