@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 export PYTHONPATH := layers/shared:infra:.
 
-.PHONY: help install run test lint rehearse validate bench bench-iot cost build deploy secrets smoke clean simulate
+.PHONY: help install run test lint rehearse validate bench bench-iot bench-rush cost build deploy secrets smoke clean simulate
 
 help:
 	@echo "make run    start the local platform (API on http://127.0.0.1:3000, demo data)"
@@ -20,6 +20,7 @@ help:
 	@echo "make rehearse  the translated templates: resources per stack, triggers that reach their functions"
 	@echo "make bench  cold start and warm latency per function (figures for the README)"
 	@echo "make bench-iot  telemetry ingestion: messages/s through broker, rule and function; calls per message"
+	@echo "make bench-rush  200 members book one 100-seat class at once: wall time, p50/p99, invariants"
 	@echo "make cost   monthly AWS cost of a stated workload from the templates and make bench's measured calls"
 	@echo "make simulate  demo equipment telemetry to the local broker (with make run going)"
 	@echo "make build  sam build (needs a python3.13 on PATH; no Docker)"
@@ -67,6 +68,10 @@ bench: $(STAMP)
 # from the templates, bench/measured.json (make bench) and bench/prices-us-east-1.json.
 cost: $(STAMP)
 	$(BIN)/python -m bench.cost
+
+# A class opening rush: RUSH_MEMBERS (200) book one class of RUSH_CAPACITY (100) at once.
+bench-rush: $(STAMP)
+	$(BIN)/python -m bench.rush
 
 bench-iot: $(STAMP)
 	$(BIN)/python -m bench.iot

@@ -194,8 +194,7 @@ class Gateway:
             pass
 
         Handler.gateway = gateway
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", port), Handler)
         threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True).start()
 
     def stop(self) -> None:
@@ -295,6 +294,13 @@ def _authorizer(stack: Template, logical_id: str, arn_to_function: dict[str, str
         ttl_s=ttl_s,
         simple_responses=bool(config.get("EnableSimpleResponses")),
     )
+
+
+class _Server(ThreadingHTTPServer):
+    # socketserver listens with a backlog of 5: a crowd arriving at once (a class opening) overflowed
+    # it and clients saw connection resets on a busy machine. API Gateway takes them all.
+    request_queue_size = 1024
+    daemon_threads = True
 
 
 class _RequestHandler(BaseHTTPRequestHandler):
