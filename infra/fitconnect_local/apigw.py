@@ -296,6 +296,12 @@ def _authorizer(stack: Template, logical_id: str, arn_to_function: dict[str, str
     )
 
 
+class _BadRequest(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class _Server(ThreadingHTTPServer):
     # socketserver listens with a backlog of 5: a crowd arriving at once (a class opening) overflowed
     # it and clients saw connection resets on a busy machine. API Gateway takes them all.
@@ -321,15 +327,15 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         started = time.time()
         request_id = base64.urlsafe_b64encode(uuid.uuid4().bytes[:9]).decode()
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_PAYLOAD_BYTES:
-            self._reply(413, {"message": "Request Entity Too Large"}, request_id)
+        try:
+            body = self._body()
+        except _BadRequest as error:
+            self.close_connection = True  # what is left of the body cannot be trusted
+            self._reply(error.status, {"message": str(error)}, request_id)
             return
-        body = self.rfile.read(length) if length else b""
         url = urlsplit(self.path)
         if url.path.startswith(CONTROL_PREFIX):
-            status, payload = self.gateway.control(self.command, url.path, dict(parse_qsl(url.query)), body)
-            self._reply(status, payload, request_id)
+            self._control(url, body, request_id)
             return
         cors = self.gateway.cors
         origin = self.headers.get("Origin")
@@ -355,6 +361,64 @@ class _RequestHandler(BaseHTTPRequestHandler):
         outcome = self.gateway.invoke(route.function_id, event)
         status, headers, payload = _response(outcome)
         self._send(status, headers, payload, request_id, origin)
+
+    def _body(self) -> bytes:
+        """The request body, as API Gateway reads it: by Content-Length or chunked; anything else 400."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            return self._chunked_body()
+        raw = self.headers.get("Content-Length")
+        if raw is None:
+            return b""
+        if not raw.strip().isdigit():
+            raise _BadRequest(400, "Bad Request: Content-Length is not a length")
+        length = int(raw)
+        if length > MAX_PAYLOAD_BYTES:
+            raise _BadRequest(413, "Request Entity Too Large")
+        return self.rfile.read(length) if length else b""
+
+    def _chunked_body(self) -> bytes:
+        chunks, total = [], 0
+        while True:
+            size_line = self.rfile.readline(1024).split(b";", 1)[0].strip()
+            try:
+                size = int(size_line, 16)
+            except ValueError:
+                raise _BadRequest(400, "Bad Request: malformed chunk size") from None
+            if size == 0:
+                while self.rfile.readline(1024).strip():  # trailers, then the blank line
+                    pass
+                return b"".join(chunks)
+            total += size
+            if total > MAX_PAYLOAD_BYTES:
+                raise _BadRequest(413, "Request Entity Too Large")
+            chunks.append(self.rfile.read(size))
+            if self.rfile.read(2) != b"\r\n":
+                raise _BadRequest(400, "Bad Request: malformed chunk")
+
+    # -- /_local/: the developer's own tools, never a web page's
+    def _control(self, url: Any, body: bytes, request_id: str) -> None:
+        origin = self.headers.get("Origin")
+        own = {
+            f"http://127.0.0.1:{self.server.server_address[1]}",
+            f"http://localhost:{self.server.server_address[1]}",
+        }
+        if origin is not None and origin not in own:
+            # A page open in the developer's browser must not read the outbox (reset codes) or
+            # invoke functions: no CORS headers here, and other origins are refused outright.
+            self._send_json(403, {"message": "the local control routes refuse other origins"}, request_id)
+            return
+        content_type = self.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+        if body and content_type != "application/json":
+            self._send_json(
+                415, {"message": "send the control routes JSON (Content-Type: application/json)"}, request_id
+            )
+            return
+        status, payload = self.gateway.control(self.command, url.path, dict(parse_qsl(url.query)), body)
+        self._send_json(status, payload, request_id)
+
+    def _send_json(self, status: int, payload: Any, request_id: str) -> None:
+        body = b"" if status == 204 else json.dumps(payload).encode()
+        self._send(status, {"Content-Type": "application/json"}, body, request_id, origin=None)
 
     # -- the event
     def _event(

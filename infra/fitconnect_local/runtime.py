@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import os
 import subprocess
 import sys
@@ -397,8 +398,10 @@ class LocalRuntime:
             case "GET", ["functions"]:
                 return 200, {"items": [self._function_info(fid) for fid in self.functions]}
             case "GET", ["functions", function_id, "logs"] if function_id in self.functions:
-                tail = int(query.get("tail", "200"))
-                return 200, {"lines": list(self.logs[function_id])[-tail:]}
+                tail = query.get("tail", "200")
+                if not tail.isdigit():
+                    return 400, {"message": "tail is a number of lines"}
+                return 200, {"lines": list(self.logs[function_id])[-int(tail) :]}
             case "POST", ["functions", function_id, "invoke"] if function_id in self.functions:
                 return 200, _invocation_json(self.invoke(function_id, payload))
             case "POST", ["schedules", function_id] if function_id in self.functions:
@@ -454,16 +457,15 @@ class LocalRuntime:
     def _clock_info(self) -> dict[str, Any]:
         return {"now": self._now().isoformat().replace("+00:00", "Z"), "offset_s": self.clock_offset_s}
 
-    def _set_clock(self, payload: dict[str, Any]) -> tuple[int, Any]:
-        if "offset_s" in payload:
-            self.clock_offset_s = float(payload["offset_s"])
-        elif "advance_s" in payload:
-            self.clock_offset_s += float(payload["advance_s"])
-        elif "now" in payload:
-            target = datetime.fromisoformat(str(payload["now"]).replace("Z", "+00:00"))
-            self.clock_offset_s = (target - datetime.now(UTC)).total_seconds()
-        else:
-            return 400, {"message": "send offset_s, advance_s or now"}
+    def _set_clock(self, payload: Any) -> tuple[int, Any]:
+        """Move the functions' clock: `offset_s`, `advance_s` (seconds) or `now` (ISO 8601 with an
+        offset), within ten years of the real time either way (a clock past datetime's range would
+        stop the schedules for good)."""
+        try:
+            offset = _clock_offset(payload, self.clock_offset_s)
+        except (TypeError, ValueError) as error:
+            return 400, {"message": str(error)}
+        self.clock_offset_s = offset
         if self.scheduler is not None:
             self.scheduler.kick()
         return 200, self._clock_info()
@@ -484,6 +486,28 @@ class LocalRuntime:
                 for logical_id, spec in stack.resources.items()
             },
         }
+
+
+MAX_CLOCK_OFFSET_S = 10 * 365 * 24 * 3600
+
+
+def _clock_offset(payload: Any, current: float) -> float:
+    if not isinstance(payload, dict) or len(payload.keys() & {"offset_s", "advance_s", "now"}) != 1:
+        raise ValueError("send one of offset_s, advance_s (seconds) or now (ISO 8601 with an offset)")
+    if "now" in payload:
+        target = datetime.fromisoformat(str(payload["now"]).replace("Z", "+00:00"))
+        if target.tzinfo is None:
+            raise ValueError("now needs an offset (2026-12-01T10:00:00Z)")
+        offset = (target - datetime.now(UTC)).total_seconds()
+    else:
+        key = "offset_s" if "offset_s" in payload else "advance_s"
+        value = payload[key]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise ValueError(f"{key} is a finite number of seconds")
+        offset = float(value) if key == "offset_s" else current + float(value)
+    if abs(offset) > MAX_CLOCK_OFFSET_S:
+        raise ValueError("the clock moves at most ten years from the real time")
+    return offset
 
 
 def _queue_arn(url: str) -> str:

@@ -342,3 +342,94 @@ def test_clock_can_be_moved_for_functions(fixture_app):
 @pytest.mark.parametrize("path", ["/_local/nothing", "/_local/functions/Nope/logs"])
 def test_unknown_control_routes_are_404(fixture_app, path):
     assert requests.get(f"{fixture_app.api_url}{path}", timeout=5).status_code == 404
+
+
+# -- the control surface is local in every sense; malformed HTTP is a 400, not a dropped connection --
+def test_control_routes_refuse_other_origins_and_never_answer_with_cors_headers(fixture_app):
+    url = f"{fixture_app.api_url}/_local/outbox"
+    foreign = requests.get(url, headers={"Origin": "https://app.example"}, timeout=5)  # an allowed API origin
+    assert foreign.status_code == 403
+    assert "Access-Control-Allow-Origin" not in foreign.headers
+    preflight = requests.options(
+        f"{fixture_app.api_url}/_local/functions/EchoFunction/invoke",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+        timeout=5,
+    )
+    assert "Access-Control-Allow-Origin" not in preflight.headers
+    own = requests.get(url, headers={"Origin": fixture_app.api_url}, timeout=5)
+    assert own.status_code == 200
+    assert "Access-Control-Allow-Origin" not in own.headers
+    # A form post (what a page could send without a preflight) is not JSON: refused.
+    form = requests.post(f"{fixture_app.api_url}/_local/clock", data="advance_s=60", timeout=5)
+    assert form.status_code == 415
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"advance_s": 1e308 * 10},
+        {"advance_s": "60"},
+        {"offset_s": 10**12},
+        {"now": "2026-13-01"},
+        {"now": "2026-12-01T10:00:00"},
+        {},
+        [],
+        {"advance_s": 1, "offset_s": 2},
+    ],
+)
+def test_the_clock_takes_only_sane_values_and_the_schedules_live_on(fixture_app, body):
+    before = requests.get(f"{fixture_app.api_url}/_local/clock", timeout=5).json()["offset_s"]
+    raw = json.dumps(body).replace("Infinity", "1e309")  # what a client sending 1e309 puts on the wire
+    reply = requests.post(
+        f"{fixture_app.api_url}/_local/clock",
+        data=raw,
+        headers={"Content-Type": "application/json"},
+        timeout=5,
+    )
+    assert reply.status_code == 400
+    assert requests.get(f"{fixture_app.api_url}/_local/clock", timeout=5).json()["offset_s"] == before
+    fired = requests.post(f"{fixture_app.api_url}/_local/schedules/TickFunction", timeout=10)
+    assert fired.status_code == 200
+
+
+def _raw_request(app, request: bytes) -> bytes:
+    import socket
+    from urllib.parse import urlsplit
+
+    address = urlsplit(app.api_url)
+    with socket.create_connection((address.hostname, address.port), timeout=10) as connection:
+        connection.sendall(request)
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    return received
+
+
+@pytest.mark.parametrize("length", [b"abc", b"-1", b"1.5"])
+def test_a_malformed_content_length_is_a_400_not_a_dropped_connection(fixture_app, length):
+    answer = _raw_request(
+        fixture_app,
+        b"POST /public/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+        + length
+        + b"\r\nConnection: close\r\n\r\n{}",
+    )
+    assert answer.startswith(b"HTTP/1.1 400")
+    assert b"Content-Length is not a length" in answer
+
+
+def test_a_chunked_body_arrives_whole_and_a_malformed_one_is_a_400(fixture_app):
+    chunked = b'6\r\n{"a": \r\n3\r\n42}\r\n0\r\n\r\n'
+    answer = _raw_request(
+        fixture_app,
+        b"POST /public/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunked,
+    )
+    assert answer.startswith(b"HTTP/1.1 200")
+    echoed = json.loads(answer.split(b"\r\n\r\n", 1)[1])
+    assert json.loads(echoed["event"]["body"]) == {"a": 42}
+    broken = _raw_request(
+        fixture_app,
+        b"POST /public/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+        b"Connection: close\r\n\r\nzz\r\n",
+    )
+    assert broken.startswith(b"HTTP/1.1 400")
