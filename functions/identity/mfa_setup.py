@@ -9,7 +9,7 @@ app = Api(validate_requests=False)
 @app.post("/auth/mfa/setup")
 def setup():
     account = accounts.account_of(app.caller().user_id)
-    return json_response(200, mfa.begin_setup(account), {"Cache-Control": "no-store"})
+    return json_response(200, mfa.begin_setup(account))
 
 
 handler = http_handler(app)

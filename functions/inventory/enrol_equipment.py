@@ -1,6 +1,7 @@
 """POST /equipment/{equipment_id}/enrolment — the machine's IoT thing and certificate (admin).
 
-The answer carries the certificate's private key, once: it is never stored, so it must not be cached.
+The answer carries the certificate's private key, once: it is never stored (and, as every answer to a
+signed-in caller, carries `Cache-Control: no-store`).
 """
 
 from fitconnect.inventory import enrolment
@@ -12,7 +13,7 @@ app = Api(validate_requests=False)
 @app.post("/equipment/<equipment_id>/enrolment")
 def enrol_equipment(equipment_id: str):
     app.caller("admin")
-    return json_response(201, enrolment.enrol(equipment_id), headers={"Cache-Control": "no-store"})
+    return json_response(201, enrolment.enrol(equipment_id))
 
 
 handler = http_handler(app)

@@ -10,7 +10,7 @@ app = Api()
 @app.post("/me/avatar")
 def avatar_upload(body: AvatarRequest):
     profile = profiles.profile_of(app.caller().user_id)
-    return json_response(200, profiles.avatar_upload(profile, body), {"Cache-Control": "no-store"})
+    return json_response(200, profiles.avatar_upload(profile, body))
 
 
 handler = http_handler(app)

@@ -9,7 +9,7 @@ app = Api(validate_requests=False)
 @app.get("/me/export/<export_id>")
 def export_status(export_id: str):
     view = personal_data.export_status(app.caller().user_id, export_id)
-    return json_response(200, view, {"Cache-Control": "no-store"})
+    return json_response(200, view)
 
 
 handler = http_handler(app)

@@ -91,3 +91,27 @@ def test_function_listing_covers_the_template(platform):
     assert {item["logical_id"] for item in listing} == set(platform.functions)
     resources = requests.get(f"{platform.api_url}/_local/resources", timeout=5).json()["resources"]
     assert resources["EventArchiveQueue"]["ref"].startswith(platform.aws_endpoint)
+
+
+def test_personal_answers_are_never_cached_and_nothing_is_sniffed(api):
+    member = api.member()
+    token = member["access_token"]
+    personal = [
+        api.get("/me", token=token),
+        api.get("/me/bookings", token=token),
+        api.get("/me/notification-preferences", token=token),
+        api.post("/auth/mfa/setup", token=token),  # a TOTP secret
+        api.get("/bookings/01JDNOSUCHBOOKING000000000", token=token),  # an error to a signed-in caller too
+    ]
+    for reply in personal:
+        assert reply.headers["Cache-Control"] == "no-store", reply
+        assert reply.headers["X-Content-Type-Options"] == "nosniff", reply
+    public = api.get("/sessions")
+    assert public.status == 200
+    assert public.headers["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" not in public.headers.get("Cache-Control", "")
+    unauthenticated = api.get("/me")
+    assert unauthenticated.status == 401
+    assert unauthenticated.headers["X-Content-Type-Options"] == "nosniff"
+    not_json = api.call("POST", "/auth/login", raw_body=b"email=a", headers={"Content-Type": "text/plain"})
+    assert (not_json.status, not_json.headers["X-Content-Type-Options"]) == (400, "nosniff")

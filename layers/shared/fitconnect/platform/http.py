@@ -93,16 +93,29 @@ def http_handler(app: Api) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
         if not _json_body(event):
             message = "Send the request body as application/json."
             return _raw_error(HTTPStatus.BAD_REQUEST, "unsupported_content_type", message)
-        return app.resolve(event, context)
+        return _with_default_headers(app.resolve(event, context), event)
 
     return handler
+
+
+def _with_default_headers(result: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
+    """Every answer: `nosniff`. An answer to a signed-in caller may carry their personal data, so no
+    cache may keep it (`no-store`) unless the route said otherwise."""
+    headers = result.get("headers") or {}
+    present = {name.lower() for name in headers}
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    context = ((event.get("requestContext") or {}).get("authorizer") or {}).get("lambda") or {}
+    if context.get("user_id") and "cache-control" not in present:
+        headers["Cache-Control"] = "no-store"
+    result["headers"] = headers
+    return result
 
 
 def _raw_error(status: int, code: str, message: str) -> dict[str, Any]:
     """An error answered before routing (the resolver never sees the request)."""
     return {
         "statusCode": status,
-        "headers": {"Content-Type": content_types.APPLICATION_JSON},
+        "headers": {"Content-Type": content_types.APPLICATION_JSON, "X-Content-Type-Options": "nosniff"},
         "body": _compact_json(error_body(code, message)),
     }
 
