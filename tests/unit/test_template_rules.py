@@ -306,3 +306,12 @@ def test_data_survives_stack_operations_and_queues_state_their_retention(templat
         assert retention is not None, f"{logical_id} does not state its retention"
         if stack.physical[logical_id].attrs["Arn"] in dlq_arns:
             assert retention == 1209600, f"{logical_id}: a DLQ keeps messages 14 days (the maximum)"
+
+
+def test_no_stage_lets_every_origin_call_the_api_from_a_browser():
+    default = load_template(TEMPLATE).parameters["CorsAllowOrigins"]
+    assert "*" not in default
+    for section in ("default", "dev", "prod"):
+        origins = _stage_parameters(section)["CorsAllowOrigins"].split(",")
+        assert origins, section
+        assert all(origin.startswith("https://") and "*" not in origin for origin in origins), section
