@@ -109,7 +109,7 @@ def _dynamodb(operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
     return [(f"dynamodb:{operation}", resource)]
 
 
-def _queue_arn(url: str) -> str:
+def queue_arn(url: str) -> str:
     account, name = urlsplit(url).path.strip("/").split("/")[-2:]
     return f"arn:aws:sqs:{REGION}:{account}:{name}"
 
@@ -121,7 +121,7 @@ def _sqs(operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
         "ChangeMessageVisibilityBatch": "ChangeMessageVisibility",
     }.get(operation, operation)
     if "QueueUrl" in params:
-        return [(f"sqs:{action}", _queue_arn(params["QueueUrl"]))]
+        return [(f"sqs:{action}", queue_arn(params["QueueUrl"]))]
     if "QueueName" in params:
         return [(f"sqs:{action}", f"arn:aws:sqs:{REGION}:{ACCOUNT}:{params['QueueName']}")]
     return [(f"sqs:{action}", "*")]

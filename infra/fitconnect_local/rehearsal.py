@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fitconnect_local.apigw import APIGATEWAY, lambda_arn
+from fitconnect_local.apigw import Gateway
 from fitconnect_local.functions import function_specs
 from fitconnect_local.iam import Policies, load_policies, trigger_denials
-from fitconnect_local.template import ACCOUNT_ID, REGION, Template, load_template
+from fitconnect_local.template import Template, load_template
 
 QUOTAS = {"resources": 500, "parameters": 200, "outputs": 200}  # per stack (CloudFormation quotas)
 # Keep room for a context to grow without a hurried split: warn the next author at 90 %.
@@ -88,35 +88,34 @@ def rehearse(template: Template) -> tuple[list[StackReport], list[str]]:
 
 
 def unreachable_routes(template: Template, functions: dict[str, Any], policies: Policies) -> list[str]:
+    """Routes and authorizers API Gateway could not invoke: the local gateway's own reading of the
+    templates and its own permission check, for a request each route would take."""
+    gateway = Gateway(template, functions, _no_invoke, _no_control, policies, lambda *_: None)
     problems = []
-    (api_stack, api_id), *_ = template.each("AWS::ApiGatewayV2::Api")
-    api = api_stack.physical[api_id].ref
-    arn_to_function = {spec.arn: function_id for function_id, spec in functions.items()}
-    integrations = {
-        stack.physical[logical_id].ref: stack.resolve(stack.properties(logical_id))
-        for stack, logical_id in template.each("AWS::ApiGatewayV2::Integration")
-    }
-    for stack, logical_id in template.each("AWS::ApiGatewayV2::Authorizer"):
-        props = stack.resolve(stack.properties(logical_id))
-        function_id = arn_to_function.get(lambda_arn(str(props["AuthorizerUri"])))
-        source = (
-            f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{api}/authorizers/{stack.physical[logical_id].ref}"
-        )
-        if function_id is None or not policies.may_invoke(functions[function_id].name, APIGATEWAY, source):
-            problems.append(f"authorizer {logical_id}: API Gateway may not invoke {function_id} ({source})")
-    for stack, logical_id in template.each("AWS::ApiGatewayV2::Route"):
-        props = stack.resolve(stack.properties(logical_id))
-        method, _, path = str(props["RouteKey"]).partition(" ")
-        integration = integrations.get(str(props.get("Target", "")).removeprefix("integrations/"), {})
-        function_id = arn_to_function.get(lambda_arn(str(integration.get("IntegrationUri"))))
-        example = re.sub(r"\{[^}]+\}", "x", path)  # a request the route would take
-        verb = "GET" if method == "ANY" else method
-        source = f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{api}/$default/{verb}{example}"
-        if function_id is None:
-            problems.append(f"route {props['RouteKey']}: its integration names no function of the templates")
-        elif not policies.may_invoke(functions[function_id].name, APIGATEWAY, source):
-            problems.append(f"route {props['RouteKey']}: API Gateway may not invoke {function_id} ({source})")
+    authorizers = {route.authorizer.name: route.authorizer for route in gateway.routes if route.authorizer}
+    for name, authorizer in sorted(authorizers.items()):
+        source = gateway.execute_arn(f"authorizers/{authorizer.authorizer_id}")
+        if not gateway.permitted(authorizer.function_id, source):
+            problems.append(
+                f"authorizer {name}: API Gateway may not invoke {authorizer.function_id} ({source})"
+            )
+    for route in gateway.routes:
+        example = re.sub(r"\{[^}]+\}", "x", route.path)  # a request the route would take
+        verb = "GET" if route.method == "ANY" else route.method
+        source = gateway.execute_arn(f"$default/{verb}{example}")
+        if not gateway.permitted(route.function_id, source):
+            problems.append(
+                f"route {route.route_key}: API Gateway may not invoke {route.function_id} ({source})"
+            )
     return problems
+
+
+def _no_invoke(function_id: str, event: Any) -> Any:
+    raise AssertionError("the rehearsal invokes nothing")
+
+
+def _no_control(*_: Any) -> Any:
+    raise AssertionError("the rehearsal serves nothing")
 
 
 def wildcard_grants(functions: dict[str, Any], policies: Policies) -> list[str]:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlencode
 
+from fitconnect_local import iam_guard
 from fitconnect_local.apigw import Gateway
 from fitconnect_local.functions import FunctionSpec, function_specs
 from fitconnect_local.iam import Policies, load_policies, trigger_denials
@@ -313,7 +314,7 @@ class LocalRuntime:
         denial = self.denied_triggers.get((route.function_id, route.source))
         if denial is None or route.error_queue_url is None:
             return
-        queue_arn = _queue_arn(route.error_queue_url)
+        queue_arn = iam_guard.queue_arn(route.error_queue_url)
         if not self.policies.role_allows(route.error_role_arn or "", "sqs:SendMessage", queue_arn):
             self._emit(
                 route.function_id, f"[runtime] {route.source}: its error action may not send to {queue_arn}"
@@ -508,11 +509,6 @@ def _clock_offset(payload: Any, current: float) -> float:
     if abs(offset) > MAX_CLOCK_OFFSET_S:
         raise ValueError("the clock moves at most ten years from the real time")
     return offset
-
-
-def _queue_arn(url: str) -> str:
-    account, name = url.rstrip("/").split("/")[-2:]
-    return f"arn:aws:sqs:{REGION}:{account}:{name}"
 
 
 def _invocation_json(outcome: Invocation) -> dict[str, Any]:
