@@ -5,13 +5,12 @@ from fitconnect.platform.cursors import page, page_request
 from fitconnect.platform.errors import BadRequest
 from fitconnect.platform.http import Api, http_handler, json_response
 
-app = Api(validate_requests=False)
+app = Api(role="admin", validate_requests=False)
 ROLES = {"member", "trainer", "admin"}
 
 
 @app.get("/admin/users")
 def list_users():
-    app.caller("admin")
     query = app.current_event.query_string_parameters or {}
     role = query.get("role")
     if role is not None and role not in ROLES:

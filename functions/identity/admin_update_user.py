@@ -4,12 +4,12 @@ from fitconnect.identity import accounts
 from fitconnect.identity.bodies import AdminUserPatch
 from fitconnect.platform.http import Api, http_handler, json_response
 
-app = Api()
+app = Api(role="admin")
 
 
 @app.patch("/admin/users/<user_id>")
 def update_user(user_id: str, body: AdminUserPatch):
-    admin = app.caller("admin")
+    admin = app.caller()
     account = accounts.admin_update(admin.user_id, user_id, role=body.role, disabled=body.disabled)
     return json_response(200, accounts.public_view(account))
 

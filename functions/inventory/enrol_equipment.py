@@ -7,12 +7,11 @@ signed-in caller, carries `Cache-Control: no-store`).
 from fitconnect.inventory import enrolment
 from fitconnect.platform.http import Api, http_handler, json_response
 
-app = Api(validate_requests=False)
+app = Api(role="admin", validate_requests=False)
 
 
 @app.post("/equipment/<equipment_id>/enrolment")
 def enrol_equipment(equipment_id: str):
-    app.caller("admin")
     return json_response(201, enrolment.enrol(equipment_id))
 
 

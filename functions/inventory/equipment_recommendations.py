@@ -3,12 +3,11 @@
 from fitconnect.inventory.recommendations import recommendations
 from fitconnect.platform.http import Api, http_handler, json_response
 
-app = Api(validate_requests=False)
+app = Api(role="trainer", validate_requests=False)
 
 
 @app.get("/equipment/recommendations")
 def list_recommendations():
-    app.caller("trainer")
     return json_response(200, {"items": recommendations()})
 
 

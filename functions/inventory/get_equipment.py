@@ -3,12 +3,11 @@
 from fitconnect.inventory import equipment
 from fitconnect.platform.http import Api, http_handler, json_response
 
-app = Api(validate_requests=False)
+app = Api(role="trainer", validate_requests=False)
 
 
 @app.get("/equipment/<equipment_id>")
 def get_equipment(equipment_id: str):
-    app.caller("trainer")
     return json_response(200, equipment.view(equipment.equipment_of(equipment_id)))
 
 

@@ -4,12 +4,11 @@ from fitconnect.inventory import equipment
 from fitconnect.platform.cursors import page, page_request
 from fitconnect.platform.http import Api, http_handler, json_response
 
-app = Api(validate_requests=False)
+app = Api(role="trainer", validate_requests=False)
 
 
 @app.get("/equipment")
 def list_equipment():
-    app.caller("trainer")
     request = page_request(app.current_event.query_string_parameters, bound_to={"gsi1pk": {"S": "EQUIPMENT"}})
     items, last_key = equipment.listing(request.limit, request.start_key)
     return json_response(200, page([equipment.view(item) for item in items], last_key))

@@ -4,13 +4,12 @@ from fitconnect.inventory import equipment
 from fitconnect.inventory.equipment import NewEquipment
 from fitconnect.platform.http import Api, http_handler, json_response
 
-app = Api()
+app = Api(role="admin")
 
 
 @app.post("/equipment")
 @app.idempotent
 def register_equipment(body: NewEquipment):
-    app.caller("admin")
     return json_response(201, equipment.view(equipment.register(body)))
 
 

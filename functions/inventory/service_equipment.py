@@ -3,12 +3,11 @@
 from fitconnect.inventory import equipment
 from fitconnect.platform.http import Api, http_handler, json_response
 
-app = Api(validate_requests=False)
+app = Api(role="admin", validate_requests=False)
 
 
 @app.post("/equipment/<equipment_id>/service")
 def record_service(equipment_id: str):
-    app.caller("admin")
     return json_response(200, equipment.view(equipment.record_service(equipment_id)))
 
 

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from fitconnect.payments import payments
 from fitconnect.platform.http import Api, http_handler, json_response
 
-app = Api()
+app = Api(role="admin")
 
 
 class RefundRequest(BaseModel):
@@ -18,7 +18,6 @@ class RefundRequest(BaseModel):
 @app.post("/admin/payments/<payment_id>/refund")
 @app.idempotent
 def admin_refund(payment_id: str, body: RefundRequest):
-    app.caller("admin")
     return json_response(200, payments.admin_refund(payment_id, body.amount_cents))
 
 

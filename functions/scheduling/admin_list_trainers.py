@@ -4,12 +4,11 @@ from fitconnect.platform.errors import BadRequest
 from fitconnect.platform.http import Api, http_handler, json_response
 from fitconnect.scheduling import trainers
 
-app = Api(validate_requests=False)
+app = Api(role="admin", validate_requests=False)
 
 
 @app.get("/admin/trainers")
 def list_applications():
-    app.caller("admin")
     query = app.current_event.query_string_parameters or {}
     status = query.get("status", "pending")
     if status not in trainers.STATUSES:

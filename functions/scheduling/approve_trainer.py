@@ -3,12 +3,12 @@
 from fitconnect.platform.http import Api, http_handler, json_response
 from fitconnect.scheduling import trainers
 
-app = Api(validate_requests=False)
+app = Api(role="admin", validate_requests=False)
 
 
 @app.post("/admin/trainers/<trainer_id>/approve")
 def approve(trainer_id: str):
-    admin = app.caller("admin")
+    admin = app.caller()
     return json_response(200, trainers.view(trainers.approve(trainer_id, admin.user_id)))
 
 

@@ -3,12 +3,12 @@
 from fitconnect.platform.http import Api, http_handler, json_response
 from fitconnect.scheduling import session_changes, sessions
 
-app = Api(validate_requests=False)
+app = Api(role="trainer", validate_requests=False)
 
 
 @app.delete("/sessions/<session_id>")
 def cancel_session(session_id: str):
-    session = session_changes.cancel(app.caller("trainer"), session_id)
+    session = session_changes.cancel(app.caller(), session_id)
     return json_response(200, sessions.view(session))
 
 

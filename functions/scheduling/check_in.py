@@ -3,12 +3,12 @@
 from fitconnect.platform.http import Api, http_handler, json_response
 from fitconnect.scheduling import attendance, bookings
 
-app = Api(validate_requests=False)
+app = Api(role="trainer", validate_requests=False)
 
 
 @app.post("/bookings/<booking_id>/check-in")
 def check_in(booking_id: str):
-    booking = attendance.check_in(app.caller("trainer"), booking_id)
+    booking = attendance.check_in(app.caller(), booking_id)
     return json_response(200, bookings.view(booking, with_position=False))
 
 

@@ -4,13 +4,13 @@ from fitconnect.platform.http import Api, http_handler, json_response
 from fitconnect.scheduling import sessions
 from fitconnect.scheduling.sessions import NewSession
 
-app = Api()
+app = Api(role="trainer")
 
 
 @app.post("/sessions")
 @app.idempotent
 def create_session(body: NewSession):
-    caller = app.caller("trainer")
+    caller = app.caller()
     published = sessions.publish_sessions(caller.user_id, caller.is_admin, body)
     if body.recurrence is None:
         return json_response(201, sessions.view(published[0]))

@@ -5,12 +5,12 @@ from fitconnect.platform.http import Api, http_handler, json_response
 from fitconnect.scheduling import bookings
 from fitconnect.scheduling.sessions import session_of
 
-app = Api(validate_requests=False)
+app = Api(role="trainer", validate_requests=False)
 
 
 @app.get("/sessions/<session_id>/bookings")
 def roster(session_id: str):
-    caller = app.caller("trainer")
+    caller = app.caller()
     session = session_of(session_id)
     if not caller.is_admin and session.trainer_id != caller.user_id:
         raise NotFound("No such session.", code="session_not_found")

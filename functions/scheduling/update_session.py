@@ -4,12 +4,12 @@ from fitconnect.platform.http import Api, http_handler, json_response
 from fitconnect.scheduling import session_changes, sessions
 from fitconnect.scheduling.session_changes import SessionPatch
 
-app = Api()
+app = Api(role="trainer")
 
 
 @app.patch("/sessions/<session_id>")
 def update_session(session_id: str, body: SessionPatch):
-    session = session_changes.update(app.caller("trainer"), session_id, body)
+    session = session_changes.update(app.caller(), session_id, body)
     return json_response(200, sessions.view(session))
 
 

@@ -5,7 +5,9 @@ It builds payload format 2.0 events (path and query parameters, lower-cased head
 base64 bodies for binary content), picks the most specific route as API Gateway does, runs the
 Lambda REQUEST authorizer (identity sources, simple or IAM responses, result caching for
 `AuthorizerResultTtlInSeconds`), answers CORS preflights from `CorsConfiguration`, and maps the
-function's result back to HTTP. Gateway-made errors use API Gateway's own `{"message": ...}` bodies.
+function's result back to HTTP. Errors the gateway itself makes (malformed HTTP, 413, 414, no route
+without a `$default` route) use the API's error shape, `{"error": {"code", "message", "details"}}`:
+deployed, API Gateway answers its own 10 MB and URL limits with `{"message"}` (docs/decisions.md 25).
 
 Like API Gateway, it invokes a function or an authorizer only when a resource policy
 (`AWS::Lambda::Permission`, in the translated templates) lets `apigateway.amazonaws.com` do so from
@@ -25,6 +27,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -79,7 +82,7 @@ class Route:
     def specificity(self) -> tuple[int, int, int, int]:
         # API Gateway prefers literal segments over {params}, and {params} over {greedy+};
         # a route for the exact method over ANY.
-        greedy = int("+}" in self.path)
+        greedy = 2 if self.path == "$default" else int("+}" in self.path)  # $default: only if none else
         params = self.path.count("{")
         literal = len(re.sub(r"\{[^}]+\}", "", self.path))
         return (greedy, params, -literal, int(self.method == "ANY"))
@@ -155,7 +158,8 @@ class Gateway:
                 raise TemplateError(
                     f"{logical_id}: ApiId {props.get('ApiId')} is not the API of the templates"
                 )
-            method, _, path = str(props["RouteKey"]).partition(" ")
+            route_key = str(props["RouteKey"])
+            method, _, path = ("ANY", "", "$default") if route_key == "$default" else route_key.partition(" ")
             if path.startswith(CONTROL_PREFIX):
                 raise TemplateError(f"{logical_id}: {CONTROL_PREFIX} is reserved for the local runtime")
             target = str(props.get("Target", ""))
@@ -296,6 +300,24 @@ def _authorizer(stack: Template, logical_id: str, arn_to_function: dict[str, str
     )
 
 
+FAULT_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "route_not_found",
+    413: "payload_too_large",
+    414: "uri_too_long",
+    415: "unsupported_content_type",
+    431: "headers_too_large",
+    500: "internal_error",
+}
+
+
+def _fault(status: int, message: str) -> dict[str, Any]:
+    """An error made by the gateway, in the API's shape."""
+    return {"error": {"code": FAULT_CODES.get(status, "bad_request"), "message": message, "details": None}}
+
+
 class _BadRequest(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
@@ -319,6 +341,19 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass  # functions log; the gateway stays quiet
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (a request line over 64 KiB: 414, bad request lines, too many
+        headers) answer JSON in the API's shape instead of an HTML page."""
+        body = json.dumps(_fault(code, message or HTTPStatus(code).phrase)).encode()
+        self.close_connection = True
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+            self.wfile.write(body)
+
     def do_GET(self) -> None:
         self._handle()
 
@@ -331,7 +366,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             body = self._body()
         except _BadRequest as error:
             self.close_connection = True  # what is left of the body cannot be trusted
-            self._reply(error.status, {"message": str(error)}, request_id)
+            self._reply(error.status, _fault(error.status, str(error)), request_id)
             return
         url = urlsplit(self.path)
         if url.path.startswith(CONTROL_PREFIX):
@@ -344,7 +379,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             return
         found = self.gateway.match(self.command, url.path)
         if found is None:
-            self._reply(404, {"message": "Not Found"}, request_id)
+            self._reply(404, _fault(404, "No such route."), request_id)
             return
         route, path_params = found
         event = self._event(route, url.path, url.query, path_params, body, request_id, started)
@@ -356,7 +391,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if not self.gateway.permitted(
             route.function_id, self.gateway.execute_arn(f"$default/{self.command}{url.path}")
         ):
-            self._reply(500, {"message": "Internal Server Error"}, request_id)
+            self._reply(500, _fault(500, "Internal Server Error"), request_id)
             return
         outcome = self.gateway.invoke(route.function_id, event)
         status, headers, payload = _response(outcome)
@@ -405,12 +440,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if origin is not None and origin not in own:
             # A page open in the developer's browser must not read the outbox (reset codes) or
             # invoke functions: no CORS headers here, and other origins are refused outright.
-            self._send_json(403, {"message": "the local control routes refuse other origins"}, request_id)
+            self._send_json(403, _fault(403, "the local control routes refuse other origins"), request_id)
             return
         content_type = self.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
         if body and content_type != "application/json":
             self._send_json(
-                415, {"message": "send the control routes JSON (Content-Type: application/json)"}, request_id
+                415, _fault(415, "send the control routes JSON (Content-Type: application/json)"), request_id
             )
             return
         status, payload = self.gateway.control(self.command, url.path, dict(parse_qsl(url.query)), body)
@@ -455,7 +490,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         # With identity sources, a missing one is a 401 without asking the authorizer; without any
         # (caching off), API Gateway asks the authorizer on every request.
         if any(value in (None, "") for value in sources):
-            return 401, {"message": "Unauthorized"}
+            return 401, _fault(401, "Unauthorized")
         key = tuple(str(value) for value in sources)
         with authorizer.lock:
             cached = authorizer.cache.get(key) if key else None
@@ -465,15 +500,15 @@ class _RequestHandler(BaseHTTPRequestHandler):
             decision = self._ask_authorizer(authorizer, route, event, key)
             if decision.get("error"):
                 return (
-                    (401, {"message": "Unauthorized"})
+                    (401, _fault(401, "Unauthorized"))
                     if decision["error"] == "Unauthorized"
-                    else (500, {"message": "Internal Server Error"})
+                    else (500, _fault(500, "Internal Server Error"))
                 )
             if authorizer.ttl_s > 0 and key:
                 with authorizer.lock:
                     authorizer.cache[key] = (time.monotonic() + authorizer.ttl_s, decision)
         if not decision["allowed"]:
-            return 403, {"message": "Forbidden"}
+            return 403, _fault(403, "Forbidden")
         event["requestContext"]["authorizer"] = {"lambda": decision["context"]}
         return None
 
@@ -621,7 +656,11 @@ def _policy_allows(policy: dict[str, Any], route_arn: str) -> bool:
 
 def _response(outcome: Invocation) -> tuple[int, dict[str, str], bytes]:
     """Map a function's result to HTTP as API Gateway does for payload format 2.0."""
-    server_error = (500, {"Content-Type": "application/json"}, b'{"message":"Internal Server Error"}')
+    server_error = (
+        500,
+        {"Content-Type": "application/json"},
+        json.dumps(_fault(500, "Internal Server Error")).encode(),
+    )
     if not outcome.ok:
         return server_error
     result = outcome.result

@@ -70,16 +70,25 @@ def test_literal_route_beats_greedy_and_greedy_takes_the_rest(fixture_app):
     assert greedy["pathParameters"] == {"proxy": "a/b/c.txt"}
 
 
-def test_unknown_route_and_method_are_gateway_404s(fixture_app):
-    assert requests.get(f"{fixture_app.api_url}/nowhere", timeout=5).json() == {"message": "Not Found"}
+def test_unknown_route_and_method_are_gateway_404s_in_the_api_shape(fixture_app):
+    nowhere = requests.get(f"{fixture_app.api_url}/nowhere", timeout=5)
+    assert (nowhere.status_code, nowhere.json()["error"]["code"]) == (404, "route_not_found")
+    assert nowhere.json()["error"]["details"] is None
     assert requests.put(f"{fixture_app.api_url}/public/echo", timeout=5).status_code == 404
+
+
+def test_a_request_line_over_64_kib_is_a_json_414(fixture_app):
+    response = requests.get(f"{fixture_app.api_url}/public/echo?q={'x' * 70_000}", timeout=5)
+    assert (response.status_code, response.json()["error"]["code"]) == (414, "uri_too_long")
 
 
 # -- the Lambda authorizer ------------------------------------------------------------------------
 def test_authorizer_decisions(fixture_app):
     url = f"{fixture_app.api_url}/echo/1"
     assert requests.get(url, timeout=5).status_code == 401  # no identity source: not even asked
-    assert requests.get(url, headers={"Authorization": "deny"}, timeout=5).json() == {"message": "Forbidden"}
+    assert requests.get(url, headers={"Authorization": "deny"}, timeout=5).json() == {
+        "error": {"code": "forbidden", "message": "Forbidden", "details": None}
+    }
     assert requests.get(url, headers={"Authorization": "bad"}, timeout=5).status_code == 401
     assert requests.get(url, headers={"Authorization": "boom"}, timeout=5).status_code == 500
     assert "" not in [r["token"] for r in records(fixture_app, "authorizer")]
@@ -132,7 +141,9 @@ def test_a_route_without_an_invoke_permission_is_a_500_naming_the_missing_grant(
     before = function_stats(fixture_app, "EchoFunction")["invocations"]
     response = requests.get(f"{fixture_app.api_url}/ungranted", timeout=10)
     assert response.status_code == 500
-    assert response.json() == {"message": "Internal Server Error"}
+    assert response.json() == {
+        "error": {"code": "internal_error", "message": "Internal Server Error", "details": None}
+    }
     assert function_stats(fixture_app, "EchoFunction")["invocations"] == before
     assert any(
         "may not invoke it from arn:aws:execute-api:" in line and "/$default/GET/ungranted" in line
@@ -185,7 +196,9 @@ def test_an_aws_call_the_role_does_not_allow_is_refused_as_aws_refuses_it(fixtur
 def test_handler_exception_is_a_500_and_a_log_line_not_a_crash(fixture_app):
     response = requests.get(f"{fixture_app.api_url}/crash", timeout=10)
     assert response.status_code == 500
-    assert response.json() == {"message": "Internal Server Error"}
+    assert response.json() == {
+        "error": {"code": "internal_error", "message": "Internal Server Error", "details": None}
+    }
     logs = requests.get(f"{fixture_app.api_url}/_local/functions/CrashFunction/logs", timeout=5).json()[
         "lines"
     ]

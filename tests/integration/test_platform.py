@@ -2,13 +2,20 @@
 
 import json
 
+import pytest
 import requests
 
 from tests.support.local import aws, eventually
 
 
-def test_health_is_ok_with_every_check(platform):
+def test_health_tells_a_stranger_only_ok(platform):
     response = requests.get(f"{platform.api_url}/health", timeout=15)
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_health_shows_an_admin_every_check(platform, admin):
+    response = requests.get(f"{platform.api_url}/health", headers=_bearer(admin), timeout=15)
     body = response.json()
     assert response.status_code == 200
     assert body["status"] == "ok"
@@ -18,15 +25,39 @@ def test_health_is_ok_with_every_check(platform):
     assert all(check["status"] == "ok" for check in body["checks"].values())
 
 
-def test_health_names_a_missing_table(platform):
+@pytest.mark.parametrize(
+    ("method", "path"), [("GET", "/nowhere"), ("PUT", "/health"), ("DELETE", "/sessions")]
+)
+def test_no_route_is_a_404_in_the_api_shape_from_the_default_route(platform, method, path):
+    response = requests.request(method, f"{platform.api_url}{path}", timeout=15)
+    assert response.status_code == 404
+    assert response.json() == {
+        "error": {
+            "code": "route_not_found",
+            "message": "No such route: check the method and the path.",
+            "details": None,
+        }
+    }
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def _bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_health_names_a_missing_table_to_an_admin_only(platform, admin, clock):
     dynamodb = aws(platform, "dynamodb")
     table = platform.template.physical["AnalyticsTable"].ref
     description = dynamodb.describe_table(TableName=table)["Table"]
     dynamodb.delete_table(TableName=table)
     try:
-        response = requests.get(f"{platform.api_url}/health", timeout=15)
+        clock(11)  # past the report's 10 s life
+        response = requests.get(f"{platform.api_url}/health", headers=_bearer(admin), timeout=15)
         assert response.status_code == 503
-        assert response.json()["error"]["details"]["failing"] == ["analytics_table"]
+        assert response.json()["error"]["details"] == [{"check": "analytics_table"}]
+        anonymous = requests.get(f"{platform.api_url}/health", timeout=15).json()
+        assert anonymous["status"] == "unavailable"
+        assert "analytics" not in json.dumps(anonymous)
     finally:
         dynamodb.create_table(
             TableName=table,
@@ -38,6 +69,7 @@ def test_health_names_a_missing_table(platform):
                 for i in description.get("GlobalSecondaryIndexes", [])
             ],
         )
+    clock(22)
     assert requests.get(f"{platform.api_url}/health", timeout=15).status_code == 200
 
 

@@ -40,7 +40,7 @@ def test_health_names_the_failing_check(function_env, functions, lambda_context,
         response = handler(load_event(samples_of("HealthFunction")[0]), lambda_context)
     body = json.loads(response["body"])
     assert response["statusCode"] == 503
-    assert body["error"]["details"]["failing"] == ["payments_table"]
+    assert body["error"]["details"] == [{"check": "payments_table"}]
     assert "payments_table" in body["error"]["message"]
     assert body["checks"]["identity_table"]["status"] == "ok"
 

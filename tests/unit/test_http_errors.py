@@ -105,7 +105,7 @@ def test_body_above_256_kib_is_refused_before_parsing(lambda_context):
 def test_domain_conflict_keeps_its_code(lambda_context):
     status, body, _ = call(api_event("POST", "/things", body={"name": "taken", "count": 1}), lambda_context)
     assert status == 409
-    assert body == {"error": {"code": "name_taken", "message": "That name is taken."}}
+    assert body == {"error": {"code": "name_taken", "message": "That name is taken.", "details": None}}
 
 
 def test_no_authorizer_context_is_401(lambda_context):
@@ -138,7 +138,7 @@ def test_unknown_role_is_not_trusted(lambda_context):
 def test_throttling_says_when_to_retry(lambda_context):
     status, body, headers = call(api_event("GET", "/busy"), lambda_context)
     assert status == 429
-    assert body["error"]["details"] == {"retry_after_s": 30}
+    assert body["error"]["details"] == [{"retry_after_s": 30}]
     assert headers["Retry-After"] == "30"
 
 
@@ -219,3 +219,53 @@ def test_a_body_without_content_type_is_read_as_json(lambda_context):
     del event["headers"]["content-type"]
     response = handler(event, lambda_context)
     assert (response["statusCode"], response_json(response)) == (201, {"name": "mat", "count": 2})
+
+
+admin_app = Api(role="admin")  # the function's role is checked before the body is read
+
+
+@admin_app.post("/machines")
+def register_machine(machine: NewThing):
+    calls.append(machine.name)
+    return json_response(201, {"name": machine.name})
+
+
+admin_handler = http_handler(admin_app)
+
+
+@pytest.mark.parametrize(
+    ("caller", "status"), [(None, 401), (("u1", "member"), 403), (("u1", "trainer"), 403)]
+)
+@pytest.mark.parametrize("body", [{}, {"name": 5}, None])
+def test_a_caller_below_the_role_learns_nothing_of_the_schema(lambda_context, caller, status, body):
+    event = api_event("POST", "/machines", body=body, caller=caller)
+    response = admin_handler(event, lambda_context)
+    error = response_json(response)["error"]
+    assert (response["statusCode"], error["details"]) == (status, None)
+    assert "name" not in error["message"]
+    assert "count" not in error["message"]
+    assert calls == []
+
+
+def test_the_role_holder_gets_validation(lambda_context):
+    response = admin_handler(api_event("POST", "/machines", body={}, caller=("a1", "admin")), lambda_context)
+    assert response["statusCode"] == 400
+    assert {detail["field"] for detail in response_json(response)["error"]["details"]} == {"name", "count"}
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        api_event("POST", "/things", raw_body="{"),
+        api_event("POST", "/things", raw_body="x" * (MAX_BODY_BYTES + 1)),
+        api_event("GET", "/nowhere"),
+        api_event("GET", "/admin-only", caller=("u1", "member")),
+        api_event("GET", "/things/u1", route="/things/{thing_id}"),
+        api_event("GET", "/bug"),
+    ],
+    ids=["malformed", "too-large", "no-route", "forbidden", "anonymous", "bug"],
+)
+def test_every_error_has_code_message_and_details(lambda_context, event):
+    error = response_json(handler(event, lambda_context))["error"]
+    assert set(error) == {"code", "message", "details"}
+    assert error["details"] is None or isinstance(error["details"], list)

@@ -43,14 +43,6 @@ def caller_from_event(event: dict[str, Any]) -> Caller:
     raise Unauthorized(message, code=code)
 
 
-def caller_or_none(event: dict[str, Any]) -> Caller | None:
-    """The caller when the request carries a valid token (public routes that also serve users)."""
-    try:
-        return caller_from_event(event)
-    except (Unauthorized, Forbidden):
-        return None
-
-
 def require_role(caller: Caller, role: Role) -> Caller:
     if not caller.at_least(role):
         raise Forbidden(f"This action needs the {role} role.", code="forbidden")

@@ -1,7 +1,10 @@
-"""The API's error model (API.md): `{"error": {"code", "message", "details"}}` with a 4xx status.
+"""The API's error model (API.md): `{"error": {"code", "message", "details"}}`.
 
-Domain code raises these; the HTTP app turns them into responses. Anything else that escapes a
-route is a bug and becomes a logged 500 `internal_error`.
+`details` is always there: null, or a list of objects (one per bad field, or the facts a client
+acts on, such as `retry_after_s`). Domain code raises these; the HTTP app turns them into
+responses. Every subclass is a 4xx except `ServiceUnavailable` (503: a provider we depend on did
+not answer and nothing changed). Anything else that escapes a route is a bug and becomes a logged
+500 `internal_error`.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ class ApiError(Exception):
         message: str,
         *,
         code: str | None = None,
-        details: Any = None,
+        details: list[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
@@ -33,11 +36,8 @@ class ApiError(Exception):
         return error_body(self.code, self.message, self.details)
 
 
-def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
-    error: dict[str, Any] = {"code": code, "message": message}
-    if details is not None:
-        error["details"] = details
-    return {"error": error}
+def error_body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details}}
 
 
 class BadRequest(ApiError):
@@ -65,11 +65,6 @@ class Conflict(ApiError):
     default_code = "conflict"
 
 
-class PayloadTooLarge(ApiError):
-    status = 413
-    default_code = "payload_too_large"
-
-
 class Unprocessable(ApiError):
     status = 422
     default_code = "unprocessable"
@@ -83,7 +78,7 @@ class TooManyRequests(ApiError):
         super().__init__(
             message,
             code=code,
-            details={"retry_after_s": retry_after_s},
+            details=[{"retry_after_s": retry_after_s}],
             headers={"Retry-After": str(retry_after_s)},
         )
 

@@ -9,12 +9,14 @@ report fail fast instead of hanging the request.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from fitconnect.platform import clock
 from fitconnect.platform.settings import BUCKET_SUFFIX, EVENT_BUS_VAR, QUEUE_SUFFIX, TABLE_SUFFIX
 
 Kind = Literal["dynamodb", "s3", "sqs", "events"]
@@ -69,6 +71,23 @@ def run_checks(checks: list[Check]) -> Report:
     with ThreadPoolExecutor(max_workers=min(8, len(checks))) as pool:
         results = pool.map(lambda check: (check.name, _timed(probes[check.kind], check.target)), checks)
         return Report(checks=dict(results))
+
+
+class CachedReport:
+    """The latest report while younger than `ttl_s` on the domain clock (so tests can age it);
+    concurrent callers in one instance wait for one round of checks instead of running their own."""
+
+    def __init__(self, checks: list[Check], *, ttl_s: float = 10) -> None:
+        self.checks, self.ttl_s = checks, ttl_s
+        self._latest: tuple[float, Report] | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Report:
+        with self._lock:
+            now = clock.now().timestamp()
+            if self._latest is None or abs(now - self._latest[0]) > self.ttl_s:
+                self._latest = (now, run_checks(self.checks))
+            return self._latest[1]
 
 
 def _timed(probe: Callable[[str], object], target: str) -> dict[str, Any]:

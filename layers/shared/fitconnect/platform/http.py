@@ -4,7 +4,9 @@
   entry per bad field; malformed JSON → 400 `malformed_json`; unknown route → 404; anything
   else → logged 500 `internal_error` (a bug, never the caller's fault).
 - bodies above 256 KiB → 413, and non-JSON bodies → 400, before any parsing.
-- the caller from the authorizer context, role checks, and `Idempotency-Key` replay.
+- the caller from the authorizer context and the function's role, checked before anything reads
+  the request: an anonymous or under-privileged caller learns nothing of the request's schema.
+- `Idempotency-Key` replay.
 """
 
 from __future__ import annotations
@@ -34,29 +36,35 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
     )
 
 
-def error_response(status: int, code: str, message: str, details: Any = None) -> Response:
+def error_response(
+    status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
+) -> Response:
     return json_response(status, error_body(code, message, details))
 
 
 class Api(APIGatewayHttpResolver):
     """An HTTP API resolver with FitConnect's error model, caller identity and idempotency."""
 
-    def __init__(self, *, public: bool = False, validate_requests: bool = True) -> None:
-        # Validation (pydantic request models) costs ~200 ms of cold start; a function whose routes
-        # take no body or typed parameters turns it off.
+    def __init__(self, *, role: Role | None = "member", public: bool = False, validate_requests: bool = True):
+        """`role`: the least role a caller needs for every route of this function (deny by default);
+        `public=True`: anonymous callers are served too. Validation (pydantic request models) costs
+        ~200 ms of cold start; a function whose routes take no body or typed parameters turns it off."""
         super().__init__(enable_validation=validate_requests)
-        if not public:
-            # Deny by default: a route forgetting `app.caller()` still never serves an anonymous caller.
-            self.use(middlewares=[_authenticated_only])
+        self.role: Role | None = None if public else role
         self.exception_handler(ApiError)(_on_api_error)
         self.exception_handler(RequestValidationError)(_on_request_validation_error)
         self.exception_handler(ValidationException)(_on_request_validation_error)
         self.exception_handler(NotFoundError)(_on_route_not_found)
         self.exception_handler(Exception)(_on_unexpected_error)
 
-    def caller(self, role: Role = "member") -> Caller:
-        """The authenticated caller, who must hold at least `role` (401 / 403 otherwise)."""
-        return require_role(caller_from_event(self.current_event.raw_event), role)
+    def caller(self, role: Role | None = None) -> Caller:
+        """The authenticated caller, who must hold at least `role` (default: the function's role)."""
+        return require_role(caller_from_event(self.current_event.raw_event), role or self.role or "member")
+
+    def admit(self, event: dict[str, Any]) -> None:
+        """Refuse (401/403) a caller below the function's role, before routing or validation."""
+        if self.role is not None:
+            require_role(caller_from_event(event), self.role)
 
     def public_base_url(self) -> str:
         """This API's base URL as the caller reached it (for links such as calendar feeds)."""
@@ -75,11 +83,6 @@ class Api(APIGatewayHttpResolver):
         return wrapper
 
 
-def _authenticated_only(app: Api, next_middleware: Callable[[Api], Response]) -> Response:
-    caller_from_event(app.current_event.raw_event)
-    return next_middleware(app)
-
-
 def http_handler(app: Api) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     """The Lambda entry point for an API function: observability around `app.resolve`."""
 
@@ -87,12 +90,16 @@ def http_handler(app: Api) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     @tracer.capture_lambda_handler
     @metrics.log_metrics(capture_cold_start_metric=True)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        try:
+            app.admit(event)
+        except ApiError as refusal:
+            return error_result(refusal.status, refusal.code, refusal.message, refusal.headers)
         if body_size(event) > MAX_BODY_BYTES:
             message = f"The request body exceeds {MAX_BODY_BYTES // 1024} KiB."
-            return _raw_error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", message)
+            return error_result(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", message)
         if not _json_body(event):
             message = "Send the request body as application/json."
-            return _raw_error(HTTPStatus.BAD_REQUEST, "unsupported_content_type", message)
+            return error_result(HTTPStatus.BAD_REQUEST, "unsupported_content_type", message)
         return _with_default_headers(app.resolve(event, context), event)
 
     return handler
@@ -111,11 +118,17 @@ def _with_default_headers(result: dict[str, Any], event: dict[str, Any]) -> dict
     return result
 
 
-def _raw_error(status: int, code: str, message: str) -> dict[str, Any]:
-    """An error answered before routing (the resolver never sees the request)."""
+def error_result(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """An error answered outside the resolver (before routing, or by a function without routes)."""
     return {
         "statusCode": status,
-        "headers": {"Content-Type": content_types.APPLICATION_JSON, "X-Content-Type-Options": "nosniff"},
+        "headers": {
+            "Content-Type": content_types.APPLICATION_JSON,
+            "X-Content-Type-Options": "nosniff",
+            **(headers or {}),
+        },
         "body": _compact_json(error_body(code, message)),
     }
 
@@ -146,8 +159,8 @@ def _compact_json(value: Any) -> str:
 
 
 def _on_api_error(error: ApiError) -> Response:
-    if error.status >= 500:  # pragma: no cover - ApiError subclasses are all 4xx
-        logger.error("api error with a server status", extra={"code": error.code})
+    if error.status >= 500:  # a provider we depend on is down (ServiceUnavailable): worth an alarm
+        logger.warning("dependency unavailable", extra={"code": error.code})
     return json_response(error.status, error.body(), error.headers)
 
 
