@@ -194,6 +194,7 @@ PUBLIC_ROUTES = {
     "GET /calendar/{calendar_file}",
     "POST /webhooks/zoom",  # Zoom signs it; the function checks the signature
     "POST /webhooks/stripe",  # Stripe signs it; the function checks the signature
+    "$default",  # no other route matched: a 404 in the API's shape
 }
 
 
