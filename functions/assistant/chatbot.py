@@ -2,16 +2,16 @@
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import StringConstraints
 
 from fitconnect.assistant import chatbot
+from fitconnect.platform.contract import RequestBody
 from fitconnect.platform.http import Api, http_handler, json_response
 
 app = Api()
 
 
-class ChatMessage(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ChatMessage(RequestBody):
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 

@@ -2,16 +2,16 @@
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from fitconnect.payments import payments
+from fitconnect.platform.contract import RequestBody
 from fitconnect.platform.http import Api, http_handler, json_response
 
 app = Api(role="admin")
 
 
-class RefundRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class RefundRequest(RequestBody):
     amount_cents: Annotated[int, Field(ge=1, le=100_000_000)] | None = None
 
 

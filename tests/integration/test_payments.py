@@ -100,10 +100,10 @@ def archived(platform, detail_type, payment_or_booking_id):
     return found
 
 
-def signed_delivery(api, settings, event, *, secret=None):
+def signed_delivery(api, settings, event, *, secret=None, timestamp=None):
     """POST an event to the webhook as Stripe would, signed with the endpoint's secret."""
     body = json.dumps(event)
-    timestamp = int(time.time())
+    timestamp = timestamp or int(time.time())
     key = (secret or settings["webhook_secret"]).encode()
     signature = hmac.new(key, f"{timestamp}.{body}".encode(), hashlib.sha256).hexdigest()
     headers = {"Stripe-Signature": f"t={timestamp},v1={signature}", "Content-Type": "application/json"}
@@ -416,3 +416,19 @@ def test_the_data_export_includes_the_members_bookings_and_payments(api, stripe,
         2000,
     )
     assert "client_secret" not in json.dumps(document)
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [[], {}, {"id": 5, "type": "payment_intent.succeeded"}, {"id": "evt_1", "type": "x", "data": []}, "text"],
+)
+def test_a_signed_body_that_is_not_an_event_is_refused_and_never_queued(api, platform, stripe_settings, odd):
+    reply = signed_delivery(api, stripe_settings, odd)
+    assert (reply.status, reply.error_code) == (400, "invalid_event")
+    assert reply.body["error"]["details"] is None
+
+
+def test_a_signature_from_the_future_is_refused(api, stripe_settings):
+    event = {"id": "evt_future", "type": "payment_intent.succeeded", "data": {"object": {"id": "pi_x"}}}
+    reply = signed_delivery(api, stripe_settings, event, timestamp=int(time.time()) + 3600)
+    assert (reply.status, reply.error_code) == (400, "invalid_signature")

@@ -103,3 +103,19 @@ def test_a_live_session_gets_a_meeting_and_zoom_starts_and_ends_it(api, zoom):
     ended = {"event": "meeting.ended", "payload": {"object": {"id": int(meeting_id)}}}
     assert webhook(api, secret, ended).json() == {"status": "applied"}
     assert api.get(f"/sessions/{session['session_id']}").body["status"] == "ended"
+
+
+@pytest.mark.parametrize(
+    "odd", [[], {}, {"event": "meeting.started", "payload": []}, {"event": 5, "payload": {}}]
+)
+def test_a_signed_body_that_is_not_a_zoom_event_is_a_400(api, zoom, odd):
+    _stand_in, settings = zoom
+    response = webhook(api, settings["webhook_secret_token"], odd)
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid_event")
+
+
+def test_a_started_event_whose_object_is_not_a_meeting_is_ignored(api, zoom):
+    _stand_in, settings = zoom
+    odd = {"event": "meeting.started", "payload": {"object": "nope"}}
+    response = webhook(api, settings["webhook_secret_token"], odd)
+    assert (response.status_code, response.json()) == (200, {"status": "ignored"})

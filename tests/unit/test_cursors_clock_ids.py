@@ -6,23 +6,48 @@ from fitconnect.platform import clock, ids
 from fitconnect.platform.cursors import decode_cursor, encode_cursor, page, page_request
 from fitconnect.platform.errors import BadRequest
 
-KEY = {"pk": "USER#u1", "sk": "ACTIVITY#01J"}
+KEY = {"pk": {"S": "USER#u1"}, "sk": {"S": "ACTIVITY#01J"}}
 
 
 def test_cursor_round_trips_within_its_partition():
     cursor = encode_cursor(KEY)
     assert "USER" not in cursor  # opaque to clients
-    assert decode_cursor(cursor, bound_to={"pk": "USER#u1"}) == KEY
+    assert decode_cursor(cursor, bound_to={"pk": {"S": "USER#u1"}}) == KEY
 
 
 def test_cursor_cannot_page_into_another_partition():
-    forged = encode_cursor({"pk": "USER#u2", "sk": "ACTIVITY#01J"})
+    forged = encode_cursor({"pk": {"S": "USER#u2"}, "sk": {"S": "ACTIVITY#01J"}})
     with pytest.raises(BadRequest) as error:
-        decode_cursor(forged, bound_to={"pk": "USER#u1"})
+        decode_cursor(forged, bound_to={"pk": {"S": "USER#u1"}})
     assert error.value.code == "invalid_cursor"
 
 
-@pytest.mark.parametrize("garbage", ["%%%", "bm90LWpzb24", encode_cursor({"x": 1})[:-3] + "!!!"])
+HAND_MADE = [
+    [],
+    "a string",
+    {"pk": {"S": "USER#u1"}},  # no sort key
+    {"pk": {"S": "USER#u1"}, "sk": 5},  # not a typed value
+    {"pk": {"S": "USER#u1"}, "sk": {"B": "AAAA"}},
+    {"pk": {"S": "USER#u1"}, "sk": {"S": ["x"]}},
+    {"pk": {"S": "USER#u1"}, "sk": {"N": "1e999"}},
+    {"pk": {"S": "USER#u1"}, "sk": {"S": "x" * 2000}},
+    {"pk": {"S": "USER#u1"}, "sk": {"S": "a"}, "email": {"S": "x"}},  # not a key attribute
+    {"pk": {"S": "USER#u1"}, "sk": {"S": "a"}, "gsi1pk": {"S": "x"}},  # half an index key
+]
+
+
+@pytest.mark.parametrize("key", HAND_MADE)
+def test_a_hand_made_cursor_of_any_json_shape_is_a_400(key):
+    import base64
+    import json
+
+    cursor = base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+    with pytest.raises(BadRequest) as error:
+        decode_cursor(cursor, bound_to={"pk": {"S": "USER#u1"}})
+    assert error.value.code == "invalid_cursor"
+
+
+@pytest.mark.parametrize("garbage", ["%%%", "bm90LWpzb24", encode_cursor({"x": 1})[:-3] + "!!!", "W" * 5000])
 def test_mangled_cursor_is_a_400(garbage):
     with pytest.raises(BadRequest):
         decode_cursor(garbage, bound_to={"pk": "USER#u1"})

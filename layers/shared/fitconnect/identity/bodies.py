@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
 
 from fitconnect.identity.accounts import normalise_email
+from fitconnect.platform.contract import RequestBody
 
 
 def _email(value: str) -> str:
@@ -23,8 +24,9 @@ Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6}$
 OpaqueToken = Annotated[str, Field(min_length=1, max_length=4096)]
 
 
-class Body(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class Body(RequestBody):
+    # Sign-in bodies tolerate extra fields (older clients send device hints); still strict types.
+    model_config = ConfigDict(extra="ignore", strict=True)
 
 
 class RegisterBody(Body):
@@ -62,7 +64,6 @@ class ResetPasswordBody(Body):
     new_password: Password
 
 
-class AdminUserPatch(Body):
-    model_config = ConfigDict(extra="forbid")
+class AdminUserPatch(RequestBody):
     role: Literal["member", "trainer", "admin"] | None = None
     disabled: bool | None = None

@@ -38,6 +38,7 @@ from pynamodb.attributes import (
 )
 
 from fitconnect.platform import clock, ids
+from fitconnect.platform.contract import RequestBody
 from fitconnect.platform.errors import NotFound
 from fitconnect.platform.storage import (
     ContextItem,
@@ -64,8 +65,7 @@ REJECTED_TTL_S = 30 * 24 * 3600
 DEDUP_WINDOW = timedelta(minutes=15)
 
 
-class NewEquipment(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class NewEquipment(RequestBody):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=80)]
     kind: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=2, max_length=40)]
     location: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]

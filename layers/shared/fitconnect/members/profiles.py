@@ -6,11 +6,12 @@ import hashlib
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from fitconnect.identity.models import Account
 from fitconnect.members.models import Device, Profile, PushTokenOwner, member_pk
 from fitconnect.platform import aws, clock
+from fitconnect.platform.contract import RequestBody
 from fitconnect.platform.errors import Conflict, NotFound, Unprocessable
 from fitconnect.platform.settings import env
 from fitconnect.platform.storage import conditional_delete, get_item, transact_write
@@ -33,8 +34,7 @@ def _iana_timezone(value: str) -> str:
 Goal = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
-class ProfilePatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ProfilePatch(RequestBody):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = None
     timezone: Annotated[str, Field(max_length=64), AfterValidator(_iana_timezone)] | None = None
     goals: Annotated[list[Goal], Field(max_length=10)] | None = None
@@ -42,12 +42,12 @@ class ProfilePatch(BaseModel):
     phone: Annotated[str, Field(pattern=r"^\+[1-9]\d{6,14}$")] | None = None
 
 
-class AvatarRequest(BaseModel):
+class AvatarRequest(RequestBody):
     content_type: Literal["image/jpeg", "image/png", "image/webp"]
     content_length: Annotated[int, Field(ge=1, le=AVATAR_MAX_BYTES)] | None = None
 
 
-class DeviceRegistration(BaseModel):
+class DeviceRegistration(RequestBody):
     platform: Literal["ios", "android", "web"]
     token: Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=4096)]
 

@@ -10,9 +10,10 @@ from datetime import datetime, time, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 from pynamodb.attributes import BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute
 
+from fitconnect.platform.contract import RequestBody
 from fitconnect.platform.storage import ContextItem, get_item, plain_map, table_meta
 
 TABLE_ENV = "NOTIFICATIONS_TABLE"
@@ -21,14 +22,12 @@ MAX_LEAD_MIN = 1440  # the longest reminder lead a member may choose (a day)
 HH_MM = r"^([01]\d|2[0-3]):[0-5]\d$"
 
 
-class QuietHours(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class QuietHours(RequestBody):
     start: Annotated[str, Field(pattern=HH_MM)]
     end: Annotated[str, Field(pattern=HH_MM)]
 
 
-class NotificationPreferences(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class NotificationPreferences(RequestBody):
     email: bool = True
     sms: bool = False
     push: bool = True

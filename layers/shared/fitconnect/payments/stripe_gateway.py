@@ -19,6 +19,7 @@ from fitconnect.platform.errors import BadRequest, ServiceUnavailable
 from fitconnect.platform.settings import env
 
 SECRET_MAX_AGE_S = 300
+SIGNATURE_TOLERANCE_S = 300  # Stripe's default, for a timestamp in the past or (here also) in the future
 
 
 def _secret(variable: str) -> dict[str, Any]:
@@ -44,18 +45,47 @@ def _client(api_key: str, api_base: str | None) -> Any:
 
 
 def verified_event(payload: str, signature: str | None) -> dict[str, Any]:
-    """The webhook's event if `Stripe-Signature` is valid for our signing secret (Stripe's default
-    5-minute tolerance), else a 400 `invalid_signature`."""
+    """The webhook's event if `Stripe-Signature` is valid for our signing secret, within 5 minutes
+    either side of now (the library only refuses old timestamps: a future one would make a captured
+    request replayable for longer), else a 400 `invalid_signature`. A signed body that is not an
+    event (`[]`, `{}`, wrong types) is a 400 `invalid_event`: never queued, so never a message that
+    fails forever."""
     import stripe
 
     secret = str(_secret("STRIPE_WEBHOOK_SECRET").get("webhook_secret") or "")
-    if not secret or not signature:
+    if not secret or not signature or _signed_in_the_future(signature):
         raise BadRequest("Missing or invalid Stripe signature.", code="invalid_signature")
     try:
-        stripe.Webhook.construct_event(payload, signature, secret)
+        stripe.WebhookSignature.verify_header(payload, signature, secret, tolerance=SIGNATURE_TOLERANCE_S)
     except (stripe.SignatureVerificationError, ValueError):
         raise BadRequest("Missing or invalid Stripe signature.", code="invalid_signature") from None
-    return json.loads(payload)
+    try:
+        event = json.loads(payload)
+    except ValueError:
+        raise BadRequest("The body is not JSON.", code="malformed_json") from None
+    return _event_shape(event)
+
+
+def _signed_in_the_future(signature: str) -> bool:
+    import time  # Stripe signs with its wall clock, as the library checks with time.time()
+
+    stamps = [part[2:] for part in signature.split(",") if part.startswith("t=")]
+    return not stamps or not stamps[0].isdigit() or int(stamps[0]) > time.time() + SIGNATURE_TOLERANCE_S
+
+
+def _event_shape(event: Any) -> dict[str, Any]:
+    data = event.get("data") if isinstance(event, dict) else None
+    shaped = (
+        isinstance(event, dict)
+        and isinstance(event.get("id"), str)
+        and event["id"].startswith("evt_")
+        and isinstance(event.get("type"), str)
+        and isinstance(data, dict)
+        and isinstance(data.get("object"), dict)
+    )
+    if not shaped:
+        raise BadRequest("The signed body is not a Stripe event.", code="invalid_event")
+    return event
 
 
 def stripe_error() -> type[Exception]:

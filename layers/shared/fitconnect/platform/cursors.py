@@ -18,6 +18,9 @@ from fitconnect.platform.errors import BadRequest
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+MAX_CURSOR_CHARS = 2048
+TABLE_KEY = {"pk", "sk"}
+INDEX_KEY = {"gsi1pk", "gsi1sk"}  # every context table has one index, gsi1 (storage.gsi1_index)
 
 
 @dataclass(frozen=True)
@@ -37,18 +40,38 @@ def decode_cursor(cursor: str | None, *, bound_to: Mapping[str, Any]) -> dict[st
     """The start key in `cursor`, which must carry exactly the values of `bound_to` (its partition)."""
     if not cursor:
         return None
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        key = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        key = None
-    if not isinstance(key, dict) or any(key.get(name) != value for name, value in bound_to.items()):
+    key: Any = None
+    if len(cursor) <= MAX_CURSOR_CHARS:
+        try:
+            padded = cursor + "=" * (-len(cursor) % 4)
+            key = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
+            key = None
+    if not _is_key(key) or any(key.get(name) != value for name, value in bound_to.items()):
         raise BadRequest(
             "The cursor is not valid for this list.",
             code="invalid_cursor",
             details=[{"field": "cursor", "in": "query", "message": "not a cursor this list returned"}],
         )
     return key
+
+
+def _is_key(key: Any) -> bool:
+    """A DynamoDB key as LastEvaluatedKey gives it (the table's key, plus the index's whole key
+    for an index query; each a string or number), or a lone index partition to start in (the
+    sessions listing's next month). Anything else never came from us, and DynamoDB would refuse it."""
+    if not isinstance(key, dict) or not all(_is_key_value(value) for value in key.values()):
+        return False
+    return set(key) in ({"gsi1pk"}, TABLE_KEY, TABLE_KEY | INDEX_KEY)
+
+
+def _is_key_value(value: Any) -> bool:
+    if not isinstance(value, dict) or len(value) != 1:
+        return False
+    kind, raw = next(iter(value.items()))
+    if kind == "S":
+        return isinstance(raw, str) and 0 < len(raw) <= 1024
+    return kind == "N" and isinstance(raw, str) and raw.lstrip("-").isdigit()
 
 
 def page_request(query: Mapping[str, str] | None, *, bound_to: Mapping[str, Any]) -> PageRequest:

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
@@ -26,6 +27,9 @@ from fitconnect.platform.errors import ApiError, error_body
 from fitconnect.platform.observability import logger, metrics, tracer
 
 MAX_BODY_BYTES = 256 * 1024
+MAX_JSON_DEPTH = 32  # our deepest body nests 4 levels; Python's parser overflows its stack near 1,000
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
@@ -100,6 +104,9 @@ def http_handler(app: Api) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
         if not _json_body(event):
             message = "Send the request body as application/json."
             return error_result(HTTPStatus.BAD_REQUEST, "unsupported_content_type", message)
+        if json_depth(event.get("body") or "", event.get("isBase64Encoded", False)) > MAX_JSON_DEPTH:
+            message = f"The request body nests deeper than {MAX_JSON_DEPTH} levels."
+            return error_result(HTTPStatus.BAD_REQUEST, "malformed_json", message)
         return _with_default_headers(app.resolve(event, context), event)
 
     return handler
@@ -143,6 +150,24 @@ def _json_body(event: dict[str, Any]) -> bool:
         headers["content-type"] = content_types.APPLICATION_JSON
         return True
     return "json" in content_type.lower()
+
+
+def json_depth(body: str, base64_encoded: bool = False) -> int:
+    """How deep a JSON text nests, counted before any parser sees it (strings skipped, so a `[`
+    inside one does not count); malformed text gets a depth too and fails parsing later."""
+    if base64_encoded:
+        import base64
+        import binascii
+
+        try:
+            body = base64.b64decode(body).decode("utf-8", "replace")
+        except (binascii.Error, ValueError):
+            return 0  # not base64: the resolver's parsing refuses it
+    depth = deepest = 0
+    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub("", body)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def body_size(event: dict[str, Any]) -> int:
@@ -191,6 +216,23 @@ def _on_route_not_found(_: NotFoundError) -> Response:
 
 
 def _on_unexpected_error(error: Exception) -> Response:
+    if _refused_start_key(error):
+        # A well-formed cursor whose key does not fit the index (hand-made): the caller's fault.
+        details = [{"field": "cursor", "in": "query", "message": "not a cursor this list returned"}]
+        return error_response(400, "invalid_cursor", "The cursor is not valid for this list.", details)
     logger.exception("unhandled error in route", extra={"error_type": type(error).__name__})
     metrics.add_metric(name="UnhandledErrors", unit="Count", value=1)
     return error_response(500, "internal_error", "Something went wrong on our side; it has been logged.")
+
+
+def _refused_start_key(error: BaseException | None) -> bool:
+    """Whether DynamoDB refused a query's ExclusiveStartKey somewhere in `error`'s chain."""
+    while error is not None:
+        response = getattr(error, "response", None)
+        if isinstance(response, dict):
+            failure = response.get("Error") or {}
+            message = str(failure.get("Message", "")).lower()
+            if failure.get("Code") == "ValidationException" and ("start" in message and "key" in message):
+                return True
+        error = error.__cause__ or error.__context__
+    return False

@@ -15,12 +15,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError
 
 from fitconnect.platform import clock
 from fitconnect.platform.auth import Caller
+from fitconnect.platform.contract import ItemId, RequestBody
 from fitconnect.platform.errors import Conflict, Forbidden, NotFound
 from fitconnect.platform.events import DomainEvent
 from fitconnect.platform.storage import conditional_update, get_item, transact_write
@@ -31,14 +32,13 @@ from fitconnect.scheduling.trainers import SchedulingItem, Trainer, trainer_of
 CHECK_IN_OPENS_BEFORE = timedelta(hours=1)
 
 
-class Rating(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Rating(RequestBody):
     rating: Annotated[int, Field(ge=1, le=5)]
     comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
 
 
 class ReviewRequest(Rating):
-    booking_id: str | None = None  # which attended booking; the latest unreviewed one by default
+    booking_id: ItemId | None = None  # which attended booking; the latest unreviewed one by default
 
 
 class Review(SchedulingItem):

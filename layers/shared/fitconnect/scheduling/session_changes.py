@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, ConfigDict
-
 from fitconnect.platform import clock
 from fitconnect.platform.auth import Caller
+from fitconnect.platform.contract import RequestBody
 from fitconnect.platform.errors import Conflict, Forbidden
 from fitconnect.platform.events import DomainEvent
 from fitconnect.platform.storage import conditional_update
@@ -27,8 +26,7 @@ from fitconnect.scheduling.sessions import (
 )
 
 
-class SessionPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class SessionPatch(RequestBody):
     title: Title | None = None
     duration_min: Duration | None = None
     capacity: Capacity | None = None

@@ -15,11 +15,12 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
 
 from fitconnect.members.profiles import profile_of
 from fitconnect.platform import clock, ids
+from fitconnect.platform.contract import Currency, Instant, ItemId, RequestBody, parse_instant, text_param
 from fitconnect.platform.cursors import decode_cursor, encode_cursor
 from fitconnect.platform.errors import BadRequest, Forbidden, NotFound, Unprocessable
 from fitconnect.platform.events import DomainEvent
@@ -30,8 +31,7 @@ MAX_RANGE_DAYS = 93
 DEFAULT_RANGE_DAYS = 30
 
 
-class Recurrence(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Recurrence(RequestBody):
     freq: Literal["weekly"]
     count: Annotated[int, Field(ge=1, le=52)]
 
@@ -43,21 +43,20 @@ Capacity = Annotated[int, Field(ge=1, le=500)]
 CancellationWindow = Annotated[int, Field(ge=0, le=10080)]
 
 
-class NewSession(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class NewSession(RequestBody):
     title: Title
-    starts_at: AwareDatetime
+    starts_at: Instant
     duration_min: Duration
     capacity: Capacity
     price_cents: Annotated[int, Field(ge=0, le=1_000_000)]
-    currency: Annotated[str, StringConstraints(to_lower=True, pattern=r"^[a-zA-Z]{3}$")]
+    currency: Currency
     kind: Literal["in_person", "live"]
     location: (
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None
     ) = None
     cancellation_window_min: CancellationWindow = 1440
     recurrence: Recurrence | None = None
-    trainer_id: str | None = None  # admins publish on a trainer's behalf
+    trainer_id: ItemId | None = None  # admins publish on a trainer's behalf
 
     @model_validator(mode="after")
     def _in_person_needs_a_place(self) -> NewSession:
@@ -225,15 +224,12 @@ def _time_param(query: dict[str, str], name: str, default: datetime) -> datetime
     raw = query.get(name)
     if raw is None:
         return default
-    try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
+    moment = parse_instant(raw)
+    if moment is None:
         raise BadRequest(
-            f"{name} must be an ISO 8601 time with an offset.",
+            f"{name} must be an ISO 8601 time with an offset, between the years 2000 and 2100.",
             code="validation_failed",
-            details=[{"field": name, "in": "query", "message": "ISO 8601 with an offset"}],
+            details=[{"field": name, "in": "query", "message": "ISO 8601 with an offset, years 2000-2100"}],
         )
     return moment
 
@@ -267,10 +263,14 @@ def listing(query: dict[str, str] | None, limit: int) -> dict[str, Any]:
     ):
         raise BadRequest("The cursor is not valid for this list.", code="invalid_cursor")
     condition = None
-    if query.get("trainer_id"):
-        condition = Session.trainer_id == query["trainer_id"]
-    if query.get("kind"):
-        kind_match = Session.kind == query["kind"]
+    trainer_id, kind = (
+        text_param(query, "trainer_id", max_length=64),
+        text_param(query, "kind", max_length=20),
+    )
+    if trainer_id:
+        condition = Session.trainer_id == trainer_id
+    if kind:
+        kind_match = Session.kind == kind
         condition = kind_match if condition is None else condition & kind_match
     items: list[Session] = []
     page_end: dict[str, Any] | None = None

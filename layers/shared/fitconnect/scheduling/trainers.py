@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError
 
 from fitconnect.identity.models import Account
 from fitconnect.members.profiles import profile_of
 from fitconnect.platform import clock
+from fitconnect.platform.contract import Currency, RequestBody, text_param
 from fitconnect.platform.cursors import page, page_request
 from fitconnect.platform.errors import Conflict, NotFound
 from fitconnect.platform.events import DomainEvent
@@ -41,12 +42,11 @@ Specialty = Annotated[
 ]
 
 
-class TrainerApplication(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class TrainerApplication(RequestBody):
     bio: Annotated[str, StringConstraints(strip_whitespace=True, min_length=20, max_length=2000)]
     specialties: Annotated[list[Specialty], Field(min_length=1, max_length=10)]
     hourly_rate_cents: Annotated[int, Field(ge=0, le=1_000_000)]
-    currency: Annotated[str, StringConstraints(to_lower=True, pattern=r"^[a-zA-Z]{3}$")]
+    currency: Currency
 
 
 class SchedulingItem(ContextItem):
@@ -217,8 +217,8 @@ def listing(status: str, query: dict[str, str] | None) -> dict[str, Any]:
     request = page_request(query, bound_to={"gsi1pk": {"S": f"TRAINERS#{status}"}})  # DynamoDB-typed key
     items, last_key = search(
         status,
-        specialty=query.get("specialty"),
-        text=query.get("q"),
+        specialty=text_param(query, "specialty", max_length=40),
+        text=text_param(query, "q", max_length=100),
         limit=request.limit,
         start_key=request.start_key,
     )

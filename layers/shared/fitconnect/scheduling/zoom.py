@@ -25,7 +25,7 @@ from typing import Any
 from pynamodb.attributes import UnicodeAttribute
 
 from fitconnect.platform import aws, clock
-from fitconnect.platform.errors import Unauthorized
+from fitconnect.platform.errors import BadRequest, Unauthorized
 from fitconnect.platform.events import DomainEvent
 from fitconnect.platform.observability import logger
 from fitconnect.platform.settings import env
@@ -156,14 +156,18 @@ def _hmac(secret: str, message: str) -> str:
     return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
-def handle_event(event: dict[str, Any]) -> dict[str, Any]:
-    kind = event.get("event")
-    payload = event.get("payload") or {}
+def handle_event(event: Any) -> dict[str, Any]:
+    """Apply one verified webhook body; a body that is not a Zoom event is a 400 `invalid_event`."""
+    payload = event.get("payload") if isinstance(event, dict) else None
+    if not isinstance(payload, dict) or not isinstance(event.get("event"), str):
+        raise BadRequest("The signed body is not a Zoom event.", code="invalid_event")
+    kind = event["event"]
     if kind == "endpoint.url_validation":
         plain = str(payload.get("plainToken", ""))
         return {"plainToken": plain, "encryptedToken": _hmac(_webhook_token(), plain)}
     if kind in ("meeting.started", "meeting.ended"):
-        meeting_id = str((payload.get("object") or {}).get("id", ""))
+        meeting = payload.get("object")
+        meeting_id = str(meeting.get("id", "")) if isinstance(meeting, dict) else ""
         link = get_item(MeetingLink, MeetingLink.key(meeting_id))
         if link is None:
             logger.info("zoom event for a meeting we do not know", extra={"meeting_id": meeting_id})

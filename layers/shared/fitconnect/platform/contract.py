@@ -1,0 +1,97 @@
+"""The building blocks of every request model: strict types, bounded values, sane dates.
+
+`RequestBody` is strict (no `"yes"` → `true`, no `"60"` → `60`, no `["60"]` → `[60]`) and refuses
+unknown fields. A date-time is an ISO 8601 string with an offset (never a number) between the
+years 2000 and 2100, so arithmetic on it (a 30-day range, a weekly series) cannot leave the
+calendar. A currency is one Stripe charges in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Strict,
+    StringConstraints,
+    WithJsonSchema,
+)
+
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+
+# ISO 4217 codes Stripe charges in (https://docs.stripe.com/currencies), lower case as Stripe writes them.
+STRIPE_CURRENCIES = frozenset(
+    """usd aed afn all amd ang aoa ars aud awg azn bam bbd bdt bgn bif bmd bnd bob brl bsd bwp byn bzd
+    cad cdf chf clp cny cop crc cve czk djf dkk dop dzd egp etb eur fjd fkp gbp gel gip gmd gnf gtq gyd
+    hkd hnl htg huf idr ils inr isk jmd jpy kes kgs khr kmf krw kyd kzt lak lbp lkr lrd lsl mad mdl mga
+    mkd mmk mnt mop mur mvr mwk mxn myr mzn nad ngn nio nok npr nzd pab pen pgk php pkr pln pyg qar ron
+    rsd rwf sar sbd scr sek sgd shp sle sos srd szl thb tjs top try ttd twd tzs uah ugx uyu uzs vnd vuv
+    wst xaf xcd xof xpf yer zar zmw""".split()
+)
+
+
+class RequestBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+def _iso_text(value: Any) -> Any:
+    if not isinstance(value, str | datetime):  # a datetime only comes from our own code, never JSON
+        raise ValueError("must be an ISO 8601 date-time string with an offset, e.g. 2026-12-01T18:00:00Z")
+    return value
+
+
+def _within_the_calendar(moment: datetime) -> datetime:
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise ValueError(f"must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+    return moment
+
+
+def _stripe_currency(value: Any) -> Any:
+    if not isinstance(value, str) or value.lower() not in STRIPE_CURRENCIES:
+        raise ValueError("must be an ISO 4217 currency code Stripe charges in, e.g. eur or usd")
+    return value.lower()
+
+
+Instant = Annotated[
+    AwareDatetime, Strict(False), BeforeValidator(_iso_text), AfterValidator(_within_the_calendar)
+]
+Currency = Annotated[
+    str,
+    BeforeValidator(_stripe_currency),
+    WithJsonSchema(
+        {"type": "string", "pattern": "^[A-Za-z]{3}$", "description": "ISO 4217, one Stripe charges in"}
+    ),
+]
+# An id of ours in a body (a ULID, or a seeded demo id): bounded, no spaces or control characters.
+ItemId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+def parse_instant(raw: str) -> datetime | None:
+    """A query parameter's date-time by the same rules as `Instant`, or None if it breaks them."""
+    from pydantic import TypeAdapter, ValidationError
+
+    try:
+        return TypeAdapter(Instant).validate_python(raw)
+    except ValidationError:
+        return None
+
+
+def text_param(query: Mapping[str, str] | None, name: str, *, max_length: int = 100) -> str | None:
+    """A free-text query parameter, bounded (a search string becomes a DynamoDB filter, whose size
+    is limited: an unbounded one would fail there as a 500); a 400 naming it when too long."""
+    value = (query or {}).get(name)
+    if value is not None and (len(value) > max_length or not value.isprintable()):
+        from fitconnect.platform.errors import BadRequest
+
+        raise BadRequest(
+            f"{name} must be at most {max_length} printable characters.",
+            code="validation_failed",
+            details=[{"field": name, "in": "query", "message": f"at most {max_length} printable characters"}],
+        )
+    return value or None
