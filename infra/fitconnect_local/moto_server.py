@@ -54,7 +54,8 @@ def _parse_mime(raw: str) -> dict[str, Any]:
         for part in message.iter_attachments()
     ]
     return {
-        "subject": message.get("Subject"),
+        # A long subject is folded onto a continuation line; unfolded it reads as the member sees it.
+        "subject": str(message.get("Subject") or "").strip() or None,
         "to": [address.strip() for address in (message.get("To") or "").split(",") if address.strip()],
         "body": text.get_content() if text is not None else None,
         "attachments": attachments,

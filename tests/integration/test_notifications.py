@@ -373,3 +373,37 @@ def test_a_permanently_failing_message_lands_in_the_dlq_while_its_batch_is_deliv
     assert logged[f"{run}-a-welcome"] == logged[f"{run}-b-welcome"] == "sent"
     # each good message sent once, although its batch was retried five times with the poison
     assert len(emails_to(api, member, "Welcome to FitConnect")) == 3
+
+
+@pytest.mark.parametrize(
+    "title", ["Yoga\r\nBcc: someone@example.com", "Yoga\x07\x1b[31m", "Yoga\u2028Bcc: x@y"]
+)
+def test_a_title_with_control_characters_is_refused_at_the_door(api, trainer, title):
+    starts_at = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0).isoformat()
+    body = {"title": title, "starts_at": starts_at, "duration_min": 60, "capacity": 5}
+    body |= {"price_cents": 0, "currency": "usd", "kind": "in_person", "location": "Studio 2"}
+    reply = api.post("/sessions", body, token=trainer["access_token"])
+    assert (reply.status, reply.body["error"]["details"][0]["field"]) == (400, "title")
+
+
+def test_a_stored_title_with_a_line_break_still_confirms_by_mail_push_and_calendar(api, trainer, platform):
+    """Text stored before the input rule (or by an import) must not leave a confirmation stuck."""
+    member = api.member()
+    session_id = session_starting_in(api, trainer, timedelta(days=2))
+    table = platform.template.physical["SchedulingTable"].ref
+    aws(platform, "dynamodb").update_item(
+        TableName=table,
+        Key={"pk": {"S": f"SESSION#{session_id}"}, "sk": {"S": "SESSION"}},
+        UpdateExpression="SET title = :title",
+        ExpressionAttributeValues={":title": {"S": "Night\r\nBcc: thief@example.com\x07 yoga"}},
+    )
+    api.post(f"/sessions/{session_id}/bookings", token=member["access_token"])
+    [mail] = eventually(lambda: emails_to(api, member, "Booked: Night"), timeout_s=20)
+    assert "\n" not in mail["subject"]
+    assert "\r" not in mail["subject"]
+    assert mail["subject"].startswith("Booked: Night Bcc: thief@example.com yoga on ")
+    assert mail["to"] == [member["email"]]  # nobody was added as a recipient
+    calendar = mail["attachments"][0]["content"]
+    assert "\x07" not in calendar
+    assert "SUMMARY:Night Bcc: thief@example.com yoga" in calendar
+    assert [item["status"] for item in log_of(api, member)] == ["sent"]

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
 
 from fitconnect.identity.accounts import normalise_email
-from fitconnect.platform.contract import RequestBody
+from fitconnect.platform.contract import RequestBody, SingleLine
 
 
 def _email(value: str) -> str:
@@ -19,7 +19,7 @@ def _email(value: str) -> str:
 
 Email = Annotated[str, Field(max_length=254), AfterValidator(_email)]
 Password = Annotated[str, Field(min_length=1, max_length=1024)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), SingleLine]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6}$")]
 OpaqueToken = Annotated[str, Field(min_length=1, max_length=4096)]
 

@@ -38,7 +38,7 @@ from pynamodb.attributes import (
 )
 
 from fitconnect.platform import clock, ids
-from fitconnect.platform.contract import RequestBody
+from fitconnect.platform.contract import RequestBody, SingleLine
 from fitconnect.platform.errors import NotFound
 from fitconnect.platform.storage import (
     ContextItem,
@@ -66,9 +66,13 @@ DEDUP_WINDOW = timedelta(minutes=15)
 
 
 class NewEquipment(RequestBody):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=80)]
-    kind: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=2, max_length=40)]
-    location: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=80), SingleLine]
+    kind: Annotated[
+        str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=2, max_length=40), SingleLine
+    ]
+    location: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), SingleLine
+    ]
     service_interval_hours: Annotated[int, Field(ge=1, le=10000)]
 
 

@@ -11,7 +11,7 @@ from pydantic import AfterValidator, Field, StringConstraints
 from fitconnect.identity.models import Account
 from fitconnect.members.models import Device, Profile, PushTokenOwner, member_pk
 from fitconnect.platform import aws, clock
-from fitconnect.platform.contract import RequestBody
+from fitconnect.platform.contract import RequestBody, SingleLine
 from fitconnect.platform.errors import Conflict, NotFound, Unprocessable
 from fitconnect.platform.settings import env
 from fitconnect.platform.storage import conditional_delete, get_item, transact_write
@@ -31,11 +31,15 @@ def _iana_timezone(value: str) -> str:
     return value
 
 
-Goal = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), SingleLine]
+Goal = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), SingleLine]
 
 
 class ProfilePatch(RequestBody):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = None
+    name: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), SingleLine]
+        | None
+    ) = None
     timezone: Annotated[str, Field(max_length=64), AfterValidator(_iana_timezone)] | None = None
     goals: Annotated[list[Goal], Field(max_length=10)] | None = None
     # E.164, for SMS notifications (the member switches SMS on in their notification preferences)

@@ -42,6 +42,7 @@ from fitconnect.platform import aws, clock, ids
 from fitconnect.platform.errors import NotFound
 from fitconnect.platform.observability import logger
 from fitconnect.platform.storage import conditional_save, conditional_update, get_item, gsi1_index, plain_map
+from fitconnect.platform.text import one_line, plain_text
 
 URGENT = {"password_reset"}  # never deferred by quiet hours
 CLAIM_S = 120  # a sender's claim: far longer than a send takes, short enough for a retry to follow
@@ -249,6 +250,7 @@ def deliver(
     if claim is None:
         return "duplicate"
     subject, text, attachment = render(notification, secret or {})
+    subject, text = one_line(subject), plain_text(text)  # user text (a title) reaches headers
     user_id = notification.user_id
     outcomes: dict[str, Any]
     if notification.template in EMAIL_ONLY:

@@ -23,6 +23,8 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from fitconnect.platform.text import has_control
+
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 
 # ISO 4217 codes Stripe charges in (https://docs.stripe.com/currencies), lower case as Stripe writes them.
@@ -95,3 +97,21 @@ def text_param(query: Mapping[str, str] | None, name: str, *, max_length: int = 
             details=[{"field": name, "in": "query", "message": f"at most {max_length} printable characters"}],
         )
     return value or None
+
+
+def _single_line(value: str) -> str:
+    if has_control(value):
+        raise ValueError("must be one line without control characters")
+    return value
+
+
+def _plain(value: str) -> str:
+    if has_control(value, line_breaks_allowed=True):
+        raise ValueError("must not contain control characters other than line breaks")
+    return value.replace("\r\n", "\n")
+
+
+# User text that reaches e-mail headers, SMS, push titles and calendars (names, titles, places),
+# and longer text that keeps its line breaks (a bio, a review): no other control character.
+SingleLine = AfterValidator(_single_line)
+PlainText = AfterValidator(_plain)

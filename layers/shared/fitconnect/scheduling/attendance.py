@@ -21,7 +21,7 @@ from pynamodb.exceptions import TransactWriteError
 
 from fitconnect.platform import clock
 from fitconnect.platform.auth import Caller
-from fitconnect.platform.contract import ItemId, RequestBody
+from fitconnect.platform.contract import ItemId, PlainText, RequestBody
 from fitconnect.platform.errors import Conflict, Forbidden, NotFound
 from fitconnect.platform.events import DomainEvent
 from fitconnect.platform.storage import conditional_update, get_item, transact_write
@@ -34,7 +34,7 @@ CHECK_IN_OPENS_BEFORE = timedelta(hours=1)
 
 class Rating(RequestBody):
     rating: Annotated[int, Field(ge=1, le=5)]
-    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), PlainText] = ""
 
 
 class ReviewRequest(Rating):

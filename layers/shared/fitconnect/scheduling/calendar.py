@@ -19,6 +19,7 @@ from pynamodb.attributes import UnicodeAttribute
 from fitconnect.platform import clock
 from fitconnect.platform.errors import NotFound
 from fitconnect.platform.storage import get_item, transact_write
+from fitconnect.platform.text import one_line
 from fitconnect.scheduling.bookings import Booking
 from fitconnect.scheduling.sessions import Session
 from fitconnect.scheduling.trainers import SchedulingItem
@@ -105,10 +106,10 @@ def _event(event: Any, booking: Booking, session: Session, stamp: datetime) -> A
     event.add("dtstamp", stamp)
     event.add("dtstart", _parse(session.starts_at))
     event.add("dtend", _parse(session.ends_at))
-    event.add("summary", session.title)
+    event.add("summary", one_line(session.title))
     event.add("status", "CONFIRMED")
     if session.location:
-        event.add("location", session.location)
+        event.add("location", one_line(session.location))
     join_url = session.video.join_url if session.video else None
     if join_url:
         event.add("url", join_url)

@@ -20,7 +20,15 @@ from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
 
 from fitconnect.members.profiles import profile_of
 from fitconnect.platform import clock, ids
-from fitconnect.platform.contract import Currency, Instant, ItemId, RequestBody, parse_instant, text_param
+from fitconnect.platform.contract import (
+    Currency,
+    Instant,
+    ItemId,
+    RequestBody,
+    SingleLine,
+    parse_instant,
+    text_param,
+)
 from fitconnect.platform.cursors import decode_cursor, encode_cursor
 from fitconnect.platform.errors import BadRequest, Forbidden, NotFound, Unprocessable
 from fitconnect.platform.events import DomainEvent
@@ -36,8 +44,8 @@ class Recurrence(RequestBody):
     count: Annotated[int, Field(ge=1, le=52)]
 
 
-Place = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=120)]
+Place = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), SingleLine]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=120), SingleLine]
 Duration = Annotated[int, Field(ge=15, le=240)]
 Capacity = Annotated[int, Field(ge=1, le=500)]
 CancellationWindow = Annotated[int, Field(ge=0, le=10080)]
@@ -51,9 +59,7 @@ class NewSession(RequestBody):
     price_cents: Annotated[int, Field(ge=0, le=1_000_000)]
     currency: Currency
     kind: Literal["in_person", "live"]
-    location: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None
-    ) = None
+    location: Place | None = None
     cancellation_window_min: CancellationWindow = 1440
     recurrence: Recurrence | None = None
     trainer_id: ItemId | None = None  # admins publish on a trainer's behalf

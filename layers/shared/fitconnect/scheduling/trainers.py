@@ -22,7 +22,7 @@ from pynamodb.exceptions import TransactWriteError
 from fitconnect.identity.models import Account
 from fitconnect.members.profiles import profile_of
 from fitconnect.platform import clock
-from fitconnect.platform.contract import Currency, RequestBody, text_param
+from fitconnect.platform.contract import Currency, PlainText, RequestBody, text_param
 from fitconnect.platform.cursors import page, page_request
 from fitconnect.platform.errors import Conflict, NotFound
 from fitconnect.platform.events import DomainEvent
@@ -43,7 +43,7 @@ Specialty = Annotated[
 
 
 class TrainerApplication(RequestBody):
-    bio: Annotated[str, StringConstraints(strip_whitespace=True, min_length=20, max_length=2000)]
+    bio: Annotated[str, StringConstraints(strip_whitespace=True, min_length=20, max_length=2000), PlainText]
     specialties: Annotated[list[Specialty], Field(min_length=1, max_length=10)]
     hourly_rate_cents: Annotated[int, Field(ge=0, le=1_000_000)]
     currency: Currency
