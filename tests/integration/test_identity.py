@@ -31,14 +31,17 @@ def b64url(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def forged(platform, **overrides):
-    """An access token signed with the platform's own key, with some claims or header changed."""
+def forged(platform, member=None, **overrides):
+    """An access token signed with the platform's own key, with some claims or header changed;
+    for `member`'s account and login unless told otherwise."""
     key = signing_key(platform)
     now = int(time.time())
+    login = jwt.decode(member["access_token"], options={"verify_signature": False}) if member else {}
     claims = {
         "iss": "https://auth.fitconnect.app",
         "aud": "fitconnect-local",
-        "sub": overrides.pop("sub", "nobody"),
+        "sub": overrides.pop("sub", login.get("sub", "nobody")),
+        "sid": overrides.pop("sid", login.get("sid", "no-login")),
         "role": "member",
         "iat": now,
         "exp": now + 600,
@@ -62,7 +65,7 @@ def test_register_login_and_read_my_profile(api):
     assert me.body["role"] == "member"
     assert me.body["mfa_enabled"] is False
     claims = jwt.decode(login.body["access_token"], options={"verify_signature": False})
-    assert {"iss", "aud", "sub", "role", "exp", "iat", "jti"} <= set(claims)
+    assert {"iss", "aud", "sub", "role", "exp", "iat", "jti", "sid"} <= set(claims)
     assert claims["exp"] - claims["iat"] == 900
     assert jwt.get_unverified_header(login.body["access_token"])["alg"] == "RS256"
 
@@ -134,6 +137,22 @@ def test_two_concurrent_refreshes_of_one_token_never_both_succeed(platform):
     # A race is a reuse: the family is revoked, the winner's new token included.
     for winner in winners:
         assert clients[0].post("/auth/refresh", {"refresh_token": winner.body["refresh_token"]}).status == 401
+
+
+def test_a_login_that_ended_ends_its_access_tokens_within_a_minute(api, platform, clock):
+    member = api.member()
+    other_login = api.login(member["email"], member["password"]).body
+    assert api.get("/me", token=member["access_token"]).status == 200
+    logout = api.post(
+        "/auth/logout", {"refresh_token": member["refresh_token"]}, token=member["access_token"]
+    )
+    assert logout.status == 204
+    clock(61)  # past the authorizer's cache of a live login
+    ended = api.get("/me", token=member["access_token"])
+    assert (ended.status, ended.error_code) == (401, "session_ended")
+    assert api.get("/me", token=other_login["access_token"]).status == 200  # another login stands
+    no_sid = forged(platform, member, sid="made-up")
+    assert api.get("/me", token=no_sid).error_code == "session_ended"
 
 
 def test_logout_revokes_that_login_only(api):
@@ -231,10 +250,10 @@ def test_hs256_signed_with_the_public_key_is_refused(api, platform):
 )
 def test_expired_wrong_audience_and_wrong_issuer_are_refused(api, platform, overrides, code):
     member = api.member()
-    token = forged(platform, sub=member["user_id"], **overrides)
+    token = forged(platform, member, **overrides)
     reply = api.get("/me", token=token)
     assert (reply.status, reply.error_code) == (401, code)
-    assert api.get("/me", token=forged(platform, sub=member["user_id"])).status == 200  # the control
+    assert api.get("/me", token=forged(platform, member)).status == 200  # the control
 
 
 def test_an_unknown_kid_is_refused(api, platform):
@@ -248,7 +267,7 @@ def test_an_unknown_kid_is_refused(api, platform):
 
 def test_a_rejected_token_writes_nothing(api, platform):
     member = api.member()
-    token = forged(platform, sub=member["user_id"], aud="someone-else")
+    token = forged(platform, member, aud="someone-else")
     assert api.patch("/me", {"name": "Hijacked"}, token=token).status == 401
     assert api.get("/me", token=member["access_token"]).body["name"] == "Test Member"
 
@@ -278,7 +297,7 @@ def reset_code(api, email):
     return eventually(find, timeout_s=15)  # sent by the notifications queue worker
 
 
-def test_password_reset_by_emailed_code_signs_out_everywhere(api):
+def test_password_reset_by_emailed_code_signs_out_everywhere(api, clock):
     member = api.member()
     assert api.post("/auth/password/forgot", {"email": member["email"]}).status == 202
     code = reset_code(api, member["email"])
@@ -286,6 +305,8 @@ def test_password_reset_by_emailed_code_signs_out_everywhere(api):
     reset = {"email": member["email"], "code": code, "new_password": "a brand new password"}
     assert api.post("/auth/password/reset", reset).status == 204
     assert api.post("/auth/refresh", {"refresh_token": member["refresh_token"]}).status == 401
+    clock(61)
+    assert api.get("/me", token=member["access_token"]).error_code == "session_ended"
     assert api.login(member["email"], member["password"]).status == 401
     assert api.login(member["email"], "a brand new password").status == 200
     used = api.post("/auth/password/reset", {**reset, "new_password": "yet another password"})

@@ -3,6 +3,8 @@
 Verification is `jwt_checks.verify_jwt` against the published JWKS. Then the account must still
 be active; its current role is taken from the account, so an admin's change applies within
 `ACCOUNT_CACHE_SECONDS` even to tokens issued before it, and at once to a token from a new login.
+And the token's login (`sid`, its token family) must stand: logout, a password reset, disabling
+or erasure revoke it, so an access token already handed out stops within `SESSION_CACHE_SECONDS`.
 
 The authorizer never denies at the gateway: API Gateway would answer `{"message": ...}` without
 the API's error shape. It allows every request and hands either `{user_id, role}` or
@@ -23,9 +25,10 @@ from fitconnect.platform import clock
 from fitconnect.platform.storage import get_item
 
 ACCOUNT_CACHE_SECONDS = 60
+SESSION_CACHE_SECONDS = 60
 JWKS_CACHE_SECONDS = 300
 JWKS_REFRESH_MIN_SECONDS = 30  # an unknown kid refetches the JWKS at most this often
-REQUIRED_CLAIMS = ["iss", "aud", "sub", "exp", "iat", "jti"]
+REQUIRED_CLAIMS = ["iss", "aud", "sub", "exp", "iat", "jti", "sid"]
 
 
 class _JwksCache:
@@ -52,6 +55,8 @@ class _JwksCache:
 _jwks = _JwksCache()
 # user_id -> (fetched at, status, role), in domain-clock seconds: moving the clock expires it.
 _accounts: dict[str, tuple[int, str, str]] = {}
+# (user_id, sid) -> (fetched at, live): a revoked login stays revoked, so only "live" is re-read.
+_sessions: dict[tuple[str, str], tuple[int, bool]] = {}
 
 
 def verify_access_token(token: str) -> dict[str, Any]:
@@ -76,6 +81,17 @@ def _account_standing(user_id: str, token_issued_at: float) -> tuple[str, str]:
     return standing
 
 
+def _session_live(user_id: str, sid: str) -> bool:
+    cached = _sessions.get((user_id, sid))
+    if cached and (not cached[1] or clock.is_fresh(cached[0], SESSION_CACHE_SECONDS)):
+        return cached[1]
+    live = tokens.session_is_live(user_id, sid)
+    if len(_sessions) > 10_000:  # a warm authorizer sees many logins; keep memory bounded
+        _sessions.clear()
+    _sessions[(user_id, sid)] = (clock.epoch_seconds(), live)
+    return live
+
+
 def bearer_token(headers: dict[str, str]) -> str | None:
     value = (headers or {}).get("authorization") or ""
     scheme, _, token = value.partition(" ")
@@ -96,14 +112,10 @@ def authorize(event: dict[str, Any]) -> dict[str, Any]:
         return _anonymous("account_disabled", "This account has been disabled.")
     if status != "active":
         return _anonymous("unauthorized", "This account no longer exists.")
-    return {"isAuthorized": True, "context": {"user_id": claims["sub"], "role": role}}
+    if not _session_live(str(claims["sub"]), str(claims["sid"])):
+        return _anonymous("session_ended", "This login has ended (signed out); sign in again.")
+    return {"isAuthorized": True, "context": {"user_id": claims["sub"], "role": role, "sid": claims["sid"]}}
 
 
 def _anonymous(code: str, message: str) -> dict[str, Any]:
     return {"isAuthorized": True, "context": {"auth_error": code, "auth_message": message}}
-
-
-def reset_caches() -> None:
-    """Forget cached keys and accounts (tests that change them within one process)."""
-    _accounts.clear()
-    _jwks.fetched_at = 0

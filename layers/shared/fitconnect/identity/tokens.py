@@ -47,7 +47,10 @@ class TokenPair:
         }
 
 
-def issue_access_token(account: Account) -> str:
+def issue_access_token(account: Account, family_id: str) -> str:
+    """An access token whose `sid` names its login (token family): revoking the family (logout,
+    reset, disable, erasure, reuse of a spent refresh token) ends the access token too, within the
+    authorizer's cache period, not only at its expiry."""
     import jwt
 
     from fitconnect.identity.keys import signing_keys
@@ -62,6 +65,7 @@ def issue_access_token(account: Account) -> str:
         "iat": issued_at,
         "exp": issued_at + ACCESS_TOKEN_SECONDS,
         "jti": ids.new_id(),
+        "sid": family_id,
     }
     return jwt.encode(claims, key.private_pem, algorithm=ALGORITHM, headers={"kid": key.kid})
 
@@ -93,7 +97,7 @@ def start_session(account: Account) -> TokenPair:
     with transact_write() as transaction:
         transaction.save(family)
         transaction.save(token)
-    return TokenPair(issue_access_token(account), secret)
+    return TokenPair(issue_access_token(account, family_id), secret)
 
 
 def _invalid_refresh() -> Unauthorized:
@@ -138,7 +142,13 @@ def refresh(presented: str) -> TokenPair:
             revoke_family(token.user_id, token.family_id, reason="refresh_token_reused")
             raise _invalid_refresh() from None
         raise
-    return TokenPair(issue_access_token(account), secret)
+    return TokenPair(issue_access_token(account, token.family_id), secret)
+
+
+def session_is_live(user_id: str, family_id: str) -> bool:
+    """Whether the login `family_id` of `user_id` still stands (not revoked, not expired)."""
+    family = get_item(TokenFamily, TokenFamily.key(user_id, family_id))
+    return family is not None and not family.revoked and not is_expired(family.expires_at)
 
 
 def revoke_family(user_id: str, family_id: str, *, reason: str) -> None:

@@ -21,6 +21,7 @@ ROLE_RANK: dict[str, int] = {"member": 1, "trainer": 2, "admin": 3}
 class Caller:
     user_id: str
     role: Role
+    session_id: str | None = None  # the login (token family) the access token belongs to
 
     def at_least(self, role: Role) -> bool:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
@@ -35,7 +36,8 @@ def caller_from_event(event: dict[str, Any]) -> Caller:
     context = (((event.get("requestContext") or {}).get("authorizer") or {}).get("lambda")) or {}
     user_id, role = context.get("user_id"), context.get("role")
     if user_id and role in ROLE_RANK:
-        return Caller(user_id=str(user_id), role=role)
+        sid = context.get("sid")
+        return Caller(user_id=str(user_id), role=role, session_id=str(sid) if sid else None)
     code = str(context.get("auth_error") or "unauthorized")
     message = str(context.get("auth_message") or "Authentication is required.")
     if code == "account_disabled":
