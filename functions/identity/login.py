@@ -1,6 +1,6 @@
 """POST /auth/login — e-mail + password (+ TOTP code when MFA is on) → access and refresh token."""
 
-from fitconnect.identity import accounts
+from fitconnect.identity import accounts, throttle
 from fitconnect.identity.bodies import LoginBody
 from fitconnect.platform.http import Api, http_handler, json_response
 
@@ -10,7 +10,8 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 @app.post("/auth/login")
 def login(body: LoginBody):
-    pair = accounts.login(body.email, body.password, body.totp_code)
+    with throttle.client_attempt(app.client_ip()):
+        pair = accounts.login(body.email, body.password, body.totp_code, app.client_ip())
     return json_response(200, pair.body(), NO_STORE)
 
 

@@ -1,6 +1,7 @@
-"""POST /auth/password/forgot — always 202; a reset code is e-mailed when the account exists."""
+"""POST /auth/password/forgot — always 202. The request is queued and handled off the request path
+(send_reset_code), so the answer takes the same time whether or not the account exists."""
 
-from fitconnect.identity import reset
+from fitconnect.identity import reset, throttle
 from fitconnect.identity.bodies import ForgotPasswordBody
 from fitconnect.platform.http import Api, http_handler, json_response
 
@@ -9,7 +10,8 @@ app = Api(public=True)
 
 @app.post("/auth/password/forgot")
 def forgot(body: ForgotPasswordBody):
-    reset.forgot(body.email)
+    with throttle.client_attempt(app.client_ip(), always_counts=True):
+        reset.queue_request(body.email)
     return json_response(202, {"status": "accepted"})
 
 

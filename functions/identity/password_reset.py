@@ -1,6 +1,6 @@
 """POST /auth/password/reset — the e-mailed code sets a new password and signs out everywhere."""
 
-from fitconnect.identity import reset
+from fitconnect.identity import reset, throttle
 from fitconnect.identity.bodies import ResetPasswordBody
 from fitconnect.platform.http import Api, http_handler, json_response
 
@@ -9,7 +9,8 @@ app = Api(public=True)
 
 @app.post("/auth/password/reset")
 def reset_password(body: ResetPasswordBody):
-    reset.reset(body.email, body.code, body.new_password)
+    with throttle.client_attempt(app.client_ip()):
+        reset.reset(body.email, body.code, body.new_password, app.client_ip())
     return json_response(204, None)
 
 

@@ -1,6 +1,6 @@
 """POST /auth/sso/{provider} — sign in with a configured provider's OIDC ID token."""
 
-from fitconnect.identity import sso
+from fitconnect.identity import sso, throttle
 from fitconnect.identity.bodies import SsoBody
 from fitconnect.platform.http import Api, http_handler, json_response
 
@@ -9,7 +9,8 @@ app = Api(public=True)
 
 @app.post("/auth/sso/<provider>")
 def sign_in(provider: str, body: SsoBody):
-    pair = sso.sign_in(provider, body.id_token, body.totp_code)
+    with throttle.client_attempt(app.client_ip()):
+        pair = sso.sign_in(provider, body.id_token, body.totp_code, app.client_ip())
     return json_response(200, pair.body(), {"Cache-Control": "no-store"})
 
 

@@ -99,15 +99,37 @@ def test_wrong_password_and_unknown_email_answer_alike(api):
     assert wrong.error_code == "invalid_credentials"
 
 
-def test_five_failures_lock_the_email_for_the_window(api, clock):
+def test_five_failures_lock_the_email_for_that_client_only(api, clock):
     account = api.register()
+    stranger = ApiClient(api.base_url)
     for _ in range(5):
-        assert api.login(account["email"], "wrong password!").status == 401
-    locked = api.login(account["email"], account["password"])
+        assert stranger.login(account["email"], "wrong password!").status == 401
+    locked = stranger.login(account["email"], account["password"])
     assert (locked.status, locked.error_code) == (429, "too_many_attempts")
     assert 0 < int(locked.headers["Retry-After"]) <= 900
-    clock(15 * 60 + 1)
+    # The owner, elsewhere, is not locked out of their own account by a stranger's guesses.
     assert api.login(account["email"], account["password"]).status == 200
+    clock(15 * 60 + 1)
+    assert stranger.login(account["email"], account["password"]).status == 200
+
+
+def test_spraying_many_accounts_from_one_address_is_slowed_at_every_door(api, oidc_issuer):
+    sprayer = ApiClient(api.base_url)
+    victims = [api.register() for _ in range(3)]
+    for attempt in range(20):  # a few guesses at many accounts stays under each e-mail's lockout
+        email = victims[attempt % 3]["email"] if attempt % 2 else f"ghost-{attempt}@example.com"
+        assert sprayer.login(email, "Password123!").status == 401
+    doors = [
+        sprayer.login(victims[0]["email"], victims[0]["password"]),
+        sprayer.post("/auth/sso/testidp", {"id_token": oidc_issuer.id_token("s", "s@example.com")}),
+        sprayer.post("/auth/password/forgot", {"email": victims[1]["email"]}),
+        sprayer.post(
+            "/auth/password/reset", {"email": victims[1]["email"], "code": "123456", "new_password": "x" * 12}
+        ),
+    ]
+    assert [(reply.status, reply.error_code) for reply in doors] == [(429, "too_many_attempts")] * 4
+    assert 0 < int(doors[0].headers["Retry-After"]) <= 300
+    assert api.login(victims[0]["email"], victims[0]["password"]).status == 200  # others are not slowed
 
 
 # ------------------------------------------------------------------ refresh and logout
@@ -321,6 +343,7 @@ def test_forgot_for_an_unknown_email_is_202_and_sends_nothing(api):
 
 
 def test_wrong_reset_codes_burn_the_code(api):
+    api = ApiClient(api.base_url)  # its own address: five failures of its own
     member = api.member()
     api.post("/auth/password/forgot", {"email": member["email"]})
     code = reset_code(api, member["email"])

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import random
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import requests
+from requests.adapters import HTTPAdapter
 
 
 @dataclass
@@ -21,10 +23,31 @@ class Reply:
         return error.get("code") if error else None
 
 
+class _FromAddress(HTTPAdapter):
+    """Connections from one loopback address (Linux routes all of 127.0.0.0/8 to loopback)."""
+
+    def __init__(self, source_ip: str) -> None:
+        self.source_ip = source_ip
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["source_address"] = (self.source_ip, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def loopback_address() -> str:
+    return f"127.{random.randint(1, 254)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
+
+
 class ApiClient:
-    def __init__(self, base_url: str) -> None:
+    """Each client calls from its own loopback address: the API limits failed sign-ins per source
+    address, and one test's wrong passwords must not throttle another's."""
+
+    def __init__(self, base_url: str, source_ip: str | None = None) -> None:
         self.base_url = base_url
+        self.source_ip = source_ip or loopback_address()
         self.http = requests.Session()
+        self.http.mount("http://", _FromAddress(self.source_ip))
 
     def call(
         self,

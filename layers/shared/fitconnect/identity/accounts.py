@@ -119,9 +119,10 @@ def _invalid_credentials() -> Unauthorized:
     return Unauthorized("The e-mail or password is wrong.", code="invalid_credentials")
 
 
-def login(email: str, password: str, totp_code: str | None) -> tokens.TokenPair:
-    """Password login. Unknown e-mail and wrong password answer alike, in about the same time."""
-    window_key = login_window(email)
+def login(email: str, password: str, totp_code: str | None, client: str) -> tokens.TokenPair:
+    """Password login. Unknown e-mail and wrong password answer alike, in about the same time.
+    Failures lock the e-mail for `client` only: a stranger cannot lock its owner out."""
+    window_key = login_window(email, client)
     window = ensure_not_locked(window_key)
     account = account_by_email(email)
     password_ok = passwords.verify_password(account.password_hash if account else None, password)
@@ -138,8 +139,8 @@ def login(email: str, password: str, totp_code: str | None) -> tokens.TokenPair:
     return tokens.start_session(account)
 
 
-def login_window(email: str) -> tuple[str, str]:
-    return throttle.window_key("LOGINFAIL", email)
+def login_window(email: str, client: str) -> tuple[str, str]:
+    return throttle.window_key("LOGINFAIL", f"{email}#{client}")
 
 
 def ensure_not_locked(window_key: tuple[str, str]) -> throttle.Window:
@@ -147,7 +148,7 @@ def ensure_not_locked(window_key: tuple[str, str]) -> throttle.Window:
     window = throttle.current(window_key)
     if window.count >= LOGIN_FAILURES_ALLOWED:
         raise TooManyRequests(
-            "Too many failed logins for this e-mail; try again later.",
+            "Too many failed logins for this e-mail from here; try again later or reset the password.",
             retry_after_s=window.retry_after_s,
             code="too_many_attempts",
         )

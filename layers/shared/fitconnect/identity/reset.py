@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 
 from pynamodb.exceptions import TransactWriteError
@@ -21,6 +22,7 @@ from fitconnect.identity.models import Account, ResetCode
 from fitconnect.platform import clock, ids
 from fitconnect.platform.errors import Unprocessable
 from fitconnect.platform.observability import logger
+from fitconnect.platform.settings import env
 from fitconnect.platform.storage import (
     conditional_delete,
     conditional_update,
@@ -40,7 +42,16 @@ def _code_hash(user_id: str, code: str) -> str:
     return hmac.new(user_id.encode(), code.encode(), hashlib.sha256).hexdigest()
 
 
+def queue_request(email: str) -> None:
+    """POST /auth/password/forgot: one message, whatever the e-mail; `forgot` runs off the request path."""
+    from fitconnect.platform import aws
+
+    queue_url = env("RESET_REQUESTS_QUEUE_URL")
+    aws.client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps({"email": email}))
+
+
 def forgot(email: str) -> None:
+    """A reset code for `email` if it has an active account (at most `REQUESTS_ALLOWED` per window)."""
     window_key = throttle.window_key("RESETREQ", email)
     if throttle.current(window_key).count >= REQUESTS_ALLOWED:
         logger.info("password reset requests throttled")
@@ -70,7 +81,7 @@ def _invalid_code() -> Unprocessable:
     )
 
 
-def reset(email: str, code: str, new_password: str) -> None:
+def reset(email: str, code: str, new_password: str, client: str) -> None:
     passwords.check_policy(new_password, field="new_password")
     account = accounts.account_by_email(email)
     stored = get_item(ResetCode, ResetCode.key(account.user_id), consistent=True) if account else None
@@ -94,7 +105,7 @@ def reset(email: str, code: str, new_password: str) -> None:
     except TransactWriteError:
         raise _invalid_code() from None  # used by a concurrent reset, or the account changed
     tokens.revoke_all(account.user_id, reason="password_reset")
-    throttle.clear(accounts.login_window(email))
+    throttle.clear(accounts.login_window(email, client))
 
 
 def _count_wrong_guess(stored: ResetCode) -> None:

@@ -83,12 +83,12 @@ def _verified_email(claims: dict[str, Any]) -> str:
     return email
 
 
-def sign_in(provider: str, id_token: str, totp_code: str | None) -> tokens.TokenPair:
+def sign_in(provider: str, id_token: str, totp_code: str | None, client: str) -> tokens.TokenPair:
     claims = verify_id_token(provider, id_token)
     account = _linked_account(provider, claims)
     if account.status == "disabled":
         raise Forbidden("This account has been disabled.", code="account_disabled")
-    window_key = accounts.login_window(account.email)
+    window_key = accounts.login_window(account.email, client)
     accounts.ensure_not_locked(window_key)
     accounts.require_second_factor(account, totp_code, window_key)
     return tokens.start_session(account)

@@ -1,4 +1,5 @@
-"""Fixed-window attempt counters on the identity table (failed logins, reset requests).
+"""Fixed-window attempt counters on the identity table (failed logins, reset requests), and the
+per-client limit across every sign-in door (docs/decisions.md 26).
 
 A window opens at the first attempt and closes `window_s` later (`expires_at`, also the TTL).
 Counting is one conditional update; opening a new window is one conditional put, so concurrent
@@ -7,11 +8,17 @@ attempts never lose a count and a closed window never keeps counting.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from fitconnect.identity.models import AttemptWindow
 from fitconnect.platform import clock
+from fitconnect.platform.errors import ApiError, TooManyRequests
 from fitconnect.platform.storage import conditional_save, conditional_update, get_item, is_expired
+
+CLIENT_ATTEMPTS_ALLOWED = 20
+CLIENT_WINDOW_S = 5 * 60
 
 
 @dataclass(frozen=True)
@@ -53,3 +60,29 @@ def record(key: tuple[str, str], *, window_s: int) -> None:
 
 def clear(key: tuple[str, str]) -> None:
     AttemptWindow(*key).delete()
+
+
+@contextmanager
+def client_attempt(client: str, *, always_counts: bool = False) -> Iterator[None]:
+    """One attempt at a sign-in door (login, SSO, reset, forgot) from `client` (its source IP).
+
+    A client past `CLIENT_ATTEMPTS_ALLOWED` failed attempts in `CLIENT_WINDOW_S` gets a 429 at
+    every door, whichever e-mails it tries: spraying many accounts is slowed where it comes from.
+    A failure is a refusal of the credentials (401/403/422); `always_counts` counts every attempt
+    (a reset request, whose answer never says whether it worked)."""
+    key = window_key("CLIENT", client)
+    window = current(key)
+    if window.count >= CLIENT_ATTEMPTS_ALLOWED:
+        raise TooManyRequests(
+            "Too many failed attempts from this network; try again later.",
+            retry_after_s=window.retry_after_s,
+            code="too_many_attempts",
+        )
+    try:
+        yield
+    except ApiError as refusal:
+        if refusal.status in (401, 403, 422):
+            record(key, window_s=CLIENT_WINDOW_S)
+        raise
+    if always_counts:
+        record(key, window_s=CLIENT_WINDOW_S)

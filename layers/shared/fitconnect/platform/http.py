@@ -70,6 +70,10 @@ class Api(APIGatewayHttpResolver):
         if self.role is not None:
             require_role(caller_from_event(event), self.role)
 
+    def client_ip(self) -> str:
+        """The caller's address as API Gateway saw the connection (not a header a client can set)."""
+        return str(self.current_event.request_context.http.source_ip or "unknown")
+
     def public_base_url(self) -> str:
         """This API's base URL as the caller reached it (for links such as calendar feeds)."""
         domain = str(self.current_event.request_context.domain_name or "localhost")
