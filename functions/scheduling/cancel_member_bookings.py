@@ -1,6 +1,13 @@
-"""SQS (UserDeleted events): cancel the erased member's future bookings, paid ones refunded in full."""
+"""SQS (UserDeleted events): cancel the erased user's future bookings (paid ones refunded in full)
+and, if they were a trainer, retire the profile and cancel their future sessions."""
 
 from fitconnect.platform.consumers import domain_event_handler
-from fitconnect.scheduling import bookings
+from fitconnect.scheduling import bookings, session_changes
 
-handler = domain_event_handler(lambda data: bookings.cancel_all_of_member(data["user_id"]))
+
+def _erase_from_scheduling(data: dict) -> None:
+    bookings.cancel_all_of_member(data["user_id"])
+    session_changes.retire_trainer(data["user_id"])
+
+
+handler = domain_event_handler(_erase_from_scheduling)

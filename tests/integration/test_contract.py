@@ -140,3 +140,8 @@ def test_hand_made_cursors_are_400s(api, path, cursor):
 def test_very_long_search_strings_are_400s(api, query):
     reply = api.get(f"/trainers?{query}")
     assert (reply.status, reply.error_code) == (400, "validation_failed")
+
+
+def test_a_session_is_published_at_most_400_days_ahead(api, trainer_token):
+    reply = api.post("/sessions", {**SESSION, "starts_at": "2099-01-01T10:00:00Z"}, token=trainer_token)
+    assert (reply.status, reply.error_code) == (422, "starts_too_far_ahead")

@@ -432,3 +432,69 @@ def test_a_signature_from_the_future_is_refused(api, stripe_settings):
     event = {"id": "evt_future", "type": "payment_intent.succeeded", "data": {"object": {"id": "pi_x"}}}
     reply = signed_delivery(api, stripe_settings, event, timestamp=int(time.time()) + 3600)
     assert (reply.status, reply.error_code) == (400, "invalid_signature")
+
+
+def _messages(platform, *, dead_letters):
+    """Messages waiting or in flight per queue of the templates (the DLQs, or every other queue)."""
+    sqs = aws(platform, "sqs")
+    counts = {}
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    for stack, logical_id in platform.template.each("AWS::SQS::Queue"):
+        if logical_id.endswith("DLQ") == dead_letters:
+            found = sqs.get_queue_attributes(QueueUrl=stack.physical[logical_id].ref, AttributeNames=names)
+            count = sum(int(value) for value in found["Attributes"].values())
+            if count:
+                counts[logical_id] = count
+    return counts
+
+
+@pytest.mark.parametrize(
+    ("admin_refund", "status_after"), [({}, "refunded"), ({"amount_cents": 500}, "partially_refunded")]
+)
+def test_an_admin_refund_then_the_members_cancellation_ends_settled(
+    api, stripe, trainer, admin, platform, admin_refund, status_after
+):
+    dead_before = _messages(platform, dead_letters=True)
+    member, booked = confirmed_booking(api, stripe, trainer)
+    [payment] = payments_of(api, member)
+    first = api.post(f"/admin/payments/{payment['payment_id']}/refund", admin_refund, token=admin)
+    assert (first.status, first.body["payment"]["status"]) == (200, status_after)
+
+    cancelled = api.delete(f"/bookings/{booked['booking_id']}", token=member["access_token"])
+    assert cancelled.status == 200, cancelled.body
+    assert booking_of(api, member, booked["booking_id"])["status"] == "cancelled"
+    # Every consumer is done with every message: none failing (it would stay in flight, then retry).
+    assert eventually(lambda: _messages(platform, dead_letters=False) == {}, timeout_s=30)
+    [settled] = payments_of(api, member)
+    assert (settled["status"], settled["refunded_cents"]) == ("refunded", 2000)
+    refunds = stripe.v1.refunds.list(params={"payment_intent": payment["payment_intent_id"]}).data
+    assert sum(refund.amount for refund in refunds) == 2000  # never refunded twice
+    assert _messages(platform, dead_letters=True) == dead_before
+
+
+def test_an_erased_trainer_is_unlisted_and_their_classes_cancelled_with_refunds(api, stripe, admin):
+    trainer = api.approved_trainer(admin)
+    member, booked = confirmed_booking(api, stripe, trainer)
+    [payment] = payments_of(api, member)
+    free_session = paid_session(api, trainer, price_cents=0, starts_in=timedelta(days=200))
+    name = api.get(f"/trainers/{trainer['user_id']}").body["name"]
+
+    assert api.delete("/me", token=trainer["access_token"]).status == 202
+
+    def session_status(session_id):
+        return api.get(f"/sessions/{session_id}").body["status"]
+
+    assert eventually(lambda: session_status(booked["session_id"]) == "cancelled", timeout_s=20)
+    assert eventually(lambda: session_status(free_session) == "cancelled", timeout_s=20)
+    assert api.get(f"/trainers/{trainer['user_id']}").error_code == "trainer_not_found"
+    listed = api.get(f"/trainers?q={name.split()[0]}&limit=100").body["items"]
+    assert trainer["user_id"] not in [item["trainer_id"] for item in listed]
+    member_booking = booked["booking_id"]
+    assert eventually(lambda: booking_of(api, member, member_booking)["status"] == "cancelled", timeout_s=20)
+    refunds = eventually(
+        lambda: stripe.v1.refunds.list(params={"payment_intent": payment["payment_intent_id"]}).data,
+        timeout_s=20,
+    )
+    assert [refund.amount for refund in refunds] == [2000]
+    late = api.post(f"/sessions/{free_session}/bookings", token=api.member()["access_token"])
+    assert late.status == 409, late.body

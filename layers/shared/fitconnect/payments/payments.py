@@ -426,17 +426,25 @@ def _refund_at_stripe(payment: Payment, amount: int, reason: str, key: str) -> A
 
 
 def on_booking_cancelled(data: dict[str, Any]) -> str:
-    """A cancelled booking: refund what the policy owes, or cancel an intent that was never paid."""
+    """A cancelled booking: refund what the policy owes, or cancel an intent that was never paid.
+    What an admin refunded before counts towards it: the payment ends settled, never refunded
+    twice, and the message never fails for a refund already made."""
     payment = payment_of_booking(str(data["booking_id"]), consistent=True)
     if payment is None:
         return "no_payment"
-    owed = int(data.get("refund_cents") or 0)
-    if owed:
-        refund(payment.payment_id, owed, reason="booking_cancelled", key="cancellation")
-        return "refunded"
     if payment.status in UNPAID:
         return cancel_intent(payment)
-    return "nothing_owed"
+    if payment.status == "canceled":
+        return "nothing_paid"
+    owed = int(data.get("refund_cents") or 0)
+    if not owed:
+        return "nothing_owed"
+    if "cancellation" not in plain_map(payment.refunds):  # else: a redelivery, replayed by `refund`
+        owed = min(owed, int(payment.amount_cents) - int(payment.refunded_cents or 0))
+        if owed <= 0:
+            return "already_refunded"
+    refund(payment.payment_id, owed, reason="booking_cancelled", key="cancellation")
+    return "refunded"
 
 
 def on_waitlist_promoted(data: dict[str, Any]) -> str:

@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 from fitconnect.platform import clock
 from fitconnect.platform.auth import Caller
 from fitconnect.platform.contract import RequestBody
-from fitconnect.platform.errors import Conflict, Forbidden
+from fitconnect.platform.errors import ApiError, Conflict, Forbidden
 from fitconnect.platform.events import DomainEvent
 from fitconnect.platform.storage import conditional_update
-from fitconnect.scheduling import bookings
+from fitconnect.scheduling import bookings, trainers
 from fitconnect.scheduling.sessions import (
     CancellationWindow,
     Capacity,
@@ -22,6 +22,7 @@ from fitconnect.scheduling.sessions import (
     Place,
     Session,
     Title,
+    scheduled_of_trainer,
     session_of,
 )
 
@@ -83,3 +84,20 @@ def cancel(caller: Caller, session_id: str) -> Session:
         [SessionCancelled(session_id=session_id, trainer_id=session.trainer_id, cancelled_by=caller.user_id)]
     )
     return session
+
+
+def retire_trainer(trainer_id: str) -> int:
+    """An erased user who was a trainer: the public profile anonymised and unlisted, and every
+    future session cancelled as if they had cancelled it (members refunded in full and told, by
+    the SessionCancelled flow; no new booking is possible). Repeatable; returns sessions cancelled."""
+    if not trainers.anonymise(trainer_id):
+        return 0
+    trainer = Caller(user_id=trainer_id, role="trainer")
+    cancelled = 0
+    for session in scheduled_of_trainer(trainer_id):
+        try:
+            cancel(trainer, session.session_id)
+            cancelled += 1
+        except ApiError:  # cancelled meanwhile (a repeated erasure, or by an admin): nothing to do
+            continue
+    return cancelled

@@ -36,6 +36,7 @@ from fitconnect.platform.storage import get_item, gsi1_index
 from fitconnect.scheduling.trainers import SchedulingItem, trainer_of
 
 MAX_RANGE_DAYS = 93
+MAX_AHEAD_DAYS = 400  # a timetable is published up to about a year ahead (a series may run on 52 weeks)
 DEFAULT_RANGE_DAYS = 30
 
 
@@ -144,6 +145,12 @@ def publish_sessions(caller_id: str, caller_is_admin: bool, request: NewSession)
             "A session must start in the future.",
             code="starts_in_the_past",
             details=[{"field": "starts_at", "message": "must be in the future"}],
+        )
+    if starts[0] > clock.now() + timedelta(days=MAX_AHEAD_DAYS):
+        raise Unprocessable(
+            f"A session starts at most {MAX_AHEAD_DAYS} days ahead.",
+            code="starts_too_far_ahead",
+            details=[{"field": "starts_at", "message": f"within {MAX_AHEAD_DAYS} days"}],
         )
     series_id = ids.new_id() if count > 1 else None
     video = _video_status(request.kind)
@@ -300,6 +307,22 @@ def listing(query: dict[str, str] | None, limit: int) -> dict[str, Any]:
                 page_end = {"gsi1pk": {"S": f"SESSIONS#{remaining[position + 1]}"}}
             break
     return {"items": [view(item) for item in items], "next_cursor": encode_cursor(page_end)}
+
+
+def scheduled_of_trainer(trainer_id: str) -> list[Session]:
+    """The trainer's sessions still to run: every month a session can be published into, from
+    this one on (`MAX_AHEAD_DAYS` plus a year of weekly repeats), through the start index."""
+    now = clock.now()
+    found: list[Session] = []
+    for month in _months(now, now + timedelta(days=MAX_AHEAD_DAYS + 7 * 52)):
+        found.extend(
+            Session.gsi1.query(
+                f"SESSIONS#{month}",
+                Session.gsi1sk >= clock.to_iso(now),
+                filter_condition=(Session.trainer_id == trainer_id) & (Session.status == "scheduled"),
+            )
+        )
+    return found
 
 
 def starting_between(start: datetime, end: datetime) -> list[Session]:

@@ -63,7 +63,7 @@ class Trainer(SchedulingItem):
     specialties = ListAttribute(of=UnicodeAttribute)
     hourly_rate_cents = NumberAttribute()
     currency = UnicodeAttribute()
-    status = UnicodeAttribute(default="pending")  # pending | approved
+    status = UnicodeAttribute(default="pending")  # pending | approved | retired (erased)
     search_text = UnicodeAttribute()  # lower-cased name, bio and specialties
     rating_sum = NumberAttribute(default=0)
     rating_count = NumberAttribute(default=0)
@@ -123,6 +123,26 @@ def trainer_of(trainer_id: str) -> Trainer:
     if trainer is None:
         raise NotFound("No such trainer.", code="trainer_not_found")
     return trainer
+
+
+def anonymise(trainer_id: str) -> bool:
+    """The erased user's trainer profile: out of every listing and search, no name, bio or
+    specialties left (reviews stay, attributed to no one). Returns whether there was a profile."""
+    trainer = get_item(Trainer, Trainer.key(trainer_id))
+    if trainer is None:
+        return False
+    trainer.update(
+        actions=[
+            Trainer.status.set("retired"),
+            Trainer.name.set("Former trainer"),
+            Trainer.bio.set(""),
+            Trainer.specialties.set([]),
+            Trainer.search_text.set(""),
+            Trainer.gsi1pk.set("TRAINERS#retired"),
+            Trainer.gsi1sk.set(trainer_id),
+        ]
+    )
+    return True
 
 
 def approve(trainer_id: str, admin_id: str) -> Trainer:
