@@ -1,4 +1,5 @@
-"""GET /sessions/{session_id}/bookings — the roster, for the session's trainer or an admin."""
+"""GET /sessions/{session_id}/bookings — the roster, paged (`limit`, `cursor`), for the session's
+trainer or an admin."""
 
 from fitconnect.platform.errors import NotFound
 from fitconnect.platform.http import Api, http_handler, json_response
@@ -14,7 +15,7 @@ def roster(session_id: str):
     session = session_of(session_id)
     if not caller.is_admin and session.trainer_id != caller.user_id:
         raise NotFound("No such session.", code="session_not_found")
-    return json_response(200, {"items": bookings.roster(session_id)})
+    return json_response(200, bookings.roster(session_id, app.current_event.query_string_parameters))
 
 
 handler = http_handler(app)

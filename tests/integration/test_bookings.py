@@ -208,3 +208,23 @@ def test_an_unpaid_hold_expires_and_the_seat_goes_to_the_first_waiter(api, train
         assert api.get(f"/sessions/{session_id}").body["waitlist_length"] == 0
     finally:
         api.post("/_local/clock", {"offset_s": 0})
+
+
+def test_the_roster_pages_like_every_list_and_its_cursor_stays_in_its_session(api, trainer):
+    session_id = new_session(api, trainer)
+    other_session = new_session(api, trainer)
+    members = [api.member() for _ in range(3)]
+    for member in members:
+        book(api, member, session_id)
+    book(api, members[0], other_session)
+    path = f"/sessions/{session_id}/bookings"
+    first = api.get(f"{path}?limit=2", token=trainer["access_token"]).body
+    second = api.get(f"{path}?limit=2&cursor={first['next_cursor']}", token=trainer["access_token"]).body
+    assert (len(first["items"]), len(second["items"]), second["next_cursor"]) == (2, 1, None)
+    seen = {place["user_id"] for place in first["items"] + second["items"]}
+    assert seen == {member["user_id"] for member in members}
+    foreign = api.get(
+        f"/sessions/{other_session}/bookings?cursor={first['next_cursor']}", token=trainer["access_token"]
+    )
+    assert (foreign.status, foreign.error_code) == (400, "invalid_cursor")
+    assert api.get(f"{path}?limit=0", token=trainer["access_token"]).status == 400

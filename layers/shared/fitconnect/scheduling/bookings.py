@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,6 +31,7 @@ from pynamodb.exceptions import TransactWriteError
 
 from fitconnect.platform import clock, ids
 from fitconnect.platform.auth import Caller
+from fitconnect.platform.cursors import page, page_request
 from fitconnect.platform.errors import Conflict, NotFound
 from fitconnect.platform.events import DomainEvent
 from fitconnect.platform.storage import get_item, gsi1_index, transact_write
@@ -437,10 +439,19 @@ def _publish_cancelled(
     publish(events)
 
 
-def roster(session_id: str) -> list[dict[str, Any]]:
-    """Every member's place in the session (one query), waitlisted and cancelled included."""
-    places = Place.query(f"SESSION#{session_id}", Place.sk.startswith("MEMBER#"))
-    return [{"booking_id": p.booking_id, "user_id": p.user_id, "status": p.status} for p in places]
+def roster(session_id: str, query: Mapping[str, str] | None) -> dict[str, Any]:
+    """One page (`limit`, `cursor`) of the members' places in the session, waitlisted and
+    cancelled included; a class of 500 is several pages, not one unbounded answer."""
+    request = page_request(query, bound_to={"pk": {"S": f"SESSION#{session_id}"}})
+    places = Place.query(
+        f"SESSION#{session_id}",
+        Place.sk.startswith("MEMBER#"),
+        limit=request.limit,
+        page_size=request.limit,
+        last_evaluated_key=request.start_key,
+    )
+    items = [{"booking_id": p.booking_id, "user_id": p.user_id, "status": p.status} for p in places]
+    return page(items, places.last_evaluated_key)
 
 
 def fill_free_seats(session_id: str) -> int:
