@@ -2,12 +2,12 @@
 
 from fitconnect.identity import accounts
 from fitconnect.identity.bodies import AdminUserPatch
-from fitconnect.platform.http import Api, http_handler, json_response
+from fitconnect.platform.http import Api, answers, http_handler, json_response
 
 app = Api(role="admin")
 
 
-@app.patch("/admin/users/<user_id>")
+@app.patch("/admin/users/<user_id>", responses=answers(200))
 def update_user(user_id: str, body: AdminUserPatch):
     admin = app.caller()
     account = accounts.admin_update(admin.user_id, user_id, role=body.role, disabled=body.disabled)

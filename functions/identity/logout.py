@@ -3,12 +3,12 @@ token used: both stop working (the access token within the authorizer's 60 s cac
 
 from fitconnect.identity import tokens
 from fitconnect.identity.bodies import RefreshBody
-from fitconnect.platform.http import Api, http_handler, json_response
+from fitconnect.platform.http import Api, answers, http_handler, json_response
 
 app = Api()
 
 
-@app.post("/auth/logout")
+@app.post("/auth/logout", responses=answers(204))
 def logout(body: RefreshBody):
     caller = app.caller()
     tokens.revoke_by_token(caller.user_id, body.refresh_token)

@@ -2,12 +2,12 @@
 
 from fitconnect.identity import accounts, mfa
 from fitconnect.identity.bodies import MfaVerifyBody
-from fitconnect.platform.http import Api, http_handler, json_response
+from fitconnect.platform.http import Api, answers, http_handler, json_response
 
 app = Api()
 
 
-@app.post("/auth/mfa/verify")
+@app.post("/auth/mfa/verify", responses=answers(200))
 def verify(body: MfaVerifyBody):
     account = accounts.account_of(app.caller().user_id)
     mfa.enable(account, body.code)

@@ -3,12 +3,12 @@
 
 from fitconnect.identity import reset, throttle
 from fitconnect.identity.bodies import ForgotPasswordBody
-from fitconnect.platform.http import Api, http_handler, json_response
+from fitconnect.platform.http import Api, answers, http_handler, json_response
 
 app = Api(public=True)
 
 
-@app.post("/auth/password/forgot")
+@app.post("/auth/password/forgot", responses=answers(202))
 def forgot(body: ForgotPasswordBody):
     with throttle.client_attempt(app.client_ip(), always_counts=True):
         reset.queue_request(body.email)

@@ -2,12 +2,12 @@
 
 from fitconnect.identity import reset, throttle
 from fitconnect.identity.bodies import ResetPasswordBody
-from fitconnect.platform.http import Api, http_handler, json_response
+from fitconnect.platform.http import Api, answers, http_handler, json_response
 
 app = Api(public=True)
 
 
-@app.post("/auth/password/reset")
+@app.post("/auth/password/reset", responses=answers(204))
 def reset_password(body: ResetPasswordBody):
     with throttle.client_attempt(app.client_ip()):
         reset.reset(body.email, body.code, body.new_password, app.client_ip())

@@ -2,12 +2,12 @@
 
 from fitconnect.identity import accounts
 from fitconnect.identity.bodies import RegisterBody
-from fitconnect.platform.http import Api, http_handler, json_response
+from fitconnect.platform.http import Api, answers, http_handler, json_response
 
 app = Api(public=True)
 
 
-@app.post("/auth/register")
+@app.post("/auth/register", responses=answers(201))
 @app.idempotent
 def register(body: RegisterBody):
     account = accounts.register(body.email, body.password, body.name)

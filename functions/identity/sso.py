@@ -2,12 +2,12 @@
 
 from fitconnect.identity import sso, throttle
 from fitconnect.identity.bodies import SsoBody
-from fitconnect.platform.http import Api, http_handler, json_response
+from fitconnect.platform.http import Api, answers, http_handler, json_response
 
 app = Api(public=True)
 
 
-@app.post("/auth/sso/<provider>")
+@app.post("/auth/sso/<provider>", responses=answers(200))
 def sign_in(provider: str, body: SsoBody):
     with throttle.client_attempt(app.client_ip()):
         pair = sso.sign_in(provider, body.id_token, body.totp_code, app.client_ip())

@@ -5,12 +5,12 @@ signed-in caller, carries `Cache-Control: no-store`).
 """
 
 from fitconnect.inventory import enrolment
-from fitconnect.platform.http import Api, http_handler, json_response
+from fitconnect.platform.http import Api, answers, http_handler, json_response
 
 app = Api(role="admin", validate_requests=False)
 
 
-@app.post("/equipment/<equipment_id>/enrolment")
+@app.post("/equipment/<equipment_id>/enrolment", responses=answers(201))
 def enrol_equipment(equipment_id: str):
     return json_response(201, enrolment.enrol(equipment_id))
 

@@ -2,12 +2,12 @@
 
 from fitconnect.inventory import equipment
 from fitconnect.inventory.equipment import NewEquipment
-from fitconnect.platform.http import Api, http_handler, json_response
+from fitconnect.platform.http import Api, answers, http_handler, json_response
 
 app = Api(role="admin")
 
 
-@app.post("/equipment")
+@app.post("/equipment", responses=answers(201))
 @app.idempotent
 def register_equipment(body: NewEquipment):
     return json_response(201, equipment.view(equipment.register(body)))

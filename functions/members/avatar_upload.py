@@ -2,12 +2,12 @@
 
 from fitconnect.members import profiles
 from fitconnect.members.profiles import AvatarRequest
-from fitconnect.platform.http import Api, http_handler, json_response
+from fitconnect.platform.http import Api, answers, http_handler, json_response
 
 app = Api()
 
 
-@app.post("/me/avatar")
+@app.post("/me/avatar", responses=answers(200))
 def avatar_upload(body: AvatarRequest):
     profile = profiles.profile_of(app.caller().user_id)
     return json_response(200, profiles.avatar_upload(profile, body))

@@ -2,13 +2,13 @@
 
 from fitconnect.identity.accounts import account_of
 from fitconnect.members import profiles
-from fitconnect.platform.http import Api, http_handler, json_response
+from fitconnect.platform.http import Api, answers, http_handler, json_response
 from fitconnect.scheduling import calendar
 
 app = Api(validate_requests=False)
 
 
-@app.get("/me")
+@app.get("/me", responses=answers(200))
 def get_me():
     user_id = app.caller().user_id
     account, profile = account_of(user_id), profiles.profile_of(user_id)

@@ -2,12 +2,12 @@
 
 from fitconnect.members import profiles
 from fitconnect.members.profiles import DeviceRegistration
-from fitconnect.platform.http import Api, http_handler, json_response
+from fitconnect.platform.http import Api, answers, http_handler, json_response
 
 app = Api()
 
 
-@app.post("/me/devices")
+@app.post("/me/devices", responses=answers(201))
 @app.idempotent
 def register_device(body: DeviceRegistration):
     device, _created = profiles.register_device(app.caller().user_id, body)

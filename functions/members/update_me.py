@@ -3,13 +3,13 @@
 from fitconnect.identity.accounts import account_of
 from fitconnect.members import profiles
 from fitconnect.members.profiles import ProfilePatch
-from fitconnect.platform.http import Api, http_handler, json_response
+from fitconnect.platform.http import Api, answers, http_handler, json_response
 from fitconnect.scheduling import calendar
 
 app = Api()
 
 
-@app.patch("/me")
+@app.patch("/me", responses=answers(200))
 def update_me(body: ProfilePatch):
     user_id = app.caller().user_id
     profile = profiles.update(profiles.profile_of(user_id), body)

@@ -2,12 +2,12 @@
 
 from fitconnect.notifications import notifications, preferences
 from fitconnect.notifications.preferences import NotificationPreferences
-from fitconnect.platform.http import Api, http_handler, json_response
+from fitconnect.platform.http import Api, answers, http_handler, json_response
 
 app = Api()
 
 
-@app.put("/me/notification-preferences")
+@app.put("/me/notification-preferences", responses=answers(200))
 def put_preferences(body: NotificationPreferences):
     user_id = app.caller().user_id
     before = preferences.preferences_of(user_id).reminder_leads_min

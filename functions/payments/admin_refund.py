@@ -6,7 +6,7 @@ from pydantic import Field
 
 from fitconnect.payments import payments
 from fitconnect.platform.contract import RequestBody
-from fitconnect.platform.http import Api, http_handler, json_response
+from fitconnect.platform.http import Api, answers, http_handler, json_response
 
 app = Api(role="admin")
 
@@ -15,7 +15,7 @@ class RefundRequest(RequestBody):
     amount_cents: Annotated[int, Field(ge=1, le=100_000_000)] | None = None
 
 
-@app.post("/admin/payments/<payment_id>/refund")
+@app.post("/admin/payments/<payment_id>/refund", responses=answers(200))
 @app.idempotent
 def admin_refund(payment_id: str, body: RefundRequest):
     return json_response(200, payments.admin_refund(payment_id, body.amount_cents))

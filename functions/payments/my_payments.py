@@ -1,16 +1,17 @@
-"""GET /me/payments — the caller's payments, newest first."""
+"""GET /me/payments — the caller's payments, newest first, with their refunds."""
 
 from fitconnect.payments import payments
-from fitconnect.platform.cursors import members_page
-from fitconnect.platform.http import Api, http_handler, json_response
+from fitconnect.platform.cursors import Cursor, Limit, members_page
+from fitconnect.platform.http import Api, answers, http_handler, json_response
 
-app = Api(validate_requests=False)
+app = Api()
 
 
-@app.get("/me/payments")
-def my_payments():
-    query = app.current_event.query_string_parameters
-    return json_response(200, members_page(query, payments.Payment, app.caller().user_id, payments.view))
+@app.get("/me/payments", responses=answers(200))
+def my_payments(limit: Limit = None, cursor: Cursor = None):
+    return json_response(
+        200, members_page(limit, cursor, payments.Payment, app.caller().user_id, payments.view)
+    )
 
 
 handler = http_handler(app)

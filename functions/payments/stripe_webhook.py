@@ -4,12 +4,12 @@ import os
 
 from fitconnect.payments import stripe_gateway
 from fitconnect.platform import aws
-from fitconnect.platform.http import Api, http_handler, json_response
+from fitconnect.platform.http import Api, answers, http_handler, json_response
 
 app = Api(public=True, validate_requests=False)
 
 
-@app.post("/webhooks/stripe")
+@app.post("/webhooks/stripe", responses=answers(200))
 def stripe_webhook():
     body = app.current_event.decoded_body or ""
     event = stripe_gateway.verified_event(body, app.current_event.headers.get("stripe-signature"))

@@ -7,14 +7,14 @@ for 10 s within a warm instance, so a crowd of callers costs one round of checks
 
 from fitconnect.platform.errors import ApiError, error_body
 from fitconnect.platform.health import CachedReport, checks_from_environment
-from fitconnect.platform.http import Api, http_handler, json_response
+from fitconnect.platform.http import Api, answers, http_handler, json_response
 
 app = Api(public=True, validate_requests=False)  # no body, no parameters: skip pydantic
 REPORTS = CachedReport(checks_from_environment(), ttl_s=10)
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-@app.get("/health")
+@app.get("/health", responses=answers(200))
 def get_health():
     report = REPORTS.get()
     admin = _is_admin()

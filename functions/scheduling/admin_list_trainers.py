@@ -1,23 +1,20 @@
 """GET /admin/trainers — applications by status (`?status=pending` by default, or `approved`)."""
 
-from fitconnect.platform.errors import BadRequest
-from fitconnect.platform.http import Api, http_handler, json_response
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from fitconnect.platform.cursors import Cursor, Limit
+from fitconnect.platform.http import Api, answers, http_handler, json_response
 from fitconnect.scheduling import trainers
 
-app = Api(role="admin", validate_requests=False)
+app = Api(role="admin")
+Status = Annotated[Literal["pending", "approved"], Query(description="Applications in this state.")]
 
 
-@app.get("/admin/trainers")
-def list_applications():
-    query = app.current_event.query_string_parameters or {}
-    status = query.get("status", "pending")
-    if status not in trainers.STATUSES:
-        raise BadRequest(
-            "status must be pending or approved.",
-            code="validation_failed",
-            details=[{"field": "status", "in": "query", "message": "pending or approved"}],
-        )
-    return json_response(200, trainers.listing(status, query))
+@app.get("/admin/trainers", responses=answers(200))
+def list_applications(status: Status = "pending", limit: Limit = None, cursor: Cursor = None):
+    return json_response(200, trainers.listing(status, limit=limit, cursor=cursor))
 
 
 handler = http_handler(app)

@@ -1,13 +1,13 @@
 """POST /bookings/{booking_id}/feedback — its member, after attending: `{rating 1..5, comment}`."""
 
-from fitconnect.platform.http import Api, http_handler, json_response
+from fitconnect.platform.http import Api, answers, http_handler, json_response
 from fitconnect.scheduling import attendance
 from fitconnect.scheduling.attendance import Rating
 
 app = Api()
 
 
-@app.post("/bookings/<booking_id>/feedback")
+@app.post("/bookings/<booking_id>/feedback", responses=answers(201))
 def leave_feedback(booking_id: str, body: Rating):
     booking = attendance.leave_feedback(app.caller(), booking_id, body)
     feedback = booking.feedback

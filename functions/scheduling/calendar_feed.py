@@ -3,13 +3,13 @@
 from aws_lambda_powertools.event_handler import Response
 
 from fitconnect.platform.errors import NotFound
-from fitconnect.platform.http import Api, http_handler
+from fitconnect.platform.http import Api, answers, http_handler
 from fitconnect.scheduling import calendar
 
 app = Api(public=True, validate_requests=False)
 
 
-@app.get("/calendar/<calendar_file>")
+@app.get("/calendar/<calendar_file>", responses=answers(200, media_type="text/calendar"))
 def calendar_feed(calendar_file: str):
     token, dot, extension = calendar_file.rpartition(".")
     if not dot or extension != "ics" or not token:

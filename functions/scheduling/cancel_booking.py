@@ -1,13 +1,13 @@
 """DELETE /bookings/{booking_id} — cancel (its member or an admin); the first waiter gets the seat."""
 
 from fitconnect.platform.errors import NotFound
-from fitconnect.platform.http import Api, http_handler, json_response
+from fitconnect.platform.http import Api, answers, http_handler, json_response
 from fitconnect.scheduling import bookings
 
 app = Api(validate_requests=False)
 
 
-@app.delete("/bookings/<booking_id>")
+@app.delete("/bookings/<booking_id>", responses=answers(200))
 def cancel_booking(booking_id: str):
     caller = app.caller()
     booking = bookings.booking_for(caller, booking_id)

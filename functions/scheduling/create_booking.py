@@ -1,13 +1,13 @@
 """POST /sessions/{session_id}/bookings — a seat (confirmed, or held for payment) or a waitlist place."""
 
 from fitconnect.payments import payments
-from fitconnect.platform.http import Api, http_handler, json_response
+from fitconnect.platform.http import Api, answers, http_handler, json_response
 from fitconnect.scheduling import bookings
 
 app = Api(validate_requests=False)
 
 
-@app.post("/sessions/<session_id>/bookings")
+@app.post("/sessions/<session_id>/bookings", responses=answers(201))
 @app.idempotent
 def create_booking(session_id: str):
     booking = bookings.book(session_id, app.caller().user_id)

@@ -1,13 +1,13 @@
 """POST /sessions — a trainer (or an admin for them) publishes a session, or a weekly series."""
 
-from fitconnect.platform.http import Api, http_handler, json_response
+from fitconnect.platform.http import Api, answers, http_handler, json_response
 from fitconnect.scheduling import sessions
 from fitconnect.scheduling.sessions import NewSession
 
 app = Api(role="trainer")
 
 
-@app.post("/sessions")
+@app.post("/sessions", responses=answers(201))
 @app.idempotent
 def create_session(body: NewSession):
     caller = app.caller()

@@ -1,14 +1,14 @@
 """GET /bookings/{booking_id} — for its member, the session's trainer or an admin (404 for others)."""
 
 from fitconnect.payments import payments
-from fitconnect.platform.http import Api, http_handler, json_response
+from fitconnect.platform.http import Api, answers, http_handler, json_response
 from fitconnect.scheduling import bookings
 from fitconnect.scheduling.sessions import session_of
 
 app = Api(validate_requests=False)
 
 
-@app.get("/bookings/<booking_id>")
+@app.get("/bookings/<booking_id>", responses=answers(200))
 def get_booking(booking_id: str):
     caller = app.caller()
     booking = bookings.booking_for(caller, booking_id)

@@ -1,13 +1,13 @@
 """GET /trainers/{trainer_id} — an approved trainer's public profile with its rating."""
 
 from fitconnect.platform.errors import NotFound
-from fitconnect.platform.http import Api, http_handler, json_response
+from fitconnect.platform.http import Api, answers, http_handler, json_response
 from fitconnect.scheduling import trainers
 
 app = Api(public=True, validate_requests=False)
 
 
-@app.get("/trainers/<trainer_id>")
+@app.get("/trainers/<trainer_id>", responses=answers(200))
 def get_trainer(trainer_id: str):
     trainer = trainers.trainer_of(trainer_id)
     if trainer.status != "approved":

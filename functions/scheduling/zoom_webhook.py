@@ -3,13 +3,13 @@
 import json
 
 from fitconnect.platform.errors import BadRequest
-from fitconnect.platform.http import Api, http_handler, json_response
+from fitconnect.platform.http import Api, answers, http_handler, json_response
 from fitconnect.scheduling import zoom
 
 app = Api(public=True, validate_requests=False)
 
 
-@app.post("/webhooks/zoom")
+@app.post("/webhooks/zoom", responses=answers(200))
 def zoom_webhook():
     body = app.current_event.decoded_body or ""
     zoom.verify_signature(app.current_event.headers, body)

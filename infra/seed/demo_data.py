@@ -84,7 +84,7 @@ def demo_week(start: datetime) -> list[NewSession]:
 
 
 def seed_sessions(trainer_id: str) -> int:
-    upcoming = sessions.listing({"trainer_id": trainer_id}, limit=1)["items"]
+    upcoming = sessions.listing(sessions.ListingFilter(trainer_id=trainer_id), 1, None)["items"]
     if upcoming:
         return 0
     week = demo_week(clock.now())

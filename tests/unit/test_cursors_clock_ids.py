@@ -54,11 +54,11 @@ def test_mangled_cursor_is_a_400(garbage):
 
 
 def test_page_request_defaults_and_bounds():
-    assert page_request({}, bound_to={}).limit == 20
-    assert page_request({"limit": "100"}, bound_to={}).limit == 100
-    for bad in ("0", "101", "-1", "ten", "2.5"):
+    assert page_request(None, None, bound_to={}).limit == 20
+    assert page_request(100, None, bound_to={}).limit == 100
+    for bad in (0, 101, -1):
         with pytest.raises(BadRequest) as error:
-            page_request({"limit": bad}, bound_to={})
+            page_request(bad, None, bound_to={})
         assert error.value.details[0]["field"] == "limit"
 
 

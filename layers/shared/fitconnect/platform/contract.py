@@ -8,7 +8,6 @@ calendar. A currency is one Stripe charges in.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -72,31 +71,6 @@ Currency = Annotated[
 ]
 # An id of ours in a body (a ULID, or a seeded demo id): bounded, no spaces or control characters.
 ItemId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
-
-
-def parse_instant(raw: str) -> datetime | None:
-    """A query parameter's date-time by the same rules as `Instant`, or None if it breaks them."""
-    from pydantic import TypeAdapter, ValidationError
-
-    try:
-        return TypeAdapter(Instant).validate_python(raw)
-    except ValidationError:
-        return None
-
-
-def text_param(query: Mapping[str, str] | None, name: str, *, max_length: int = 100) -> str | None:
-    """A free-text query parameter, bounded (a search string becomes a DynamoDB filter, whose size
-    is limited: an unbounded one would fail there as a 500); a 400 naming it when too long."""
-    value = (query or {}).get(name)
-    if value is not None and (len(value) > max_length or not value.isprintable()):
-        from fitconnect.platform.errors import BadRequest
-
-        raise BadRequest(
-            f"{name} must be at most {max_length} printable characters.",
-            code="validation_failed",
-            details=[{"field": name, "in": "query", "message": f"at most {max_length} printable characters"}],
-        )
-    return value or None
 
 
 def _single_line(value: str) -> str:

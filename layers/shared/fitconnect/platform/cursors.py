@@ -12,7 +12,9 @@ import binascii
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from fitconnect.platform.errors import BadRequest
 
@@ -74,20 +76,23 @@ def _is_key_value(value: Any) -> bool:
     return kind == "N" and isinstance(raw, str) and raw.lstrip("-").isdigit()
 
 
-def page_request(query: Mapping[str, str] | None, *, bound_to: Mapping[str, Any]) -> PageRequest:
-    """Read and check `limit` and `cursor` from a request's query string."""
-    query = query or {}
-    raw_limit = query.get("limit")
-    limit = DEFAULT_LIMIT
-    if raw_limit is not None:
-        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
-            raise BadRequest(
-                f"limit must be a whole number from 1 to {MAX_LIMIT}.",
-                code="validation_failed",
-                details=[{"field": "limit", "in": "query", "message": f"must be 1..{MAX_LIMIT}"}],
-            )
-        limit = int(raw_limit)
-    return PageRequest(limit=limit, start_key=decode_cursor(query.get("cursor"), bound_to=bound_to))
+# A list route's paging parameters, declared in its signature: validated, and in the OpenAPI document.
+Limit = Annotated[int | None, Query(ge=1, le=MAX_LIMIT, description="Items per page (default 20).")]
+Cursor = Annotated[
+    str | None,
+    Query(min_length=1, max_length=MAX_CURSOR_CHARS, description="`next_cursor` of the previous page."),
+]
+
+
+def page_request(limit: int | None, cursor: str | None, *, bound_to: Mapping[str, Any]) -> PageRequest:
+    """A page of `limit` items (default 20) from `cursor`, which must belong to `bound_to`'s partition."""
+    if limit is not None and not 1 <= limit <= MAX_LIMIT:  # callers outside a validated route
+        raise BadRequest(
+            f"limit must be a whole number from 1 to {MAX_LIMIT}.",
+            code="validation_failed",
+            details=[{"field": "limit", "in": "query", "message": f"must be 1..{MAX_LIMIT}"}],
+        )
+    return PageRequest(limit=limit or DEFAULT_LIMIT, start_key=decode_cursor(cursor, bound_to=bound_to))
 
 
 def page(items: list[Any], last_key: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -95,11 +100,13 @@ def page(items: list[Any], last_key: Mapping[str, Any] | None) -> dict[str, Any]
     return {"items": items, "next_cursor": encode_cursor(last_key)}
 
 
-def members_page(query: Mapping[str, str] | None, model: Any, user_id: str, view: Any) -> dict[str, Any]:
+def members_page(
+    limit: int | None, cursor: str | None, model: Any, user_id: str, view: Any
+) -> dict[str, Any]:
     """One page of the caller's own items of `model`, newest first, from its gsi1 listing
     (`MEMBER#<user_id>` / `<created_at>#<id>`): GET /me/bookings, /me/payments, /me/notifications.
     The cursor is bound to the caller, so nobody pages through another member's list."""
-    request = page_request(query, bound_to={"gsi1pk": {"S": f"MEMBER#{user_id}"}})
+    request = page_request(limit, cursor, bound_to={"gsi1pk": {"S": f"MEMBER#{user_id}"}})
     results = model.gsi1.query(
         f"MEMBER#{user_id}",
         scan_index_forward=False,

@@ -46,6 +46,30 @@ def error_response(
     return json_response(status, error_body(code, message, details))
 
 
+SUCCESS = {
+    200: "OK.",
+    201: "Created.",
+    202: "Accepted: the rest happens in the background.",
+    204: "Done; no body.",
+}
+
+
+def answers(*statuses: int, media_type: str = content_types.APPLICATION_JSON) -> dict[int, Any]:
+    """A route's success responses for the OpenAPI document (errors are added for every route
+    when the document is built: fitconnect_local.openapi)."""
+    return {
+        status: {"description": SUCCESS[status]}
+        if status == 204
+        else {
+            "description": SUCCESS[status],
+            "content": {
+                media_type: {"schema": {"type": "object"} if "json" in media_type else {"type": "string"}}
+            },
+        }
+        for status in statuses
+    }
+
+
 class Api(APIGatewayHttpResolver):
     """An HTTP API resolver with FitConnect's error model, caller identity and idempotency."""
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -439,10 +438,10 @@ def _publish_cancelled(
     publish(events)
 
 
-def roster(session_id: str, query: Mapping[str, str] | None) -> dict[str, Any]:
+def roster(session_id: str, limit: int | None, cursor: str | None) -> dict[str, Any]:
     """One page (`limit`, `cursor`) of the members' places in the session, waitlisted and
     cancelled included; a class of 500 is several pages, not one unbounded answer."""
-    request = page_request(query, bound_to={"pk": {"S": f"SESSION#{session_id}"}})
+    request = page_request(limit, cursor, bound_to={"pk": {"S": f"SESSION#{session_id}"}})
     places = Place.query(
         f"SESSION#{session_id}",
         Place.sk.startswith("MEMBER#"),

@@ -11,6 +11,7 @@ Listing walks the month partitions of the asked range in order; the cursor carri
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
@@ -26,10 +27,8 @@ from fitconnect.platform.contract import (
     ItemId,
     RequestBody,
     SingleLine,
-    parse_instant,
-    text_param,
 )
-from fitconnect.platform.cursors import decode_cursor, encode_cursor
+from fitconnect.platform.cursors import decode_cursor, encode_cursor, page_request
 from fitconnect.platform.errors import BadRequest, Forbidden, NotFound, Unprocessable
 from fitconnect.platform.events import DomainEvent
 from fitconnect.platform.storage import get_item, gsi1_index
@@ -233,20 +232,6 @@ def view(session: Session) -> dict[str, Any]:
     }
 
 
-def _time_param(query: dict[str, str], name: str, default: datetime) -> datetime:
-    raw = query.get(name)
-    if raw is None:
-        return default
-    moment = parse_instant(raw)
-    if moment is None:
-        raise BadRequest(
-            f"{name} must be an ISO 8601 time with an offset, between the years 2000 and 2100.",
-            code="validation_failed",
-            details=[{"field": name, "in": "query", "message": "ISO 8601 with an offset, years 2000-2100"}],
-        )
-    return moment
-
-
 def _months(start: datetime, end: datetime) -> list[str]:
     months, cursor = [], start.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     while cursor <= end:
@@ -255,13 +240,22 @@ def _months(start: datetime, end: datetime) -> list[str]:
     return months
 
 
-def listing(query: dict[str, str] | None, limit: int) -> dict[str, Any]:
-    """Sessions starting in [from, to) (default: the next 30 days), by start time; filters
-    `trainer_id` and `kind`; cancelled sessions are included with their status."""
-    query = query or {}
-    now = clock.now()
-    start = _time_param(query, "from", now)
-    end = _time_param(query, "to", start + timedelta(days=DEFAULT_RANGE_DAYS))
+@dataclass(frozen=True)
+class ListingFilter:
+    """GET /sessions' filters: the start range (default: the next 30 days), trainer and kind."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    trainer_id: str | None = None
+    kind: str | None = None
+
+
+def listing(window: ListingFilter, limit: int | None, cursor: str | None) -> dict[str, Any]:
+    """Sessions starting in [start, end), by start time, filtered by trainer and kind;
+    cancelled sessions are included with their status."""
+    limit = page_request(limit, None, bound_to={}).limit
+    start = window.start or clock.now()
+    end = window.end or start + timedelta(days=DEFAULT_RANGE_DAYS)
     if not timedelta(0) < end - start <= timedelta(days=MAX_RANGE_DAYS):
         raise BadRequest(
             f"to must be after from, at most {MAX_RANGE_DAYS} days later.",
@@ -269,21 +263,17 @@ def listing(query: dict[str, str] | None, limit: int) -> dict[str, Any]:
             details=[{"field": "to", "in": "query", "message": f"after from, within {MAX_RANGE_DAYS} days"}],
         )
     months = _months(start, end)
-    start_key = decode_cursor(query.get("cursor"), bound_to={})
+    start_key = decode_cursor(cursor, bound_to={})
     if (
         start_key is not None
         and start_key.get("gsi1pk", {}).get("S", "").removeprefix("SESSIONS#") not in months
     ):
         raise BadRequest("The cursor is not valid for this list.", code="invalid_cursor")
     condition = None
-    trainer_id, kind = (
-        text_param(query, "trainer_id", max_length=64),
-        text_param(query, "kind", max_length=20),
-    )
-    if trainer_id:
-        condition = Session.trainer_id == trainer_id
-    if kind:
-        kind_match = Session.kind == kind
+    if window.trainer_id:
+        condition = Session.trainer_id == window.trainer_id
+    if window.kind:
+        kind_match = Session.kind == window.kind
         condition = kind_match if condition is None else condition & kind_match
     items: list[Session] = []
     page_end: dict[str, Any] | None = None

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import Field, StringConstraints
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError
@@ -22,7 +23,7 @@ from pynamodb.exceptions import TransactWriteError
 from fitconnect.identity.models import Account
 from fitconnect.members.profiles import profile_of
 from fitconnect.platform import clock
-from fitconnect.platform.contract import Currency, PlainText, RequestBody, text_param
+from fitconnect.platform.contract import Currency, PlainText, RequestBody, SingleLine
 from fitconnect.platform.cursors import page, page_request
 from fitconnect.platform.errors import Conflict, NotFound
 from fitconnect.platform.events import DomainEvent
@@ -37,6 +38,14 @@ from fitconnect.platform.storage import (
 
 TABLE_ENV = "SCHEDULING_TABLE"
 STATUSES = ("pending", "approved")
+# GET /trainers' search: bounded, since each word becomes part of a DynamoDB filter (whose size is limited).
+SearchText = Annotated[
+    Annotated[str, StringConstraints(max_length=100), SingleLine] | None,
+    Query(description="Words in the name, bio or specialties."),
+]
+SpecialtyFilter = Annotated[
+    Annotated[str, StringConstraints(max_length=40), SingleLine] | None, Query(description="One specialty.")
+]
 Specialty = Annotated[
     str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=2, max_length=40)
 ]
@@ -231,15 +240,19 @@ def search(
     return list(results), results.last_evaluated_key
 
 
-def listing(status: str, query: dict[str, str] | None) -> dict[str, Any]:
-    """One page of trainers of `status` for a list endpoint's query string."""
-    query = query or {}
-    request = page_request(query, bound_to={"gsi1pk": {"S": f"TRAINERS#{status}"}})  # DynamoDB-typed key
+def listing(
+    status: str,
+    *,
+    text: str | None = None,
+    specialty: str | None = None,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> dict[str, Any]:
+    """One page of trainers of `status`, narrowed by search words and a specialty."""
+    request = page_request(
+        limit, cursor, bound_to={"gsi1pk": {"S": f"TRAINERS#{status}"}}
+    )  # DynamoDB-typed key
     items, last_key = search(
-        status,
-        specialty=text_param(query, "specialty", max_length=40),
-        text=text_param(query, "q", max_length=100),
-        limit=request.limit,
-        start_key=request.start_key,
+        status, specialty=specialty, text=text, limit=request.limit, start_key=request.start_key
     )
     return page([view(item) for item in items], last_key)
