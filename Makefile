@@ -12,12 +12,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 export PYTHONPATH := layers/shared:infra:.
 
-.PHONY: help install run test lint rehearse validate bench bench-iot bench-rush cost build deploy secrets smoke clean simulate
+.PHONY: help install run test lint rehearse validate openapi fuzz bench bench-iot bench-rush cost build deploy secrets smoke clean simulate
 
 help:
 	@echo "make run    start the local platform (API on http://127.0.0.1:3000, demo data)"
 	@echo "make test   lint the code and the templates, rehearse the deploy, then run the whole test suite"
 	@echo "make rehearse  the translated templates: resources per stack, triggers that reach their functions"
+	@echo "make openapi  rebuild functions/platform/openapi.json from the code (a test fails when it drifts)"
+	@echo "make fuzz   schemathesis against the local runtime with a bigger budget than make test's"
 	@echo "make bench  cold start and warm latency per function (figures for the README)"
 	@echo "make bench-iot  telemetry ingestion: messages/s through broker, rule and function; calls per message"
 	@echo "make bench-rush  200 members book one 100-seat class at once: wall time, p50/p99, invariants"
@@ -57,6 +59,9 @@ validate: $(SAM_VENV)/bin/sam
 
 test: lint rehearse validate
 	$(BIN)/python -m pytest
+
+openapi: $(STAMP)
+	$(BIN)/python -m fitconnect_local.openapi
 
 simulate: $(STAMP)
 	$(BIN)/python -m simulator

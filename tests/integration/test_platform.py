@@ -147,3 +147,19 @@ def test_personal_answers_are_never_cached_and_nothing_is_sniffed(api):
     assert unauthenticated.headers["X-Content-Type-Options"] == "nosniff"
     not_json = api.call("POST", "/auth/login", raw_body=b"email=a", headers={"Content-Type": "text/plain"})
     assert (not_json.status, not_json.headers["X-Content-Type-Options"]) == (400, "nosniff")
+
+
+def test_the_openapi_document_and_its_interactive_page_are_served(platform):
+    document = requests.get(f"{platform.api_url}/openapi.json", timeout=15)
+    assert (document.status_code, document.json()["openapi"]) == (200, "3.1.0")
+    assert "/sessions/{session_id}/bookings" in document.json()["paths"]
+    page = requests.get(f"{platform.api_url}/docs", timeout=15)
+    assert page.status_code == 200
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert "/docs/swagger-ui-bundle.min.js" in page.text
+    assert "https://" not in page.text.split("<body>")[0]  # nothing from a CDN
+    script = requests.get(f"{platform.api_url}/docs/swagger-ui-bundle.min.js", timeout=15)
+    assert (script.status_code, script.headers["Content-Type"]) == (200, "application/javascript")
+    assert len(script.content) > 1_000_000
+    missing = requests.get(f"{platform.api_url}/docs/secrets.txt", timeout=15)
+    assert (missing.status_code, missing.json()["error"]["code"]) == (404, "not_found")

@@ -195,6 +195,9 @@ PUBLIC_ROUTES = {
     "POST /webhooks/zoom",  # Zoom signs it; the function checks the signature
     "POST /webhooks/stripe",  # Stripe signs it; the function checks the signature
     "$default",  # no other route matched: a 404 in the API's shape
+    "GET /openapi.json",  # the contract and its interactive page
+    "GET /docs",
+    "GET /docs/{asset}",
 }
 
 
