@@ -359,6 +359,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET  # noqa: N815
 
+    def __getattr__(self, name: str) -> Any:
+        # Any other method (TRACE, PROPFIND…) is routed like the rest: no route has it, so the
+        # $default route answers, as API Gateway does; http.server alone would answer a 501.
+        if name.startswith("do_") and name[3:].isalpha() and name[3:].isupper():
+            return self._handle
+        raise AttributeError(name)
+
     def _handle(self) -> None:
         started = time.time()
         request_id = base64.urlsafe_b64encode(uuid.uuid4().bytes[:9]).decode()

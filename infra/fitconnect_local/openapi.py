@@ -64,6 +64,10 @@ AUTHENTICATED_ERRORS = {
     "401": "No access token, or one that is invalid, expired or from a login that ended.",
     "403": "The caller's role does not allow this, or the account is disabled.",
 }
+PUBLIC_ERRORS = {
+    "401": "Credentials refused: a wrong password or code, an invalid token or signature.",
+    "403": "The account is disabled.",
+}
 DOMAIN_ERRORS = {
     "409": "The request conflicts with the current state (taken, already done, full).",
     "422": "Well-formed but refused by a business rule (the code says which).",
@@ -141,7 +145,7 @@ def _finish(
         for status, response in operation.get("responses", {}).items()
         if status != "422" or "HTTPValidationError" not in json.dumps(response)
     }
-    errors = {**COMMON_ERRORS, **(AUTHENTICATED_ERRORS if authenticated else {}), **DOMAIN_ERRORS}
+    errors = {**COMMON_ERRORS, **(AUTHENTICATED_ERRORS if authenticated else PUBLIC_ERRORS), **DOMAIN_ERRORS}
     for status, why in errors.items():
         responses.setdefault(status, {"description": why, "content": _error_content()})
     finished = {

@@ -446,3 +446,9 @@ def test_a_chunked_body_arrives_whole_and_a_malformed_one_is_a_400(fixture_app):
         b"Connection: close\r\n\r\nzz\r\n",
     )
     assert broken.startswith(b"HTTP/1.1 400")
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PROPFIND", "CONNECT"])
+def test_an_unknown_http_method_is_a_404_not_a_501(fixture_app, method):
+    response = requests.request(method, f"{fixture_app.api_url}/public/echo", timeout=5)
+    assert (response.status_code, response.json()["error"]["code"]) == (404, "route_not_found")
