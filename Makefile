@@ -63,6 +63,11 @@ test: lint rehearse validate
 openapi: $(STAMP)
 	$(BIN)/python -m fitconnect_local.openapi
 
+# The suite's fuzzing (6 examples per operation and role) with a bigger budget; FUZZ_SEED to vary it.
+FUZZ_EXAMPLES ?= 60
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q tests/integration/test_fuzzing.py
+
 simulate: $(STAMP)
 	$(BIN)/python -m simulator
 

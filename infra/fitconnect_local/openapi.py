@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -117,9 +118,13 @@ def build(template: Template) -> dict[str, Any]:
         context = spec.code_dir.name
         for method, path, authenticated in routes:
             operation = schema["paths"][path][method.lower()]
+            operation_id = function_id.removesuffix("Function")
+            if len(routes) > 1:  # one function, several routes: each its own id
+                operation_id += "".join(part.capitalize() for part in re.split(r"[^a-zA-Z]+", path) if part)
             document["paths"].setdefault(path, {})[method.lower()] = _finish(
-                operation, function_id, context, authenticated, spec
+                operation, operation_id, context, authenticated, spec
             )
+    _link(document)
     for unused in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
         document["components"]["schemas"].pop(unused, None)
     return document
@@ -138,7 +143,7 @@ def _resolver_schema(spec: FunctionSpec) -> dict[str, Any]:
 
 
 def _finish(
-    operation: dict[str, Any], function_id: str, context: str, authenticated: bool, spec: FunctionSpec
+    operation: dict[str, Any], operation_id: str, context: str, authenticated: bool, spec: FunctionSpec
 ) -> dict[str, Any]:
     responses = {
         status: response
@@ -150,7 +155,7 @@ def _finish(
         responses.setdefault(status, {"description": why, "content": _error_content()})
     finished = {
         **operation,
-        "operationId": function_id.removesuffix("Function"),
+        "operationId": operation_id,
         "tags": [context],
         "description": _docstring(spec),
         "responses": dict(sorted(responses.items())),
@@ -158,6 +163,32 @@ def _finish(
     if authenticated:
         finished["security"] = [{"bearerAuth": []}]
     return finished
+
+
+# What a created resource leads to: OpenAPI links, so that a client (and the fuzzer's stateful
+# phase) can follow create -> read -> change -> delete with the id the answer carries.
+LINKS = {
+    ("post", "/sessions", "201"): (
+        "session_id",
+        ["GetSession", "UpdateSession", "CreateBooking", "SessionRoster", "CancelSession"],
+    ),
+    ("post", "/sessions/{session_id}/bookings", "201"): (
+        "booking_id",
+        ["GetBooking", "BookingFeedback", "CancelBooking"],
+    ),
+    ("post", "/equipment", "201"): ("equipment_id", ["GetEquipment", "ServiceEquipment", "EnrolEquipment"]),
+    ("post", "/trainers", "201"): ("trainer_id", ["GetTrainer", "ListReviews"]),
+    ("post", "/me/export", "202"): ("export_id", ["ExportStatus"]),
+}
+
+
+def _link(document: dict[str, Any]) -> None:
+    for (method, path, status), (field, targets) in LINKS.items():
+        response = document["paths"][path][method]["responses"][status]
+        response["links"] = {
+            target: {"operationId": target, "parameters": {field: f"$response.body#/{field}"}}
+            for target in targets
+        }
 
 
 def _error_content() -> dict[str, Any]:

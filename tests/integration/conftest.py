@@ -4,7 +4,7 @@ import os
 import pytest
 
 from tests.support.api import ApiClient
-from tests.support.local import start_runtime
+from tests.support.local import iam_refusals, start_runtime
 from tests.support.oidc import LocalOidcIssuer
 from tests.support.paths import FIXTURE_APP, TEMPLATE
 
@@ -32,7 +32,7 @@ def platform(oidc_issuer):
     runtime.stop()
     # The runtime refuses every AWS call a function's role does not allow, as AWS would; the real
     # templates must grant every call the suite made (a refusal may hide behind a retry or a 5xx).
-    refused = [f"{name}: {line}" for name, lines in runtime.logs.items() for line in lines if "[iam]" in line]
+    refused = iam_refusals(runtime)
     assert not refused, "IAM refused calls the code makes:\n" + "\n".join(refused[:20])
 
 

@@ -47,3 +47,8 @@ def eventually(check: Callable[[], Any], *, timeout_s: float = 15, interval_s: f
         if time.monotonic() > deadline:
             raise AssertionError(f"not true within {timeout_s} s (last: {result!r})")
         time.sleep(interval_s)
+
+
+def iam_refusals(runtime: LocalRuntime) -> list[str]:
+    """Every AWS call the runtime refused because a function's role did not allow it."""
+    return [f"{name}: {line}" for name, lines in runtime.logs.items() for line in lines if "[iam]" in line]

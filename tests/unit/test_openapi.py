@@ -66,3 +66,17 @@ def test_bodies_and_parameters_come_from_the_models(document):
 
 def test_the_build_needs_no_aws(template):
     assert build(template)["openapi"] == "3.1.0"
+
+
+def test_operation_ids_are_unique_and_links_lead_to_operations(document):
+    operations = [operation for operations in document["paths"].values() for operation in operations.values()]
+    ids = [operation["operationId"] for operation in operations]
+    assert len(ids) == len(set(ids))
+    links = [
+        link
+        for operation in operations
+        for response in operation["responses"].values()
+        for link in response.get("links", {}).values()
+    ]
+    assert len(links) >= 10
+    assert {link["operationId"] for link in links} <= set(ids)

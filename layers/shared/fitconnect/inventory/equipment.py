@@ -66,6 +66,18 @@ DEDUP_WINDOW = timedelta(minutes=15)
 
 
 class NewEquipment(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Rower 3",
+                    "kind": "rower",
+                    "location": "Cardio floor",
+                    "service_interval_hours": 500,
+                }
+            ]
+        }
+    )
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=80), SingleLine]
     kind: Annotated[
         str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=2, max_length=40), SingleLine

@@ -6,7 +6,7 @@ import hashlib
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
 
 from fitconnect.identity.models import Account
 from fitconnect.members.models import Device, Profile, PushTokenOwner, member_pk
@@ -36,6 +36,11 @@ Goal = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 
 
 class ProfilePatch(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"name": "Alex Doe", "timezone": "Europe/Berlin", "goals": ["run a 10k"]}]
+        }
+    )
     name: (
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), SingleLine]
         | None

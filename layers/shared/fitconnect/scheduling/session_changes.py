@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from pydantic import ConfigDict
+
 from fitconnect.platform import clock
 from fitconnect.platform.auth import Caller
 from fitconnect.platform.contract import RequestBody
@@ -28,6 +30,7 @@ from fitconnect.scheduling.sessions import (
 
 
 class SessionPatch(RequestBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"capacity": 16, "location": "Studio 2"}]})
     title: Title | None = None
     duration_min: Duration | None = None
     capacity: Capacity | None = None

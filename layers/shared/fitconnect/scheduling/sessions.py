@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
 
 from fitconnect.members.profiles import profile_of
@@ -52,6 +52,22 @@ CancellationWindow = Annotated[int, Field(ge=0, le=10080)]
 
 
 class NewSession(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Evening HIIT",
+                    "starts_at": "2027-06-01T18:00:00Z",
+                    "duration_min": 45,
+                    "capacity": 12,
+                    "price_cents": 1500,
+                    "currency": "eur",
+                    "kind": "in_person",
+                    "location": "Studio 1",
+                }
+            ]
+        }
+    )
     title: Title
     starts_at: Instant
     duration_min: Duration

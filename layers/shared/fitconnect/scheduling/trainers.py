@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError
 
@@ -52,6 +52,18 @@ Specialty = Annotated[
 
 
 class TrainerApplication(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "bio": "Strength coach for ten years, kettlebells and mobility for every level.",
+                    "specialties": ["strength", "mobility"],
+                    "hourly_rate_cents": 6000,
+                    "currency": "eur",
+                }
+            ]
+        }
+    )
     bio: Annotated[str, StringConstraints(strip_whitespace=True, min_length=20, max_length=2000), PlainText]
     specialties: Annotated[list[Specialty], Field(min_length=1, max_length=10)]
     hourly_rate_cents: Annotated[int, Field(ge=0, le=1_000_000)]
