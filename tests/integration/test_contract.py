@@ -150,3 +150,22 @@ def test_very_long_search_strings_are_400s(api, query):
 def test_a_session_is_published_at_most_400_days_ahead(api, trainer_token):
     reply = api.post("/sessions", {**SESSION, "starts_at": "2099-01-01T10:00:00Z"}, token=trainer_token)
     assert (reply.status, reply.error_code) == (422, "starts_too_far_ahead")
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/sessions/{id}"),
+        ("GET", "/trainers/{id}"),
+        ("GET", "/trainers/{id}/reviews"),
+        ("GET", "/bookings/{id}"),
+        ("POST", "/sessions/{id}/bookings"),
+        ("GET", "/equipment/{id}"),
+        ("PATCH", "/admin/users/{id}"),
+        ("GET", "/calendar/{id}"),
+    ],
+)
+def test_an_id_of_any_length_in_the_path_is_never_a_5xx(api, admin, method, path):
+    reply = api.call(method, path.replace("{id}", "x" * 3000), {} if method != "GET" else None, token=admin)
+    assert reply.status in (400, 404), reply.body
+    assert set(reply.body["error"]) == {"code", "message", "details"}

@@ -1,6 +1,7 @@
 """Every function has a sample event under events/, and each sample does what it should."""
 
 import json
+from unittest import mock
 
 import boto3
 import pytest
@@ -86,3 +87,27 @@ def test_archiving_the_same_batch_twice_keeps_one_object_per_event(
         handler(event, lambda_context)
     bucket = aws.physical["AnalyticsBucket"].ref
     assert boto3.client("s3").list_objects_v2(Bucket=bucket)["KeyCount"] == len(event["Records"])
+
+
+def test_health_answers_a_crowd_with_one_round_of_checks(function_env, functions, lambda_context):
+    import botocore.client
+
+    made = []
+    real = botocore.client.BaseClient._make_api_call
+
+    def recording(client, operation, params):
+        made.append(operation)
+        return real(client, operation, params)
+
+    with (
+        function_env("HealthFunction"),
+        mock.patch.object(botocore.client.BaseClient, "_make_api_call", recording),
+    ):
+        handler = load_handler(functions["HealthFunction"])
+        anonymous = load_event(samples_of("HealthFunction")[0])
+        anonymous["requestContext"].pop("authorizer")
+        answers = [handler(anonymous, lambda_context) for _ in range(20)]
+    assert {answer["statusCode"] for answer in answers} == {200}
+    assert json.loads(answers[0]["body"]) == {"status": "ok"}  # a stranger learns only that
+    tables = [name for name in functions["HealthFunction"].environment if name.endswith("_TABLE")]
+    assert made.count("DescribeTable") == len(tables)  # one round for twenty callers, not twenty

@@ -27,6 +27,7 @@ from fitconnect.platform.errors import ApiError, error_body
 from fitconnect.platform.observability import logger, metrics, tracer
 
 MAX_BODY_BYTES = 256 * 1024
+MAX_PATH_PARAMETER_CHARS = 256  # our ids are 26-64 characters; DynamoDB refuses keys over 2 KB
 MAX_JSON_DEPTH = 32  # our deepest body nests 4 levels; Python's parser overflows its stack near 1,000
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 _JSON_BRACKET = re.compile(r"[\[\]{}]")
@@ -132,6 +133,17 @@ def http_handler(app: Api) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
         if not _json_body(event):
             message = "Send the request body as application/json."
             return error_result(HTTPStatus.BAD_REQUEST, "unsupported_content_type", message)
+        too_long = [
+            name
+            for name, value in (event.get("pathParameters") or {}).items()
+            if len(value) > MAX_PATH_PARAMETER_CHARS
+        ]
+        if too_long:
+            limit = f"at most {MAX_PATH_PARAMETER_CHARS} characters"
+            details = [{"field": name, "in": "path", "message": limit} for name in too_long]
+            return error_result(
+                HTTPStatus.BAD_REQUEST, "validation_failed", "An id in the path is too long.", details=details
+            )
         if json_depth(event.get("body") or "", event.get("isBase64Encoded", False)) > MAX_JSON_DEPTH:
             message = f"The request body nests deeper than {MAX_JSON_DEPTH} levels."
             return error_result(HTTPStatus.BAD_REQUEST, "malformed_json", message)
@@ -154,7 +166,11 @@ def _with_default_headers(result: dict[str, Any], event: dict[str, Any]) -> dict
 
 
 def error_result(
-    status: int, code: str, message: str, headers: dict[str, str] | None = None
+    status: int,
+    code: str,
+    message: str,
+    headers: dict[str, str] | None = None,
+    details: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """An error answered outside the resolver (before routing, or by a function without routes)."""
     return {
@@ -164,7 +180,7 @@ def error_result(
             "X-Content-Type-Options": "nosniff",
             **(headers or {}),
         },
-        "body": _compact_json(error_body(code, message)),
+        "body": _compact_json(error_body(code, message, details)),
     }
 
 
