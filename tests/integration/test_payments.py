@@ -499,3 +499,32 @@ def test_an_erased_trainer_is_unlisted_and_their_classes_cancelled_with_refunds(
     assert [refund.amount for refund in refunds] == [2000]
     late = api.post(f"/sessions/{free_session}/bookings", token=api.member()["access_token"])
     assert late.status == 409, late.body
+
+
+@pytest.fixture
+def stripe_refusing(platform, api):
+    """Stripe refuses our API key (a revoked key, an outage) until the test ends."""
+    secrets = aws(platform, "secretsmanager")
+    name = platform.template.physical["StripeSecret"].attrs["Name"]
+    current = secrets.get_secret_value(SecretId=name)["SecretString"]
+    secrets.put_secret_value(SecretId=name, SecretString=json.dumps({"api_key": "revoked"}))
+    api.post("/_local/clock", {"advance_s": 301})  # functions re-read the secret after 5 minutes
+    yield
+    secrets.put_secret_value(SecretId=name, SecretString=current)
+    api.post("/_local/clock", {"advance_s": 301})
+    api.post("/_local/clock", {"offset_s": 0})
+
+
+def test_a_booking_when_stripe_is_unavailable_is_a_503_and_the_seat_stays_free(api, trainer, stripe_refusing):
+    session_id = paid_session(api, trainer)
+    member = api.member()
+    reply = api.post(f"/sessions/{session_id}/bookings", token=member["access_token"])
+    assert (reply.status, reply.error_code, reply.body["error"]["details"]) == (
+        503,
+        "payments_unavailable",
+        None,
+    )
+    session = api.get(f"/sessions/{session_id}").body
+    assert session["seats_left"] == session["capacity"]
+    mine = api.get("/me/bookings", token=member["access_token"]).body["items"]
+    assert not [booking for booking in mine if booking["status"] in ("confirmed", "pending_payment")]

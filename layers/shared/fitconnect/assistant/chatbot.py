@@ -146,14 +146,6 @@ def _find_classes(words: str, zone: ZoneInfo, now: datetime) -> Answer:
     return Answer(f"Open classes: {'; '.join(lines)}.", actions)
 
 
-def _view_action(booking: Any) -> dict[str, Any]:
-    return {
-        "type": "view_booking",
-        "booking_id": booking.booking_id,
-        "path": f"/bookings/{booking.booking_id}",
-    }
-
-
 # -- dates
 
 

@@ -45,10 +45,6 @@ def normalise_email(email: str) -> str | None:
     return email if len(email) <= 254 and _EMAIL.match(email) else None
 
 
-def invalid_email_details(field: str = "email") -> list[dict[str, str]]:
-    return [{"field": field, "in": "body", "message": "not a valid e-mail address"}]
-
-
 @dataclass(frozen=True)
 class NewAccount:
     account: Account

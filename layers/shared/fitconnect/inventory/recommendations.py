@@ -23,7 +23,6 @@ from fitconnect.platform.storage import plain_map
 SERVICE_WARNING_SHARE = 0.8
 LOW_BATTERY_PCT = 20
 UTILISATION_DAYS = 7
-SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
 def recommendations() -> list[dict[str, Any]]:
