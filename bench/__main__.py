@@ -14,6 +14,7 @@ import os
 import statistics
 import time
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +116,7 @@ def booking_events(runtime: LocalRuntime, trainer_token: str) -> Any:
     what one booking really costs, not a 404 or a 409."""
     body = {
         "title": "Bench class",
-        "starts_at": "2030-01-01T10:00:00Z",
+        "starts_at": (datetime.now(UTC) + timedelta(days=300)).strftime("%Y-%m-%dT10:00:00Z"),
         "duration_min": 45,
         "capacity": 500,
         "price_cents": 0,
