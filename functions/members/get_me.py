@@ -8,7 +8,7 @@ from fitconnect.scheduling import calendar
 app = Api(validate_requests=False)
 
 
-@app.get("/me", responses=answers(200))
+@app.get("/me", responses=answers(200, model=profiles.MeView))
 def get_me():
     user_id = app.caller().user_id
     account, profile = account_of(user_id), profiles.profile_of(user_id)

@@ -9,7 +9,7 @@ from fitconnect.scheduling import calendar
 app = Api()
 
 
-@app.patch("/me", responses=answers(200))
+@app.patch("/me", responses=answers(200, model=profiles.MeView))
 def update_me(body: ProfilePatch):
     user_id = app.caller().user_id
     profile = profiles.update(profiles.profile_of(user_id), body)

@@ -7,7 +7,7 @@ from fitconnect.scheduling.trainers import TrainerApplication
 app = Api()
 
 
-@app.post("/trainers", responses=answers(201))
+@app.post("/trainers", responses=answers(201, model=trainers.TrainerView))
 @app.idempotent
 def apply(body: TrainerApplication):
     trainer = trainers.apply(app.caller().user_id, body)

@@ -7,7 +7,7 @@ from fitconnect.scheduling import bookings
 app = Api(validate_requests=False)
 
 
-@app.delete("/bookings/<booking_id>", responses=answers(200))
+@app.delete("/bookings/<booking_id>", responses=answers(200, model=bookings.BookingView))
 def cancel_booking(booking_id: str):
     caller = app.caller()
     booking = bookings.booking_for(caller, booking_id)

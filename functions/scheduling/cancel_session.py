@@ -6,7 +6,7 @@ from fitconnect.scheduling import session_changes, sessions
 app = Api(role="trainer", validate_requests=False)
 
 
-@app.delete("/sessions/<session_id>", responses=answers(200))
+@app.delete("/sessions/<session_id>", responses=answers(200, model=sessions.SessionView))
 def cancel_session(session_id: str):
     session = session_changes.cancel(app.caller(), session_id)
     return json_response(200, sessions.view(session))

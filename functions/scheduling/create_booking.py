@@ -7,7 +7,7 @@ from fitconnect.scheduling import bookings
 app = Api(validate_requests=False)
 
 
-@app.post("/sessions/<session_id>/bookings", responses=answers(201))
+@app.post("/sessions/<session_id>/bookings", responses=answers(201, model=bookings.BookingView))
 @app.idempotent
 def create_booking(session_id: str):
     booking = bookings.book(session_id, app.caller().user_id)

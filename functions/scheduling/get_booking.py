@@ -8,7 +8,7 @@ from fitconnect.scheduling.sessions import session_of
 app = Api(validate_requests=False)
 
 
-@app.get("/bookings/<booking_id>", responses=answers(200))
+@app.get("/bookings/<booking_id>", responses=answers(200, model=bookings.BookingView))
 def get_booking(booking_id: str):
     caller = app.caller()
     booking = bookings.booking_for(caller, booking_id)

@@ -6,7 +6,7 @@ from fitconnect.scheduling import sessions
 app = Api(public=True, validate_requests=False)
 
 
-@app.get("/sessions/<session_id>", responses=answers(200))
+@app.get("/sessions/<session_id>", responses=answers(200, model=sessions.SessionView))
 def get_session(session_id: str):
     return json_response(200, sessions.view(sessions.session_of(session_id)))
 

@@ -7,7 +7,7 @@ from fitconnect.scheduling import trainers
 app = Api(public=True, validate_requests=False)
 
 
-@app.get("/trainers/<trainer_id>", responses=answers(200))
+@app.get("/trainers/<trainer_id>", responses=answers(200, model=trainers.TrainerView))
 def get_trainer(trainer_id: str):
     trainer = trainers.trainer_of(trainer_id)
     if trainer.status != "approved":

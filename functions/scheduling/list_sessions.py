@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from fitconnect.platform.contract import Instant, ItemId
-from fitconnect.platform.cursors import Cursor, Limit
+from fitconnect.platform.cursors import Cursor, Limit, Page
 from fitconnect.platform.http import Api, answers, http_handler, json_response
 from fitconnect.scheduling import sessions
 
@@ -15,7 +15,7 @@ To = Annotated[Instant | None, Query(alias="to", description="End of the range (
 Kind = Annotated[Literal["in_person", "live"] | None, Query()]
 
 
-@app.get("/sessions", responses=answers(200))
+@app.get("/sessions", responses=answers(200, model=Page[sessions.SessionView]))
 def list_sessions(
     start: From = None,
     end: To = None,

@@ -1,6 +1,6 @@
 """GET /trainers — approved trainers by name; `?specialty=`, `?q=` (words in name, bio, specialties)."""
 
-from fitconnect.platform.cursors import Cursor, Limit
+from fitconnect.platform.cursors import Cursor, Limit, Page
 from fitconnect.platform.http import Api, answers, http_handler, json_response
 from fitconnect.scheduling import trainers
 from fitconnect.scheduling.trainers import SearchText, SpecialtyFilter
@@ -8,7 +8,7 @@ from fitconnect.scheduling.trainers import SearchText, SpecialtyFilter
 app = Api(public=True)
 
 
-@app.get("/trainers", responses=answers(200))
+@app.get("/trainers", responses=answers(200, model=Page[trainers.TrainerView]))
 def list_trainers(
     q: SearchText = None, specialty: SpecialtyFilter = None, limit: Limit = None, cursor: Cursor = None
 ):

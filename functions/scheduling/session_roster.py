@@ -1,7 +1,7 @@
 """GET /sessions/{session_id}/bookings — the roster, paged (`limit`, `cursor`), for the session's
 trainer or an admin."""
 
-from fitconnect.platform.cursors import Cursor, Limit
+from fitconnect.platform.cursors import Cursor, Limit, Page
 from fitconnect.platform.errors import NotFound
 from fitconnect.platform.http import Api, answers, http_handler, json_response
 from fitconnect.scheduling import bookings
@@ -10,7 +10,7 @@ from fitconnect.scheduling.sessions import session_of
 app = Api(role="trainer")
 
 
-@app.get("/sessions/<session_id>/bookings", responses=answers(200))
+@app.get("/sessions/<session_id>/bookings", responses=answers(200, model=Page[bookings.RosterPlace]))
 def roster(session_id: str, limit: Limit = None, cursor: Cursor = None):
     caller = app.caller()
     session = session_of(session_id)

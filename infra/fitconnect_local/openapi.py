@@ -114,7 +114,9 @@ def build(template: Template) -> dict[str, Any]:
     for function_id, routes in sorted(http_functions(template).items()):
         spec = functions[function_id]
         schema = _resolver_schema(spec)
-        document["components"]["schemas"].update(schema.get("components", {}).get("schemas", {}))
+        _merge_schemas(
+            document["components"]["schemas"], schema.get("components", {}).get("schemas", {}), spec
+        )
         context = spec.code_dir.name
         for method, path, authenticated in routes:
             operation = schema["paths"][path][method.lower()]
@@ -128,6 +130,14 @@ def build(template: Template) -> dict[str, Any]:
     for unused in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
         document["components"]["schemas"].pop(unused, None)
     return document
+
+
+def _merge_schemas(merged: dict[str, Any], more: dict[str, Any], spec: FunctionSpec) -> None:
+    """One definition per schema name: two models of one name would silently replace each other."""
+    for name, definition in more.items():
+        if name in merged and merged[name] != definition:
+            raise ValueError(f"{spec.logical_id}: a different model named {name} exists; rename one")
+        merged[name] = definition
 
 
 def _resolver_schema(spec: FunctionSpec) -> dict[str, Any]:

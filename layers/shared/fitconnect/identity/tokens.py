@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import BaseModel
 from pynamodb.exceptions import TransactWriteError
 
 from fitconnect.identity.jwt_checks import ALGORITHM
@@ -31,6 +32,13 @@ def issuer() -> str:
 
 def audience() -> str:
     return env("TOKEN_AUDIENCE")
+
+
+class TokenPairView(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["Bearer"]
+    expires_in: int
 
 
 @dataclass(frozen=True)

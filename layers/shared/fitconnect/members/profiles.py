@@ -6,7 +6,7 @@ import hashlib
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from fitconnect.identity.models import Account
 from fitconnect.members.models import Device, Profile, PushTokenOwner, member_pk
@@ -66,6 +66,22 @@ def profile_of(user_id: str) -> Profile:
     if profile is None:
         raise NotFound("No profile for this user.", code="profile_not_found")
     return profile
+
+
+class MeView(BaseModel):
+    """GET /me: the caller's account and profile (`me`)."""
+
+    user_id: str
+    email: str
+    name: str
+    role: Literal["member", "trainer", "admin"]
+    timezone: str | None
+    goals: list[str]
+    phone: str | None
+    mfa_enabled: bool
+    calendar_url: str | None
+    avatar_url: str | None
+    created_at: str
 
 
 def me(account: Account, profile: Profile, calendar_url: str | None = None) -> dict[str, Any]:

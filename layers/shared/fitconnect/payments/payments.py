@@ -20,6 +20,7 @@ from contextlib import suppress
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import BaseModel, Field
 from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError
 
@@ -124,6 +125,25 @@ def payment_id_for(booking_id: str) -> str:
 
 def payment_of_booking(booking_id: str, *, consistent: bool = False) -> Payment | None:
     return get_item(Payment, Payment.key(payment_id_for(booking_id)), consistent=consistent)
+
+
+class PaymentView(BaseModel):
+    """A payment as the API shows it (`view`)."""
+
+    payment_id: str
+    booking_id: str
+    session_id: str
+    amount_cents: int
+    currency: str
+    status: str = Field(
+        description="requires_payment | succeeded | failed | canceled | partially_refunded | refunded"
+    )
+    refunded_cents: int
+    refunds: list[dict[str, Any]]
+    provider: str
+    payment_intent_id: str | None
+    created_at: str
+    paid_at: str | None
 
 
 def view(payment: Payment) -> dict[str, Any]:

@@ -12,9 +12,10 @@ import binascii
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
+from pydantic import BaseModel
 
 from fitconnect.platform.errors import BadRequest
 
@@ -23,6 +24,16 @@ MAX_LIMIT = 100
 MAX_CURSOR_CHARS = 2048
 TABLE_KEY = {"pk", "sk"}
 INDEX_KEY = {"gsi1pk", "gsi1sk"}  # every context table has one index, gsi1 (storage.gsi1_index)
+
+
+Item = TypeVar("Item")
+
+
+class Page(BaseModel, Generic[Item]):
+    """The shape of every list answer (for the OpenAPI document)."""
+
+    items: list[Item]
+    next_cursor: str | None
 
 
 @dataclass(frozen=True)

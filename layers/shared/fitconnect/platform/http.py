@@ -55,18 +55,20 @@ SUCCESS = {
 }
 
 
-def answers(*statuses: int, media_type: str = content_types.APPLICATION_JSON) -> dict[int, Any]:
-    """A route's success responses for the OpenAPI document (errors are added for every route
-    when the document is built: fitconnect_local.openapi)."""
+def answers(
+    *statuses: int, model: type | None = None, media_type: str = content_types.APPLICATION_JSON
+) -> dict[int, Any]:
+    """A route's success responses for the OpenAPI document, with the pydantic `model` of the body
+    where one is declared (errors are added for every route when the document is built:
+    fitconnect_local.openapi). The fuzzer checks every answer against it."""
+    if model is not None:
+        shape: dict[str, Any] = {"model": model}
+    else:
+        shape = {"schema": {"type": "object"} if "json" in media_type else {"type": "string"}}
     return {
         status: {"description": SUCCESS[status]}
         if status == 204
-        else {
-            "description": SUCCESS[status],
-            "content": {
-                media_type: {"schema": {"type": "object"} if "json" in media_type else {"type": "string"}}
-            },
-        }
+        else {"description": SUCCESS[status], "content": {media_type: shape}}
         for status in statuses
     }
 

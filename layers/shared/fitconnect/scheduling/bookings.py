@@ -25,6 +25,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import BaseModel, Field
 from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError
 
@@ -282,6 +283,34 @@ def position(booking: Booking) -> int | None:
         consistent_read=True,
     )
     return max(1, ahead)
+
+
+class RefundView(BaseModel):
+    amount_cents: int
+    status: str
+
+
+class BookingView(BaseModel):
+    """A booking as the API shows it (`view`; a paid one being created also carries `payment`)."""
+
+    booking_id: str
+    session_id: str
+    user_id: str
+    status: str = Field(description="confirmed | pending_payment | waitlisted | cancelled | expired")
+    price_cents: int
+    currency: str
+    hold_expires_at: str | None
+    refund: RefundView | None
+    created_at: str
+    updated_at: str | None = None
+    position: int | None = Field(default=None, description="Place in the waitlist, while waitlisted.")
+    join_url: str | None = Field(default=None, description="A live session's link, once confirmed.")
+
+
+class RosterPlace(BaseModel):
+    booking_id: str
+    user_id: str
+    status: str
 
 
 def view(booking: Booking, *, session: Session | None = None, with_position: bool = True) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
 
 from fitconnect.members.profiles import profile_of
@@ -221,6 +221,33 @@ def session_of(session_id: str) -> Session:
     if session is None:
         raise NotFound("No such session.", code="session_not_found")
     return session
+
+
+class VideoView(BaseModel):
+    provider: str
+    status: str = Field(description="not_configured | pending | ready")
+
+
+class SessionView(BaseModel):
+    """A session as the API shows it (`view`)."""
+
+    session_id: str
+    series_id: str | None
+    trainer_id: str
+    title: str
+    starts_at: str = Field(json_schema_extra={"format": "date-time"})
+    ends_at: str = Field(json_schema_extra={"format": "date-time"})
+    duration_min: int
+    capacity: int
+    seats_left: int
+    waitlist_length: int
+    price_cents: int
+    currency: str
+    kind: Literal["in_person", "live"]
+    location: str | None
+    cancellation_window_min: int
+    status: Literal["scheduled", "live", "ended", "cancelled"]
+    video: VideoView | None
 
 
 def view(session: Session) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from pydantic import ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError
 
@@ -205,6 +205,26 @@ def approve(trainer_id: str, admin_id: str) -> Trainer:
     publish([TrainerApproved(trainer_id=trainer_id, approved_by=admin_id)])
     trainer.refresh()
     return trainer
+
+
+class RatingSummary(BaseModel):
+    average: float | None
+    count: int
+
+
+class TrainerView(BaseModel):
+    """A trainer's public profile as the API shows it (`view`)."""
+
+    trainer_id: str
+    name: str
+    bio: str
+    specialties: list[str]
+    hourly_rate_cents: int
+    currency: str
+    status: str = Field(description="pending | approved")
+    rating: RatingSummary
+    applied_at: str
+    approved_at: str | None
 
 
 def view(trainer: Trainer) -> dict[str, Any]:
