@@ -456,6 +456,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             )
             return
         status, payload = self.gateway.control(self.command, url.path, dict(parse_qsl(url.query)), body)
+        if status >= 400 and isinstance(payload, dict) and set(payload) == {"message"}:
+            payload = _fault(status, str(payload["message"]))  # the control routes' errors in the API's shape
         self._send_json(status, payload, request_id)
 
     def _send_json(self, status: int, payload: Any, request_id: str) -> None:

@@ -399,7 +399,7 @@ def test_the_clock_takes_only_sane_values_and_the_schedules_live_on(fixture_app,
         headers={"Content-Type": "application/json"},
         timeout=5,
     )
-    assert reply.status_code == 400
+    assert (reply.status_code, reply.json()["error"]["code"]) == (400, "bad_request")
     assert requests.get(f"{fixture_app.api_url}/_local/clock", timeout=5).json()["offset_s"] == before
     fired = requests.post(f"{fixture_app.api_url}/_local/schedules/TickFunction", timeout=10)
     assert fired.status_code == 200

@@ -6,6 +6,7 @@ from unittest import mock
 import pytest
 from moto import mock_aws
 
+from fitconnect.platform import secrets
 from fitconnect_local.provision import Provisioner
 
 REGION = "us-east-1"
@@ -28,6 +29,7 @@ def aws(template, functions):
         os.environ.pop("AWS_ENDPOINT_URL", None)
         # The local runtime's own provisioner, pointed at the in-process mock (no endpoint).
         Provisioner(template, None, functions).provision()
+        secrets.forget()  # a new AWS has new secret values under the same names
         yield template
 
 

@@ -153,9 +153,7 @@ def signed(event, secret, timestamp):
 
 
 def zoom_secret(aws):
-    from fitconnect.scheduling import zoom
 
-    zoom.forget_config()  # each test's store has its own generated secret
     name = aws.physical["ZoomWebhookSecret"].attrs["Name"]
     return json.loads(boto3.client("secretsmanager").get_secret_value(SecretId=name)["SecretString"])
 

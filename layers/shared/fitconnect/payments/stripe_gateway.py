@@ -1,7 +1,7 @@
 """The one way to Stripe: a `StripeClient` configured from the `STRIPE_SECRET` (JSON `api_key`),
 and webhook signatures checked with the `STRIPE_WEBHOOK_SECRET` (JSON `webhook_secret`; a secret of
-its own, so the public webhook function cannot read the API key). Both are read through Powertools
-parameters and cached for 5 minutes, never logged.
+its own, so the public webhook function cannot read the API key). Both are read through
+`platform.secrets` and cached for 5 minutes on the domain clock, never logged.
 
 `STRIPE_API_BASE` points the client at localstripe on the local runtime; unset in AWS.
 `stripe` is imported here only, on first use, to keep it off the cold start of functions that do
@@ -16,17 +16,14 @@ from functools import cache
 from typing import Any
 
 from fitconnect.platform.errors import BadRequest, ServiceUnavailable
-from fitconnect.platform.settings import env
+from fitconnect.platform.secrets import secret_json
 
 SECRET_MAX_AGE_S = 300
 SIGNATURE_TOLERANCE_S = 300  # Stripe's default, for a timestamp in the past or (here also) in the future
 
 
 def _secret(variable: str) -> dict[str, Any]:
-    from aws_lambda_powertools.utilities import parameters
-
-    value = parameters.get_secret(env(variable), transform="json", max_age=SECRET_MAX_AGE_S)
-    return value if isinstance(value, dict) else {}
+    return secret_json(variable, max_age_s=SECRET_MAX_AGE_S)
 
 
 def client() -> Any:

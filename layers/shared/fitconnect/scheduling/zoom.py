@@ -24,11 +24,11 @@ from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
 
-from fitconnect.platform import aws, clock
+from fitconnect.platform import clock
 from fitconnect.platform.errors import BadRequest, Unauthorized
 from fitconnect.platform.events import DomainEvent
 from fitconnect.platform.observability import logger
-from fitconnect.platform.settings import env
+from fitconnect.platform.secrets import secret_json
 from fitconnect.platform.storage import conditional_update, get_item
 from fitconnect.scheduling.sessions import Session, Video, session_of
 from fitconnect.scheduling.trainers import SchedulingItem
@@ -61,29 +61,15 @@ class SessionEndedLive(DomainEvent):
     session_id: str
 
 
-_configs: dict[str, tuple[int, dict[str, Any]]] = {}  # environment variable → (read at, value)
-
-
-def _secret(variable: str) -> dict[str, Any]:
-    cached = _configs.get(variable)
-    if cached is None or not clock.is_fresh(cached[0], CONFIG_CACHE_SECONDS):
-        raw = aws.client("secretsmanager").get_secret_value(SecretId=env(variable))["SecretString"]
-        cached = _configs[variable] = (clock.epoch_seconds(), json.loads(raw or "{}"))
-    return cached[1]
-
-
 def config() -> dict[str, Any]:
     """The OAuth app's settings."""
-    return _secret("ZOOM_SECRET")
+    return secret_json("ZOOM_SECRET", max_age_s=CONFIG_CACHE_SECONDS)
 
 
 def _webhook_token() -> str:
-    return str(_secret("ZOOM_WEBHOOK_SECRET").get("webhook_secret_token") or "")
-
-
-def forget_config() -> None:
-    """Read the secrets again on next use (tests that rotate them within one process)."""
-    _configs.clear()
+    return str(
+        secret_json("ZOOM_WEBHOOK_SECRET", max_age_s=CONFIG_CACHE_SECONDS).get("webhook_secret_token") or ""
+    )
 
 
 def configured() -> bool:
