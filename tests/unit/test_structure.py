@@ -1,0 +1,75 @@
+"""The house rules a reviewer would otherwise check by hand: each function's environment names only
+what its code reads, and the health checks cover every table, bucket and queue of the templates."""
+
+import ast
+from pathlib import Path
+
+from tests.support.paths import REPO_ROOT
+
+LAYER = REPO_ROOT / "layers" / "shared"
+# Set for every function by the stacks' Globals (Powertools and the stage), read by libraries.
+GLOBAL_VARIABLES = {
+    "STAGE",
+    "POWERTOOLS_LOG_LEVEL",
+    "POWERTOOLS_LOGGER_LOG_EVENT",
+    "POWERTOOLS_LOGGER_SAMPLE_RATE",
+    "POWERTOOLS_METRICS_NAMESPACE",
+    "POWERTOOLS_TRACER_CAPTURE_RESPONSE",
+    "POWERTOOLS_SERVICE_NAME",
+}
+# The health checks read their targets by naming convention (platform/health.py), not by name.
+HEALTH_FUNCTIONS = {"HealthFunction", "HealthProbeFunction"}
+
+
+def _module_file(name: str) -> Path | None:
+    for candidate in (LAYER / f"{name.replace('.', '/')}.py", LAYER / name.replace(".", "/") / "__init__.py"):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def _imported_files(source: Path) -> list[Path]:
+    found = []
+    for node in ast.walk(ast.parse(source.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("fitconnect"):
+            found += [
+                _module_file(f"{node.module}.{alias.name}") or _module_file(node.module)
+                for alias in node.names
+            ]
+        elif isinstance(node, ast.Import):
+            found += [_module_file(alias.name) for alias in node.names if alias.name.startswith("fitconnect")]
+    return [path for path in found if path]
+
+
+def code_of(handler: Path) -> str:
+    """The handler's module and every module of ours it imports, at any depth, at any place."""
+    seen: dict[Path, str] = {}
+    pending = [handler]
+    while pending:
+        source = pending.pop()
+        if source not in seen:
+            seen[source] = source.read_text()
+            pending += _imported_files(source)
+    return "\n".join(seen.values())
+
+
+def test_each_function_is_given_only_what_its_code_reads(functions):
+    unread = {}
+    for function_id, spec in functions.items():
+        if function_id in HEALTH_FUNCTIONS:
+            continue
+        code = code_of(spec.code_dir / f"{spec.handler.rpartition('.')[0]}.py")
+        names = [name for name in spec.environment if name not in GLOBAL_VARIABLES and name not in code]
+        if names:
+            unread[function_id] = names
+    assert unread == {}
+
+
+def test_the_health_checks_cover_every_table_bucket_and_queue(template, functions):
+    expected = set()
+    for stack, logical_id in template.each("AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::SQS::Queue"):
+        if not logical_id.endswith(("DLQ", "ErrorsQueue")):  # dead letters have alarms, not checks
+            expected.add(stack.physical[logical_id].ref)
+    for function_id in HEALTH_FUNCTIONS:
+        checked = set(functions[function_id].environment.values())
+        assert expected - checked == set(), function_id
