@@ -4,7 +4,7 @@ import json
 
 from fitconnect.platform.errors import BadRequest
 from fitconnect.platform.http import Api, answers, http_handler, json_response
-from fitconnect.scheduling import zoom
+from fitconnect.scheduling import zoom, zoom_api
 
 app = Api(public=True, validate_requests=False)
 
@@ -12,7 +12,7 @@ app = Api(public=True, validate_requests=False)
 @app.post("/webhooks/zoom", responses=answers(200))
 def zoom_webhook():
     body = app.current_event.decoded_body or ""
-    zoom.verify_signature(app.current_event.headers, body)
+    zoom_api.verify_signature(app.current_event.headers, body)
     try:
         event = json.loads(body)
     except ValueError:

@@ -109,11 +109,14 @@ class Api(APIGatewayHttpResolver):
 
     def idempotent(self, route: Callable[..., Response]) -> Callable[..., Response]:
         """Replay the first response for a repeated `Idempotency-Key` (same caller, route and body)."""
-        from fitconnect.platform.idempotency import replay_by_idempotency_key  # rare path: lazy
+        # Lazy for cold start: the idempotency module builds its DynamoDB persistence layer on import.
+        from fitconnect.platform.idempotency import replay_by_idempotency_key
 
         @functools.wraps(route)
         def wrapper(*args: Any, **kwargs: Any) -> Response:
-            return replay_by_idempotency_key(self, lambda: route(*args, **kwargs))
+            return replay_by_idempotency_key(
+                self.current_event, self.lambda_context, lambda: route(*args, **kwargs)
+            )
 
         return wrapper
 

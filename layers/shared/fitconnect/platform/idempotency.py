@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.utilities.idempotency import (
@@ -26,9 +26,6 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 
 from fitconnect.platform.errors import BadRequest, Conflict, Unprocessable
 from fitconnect.platform.settings import env
-
-if TYPE_CHECKING:
-    from fitconnect.platform.http import Api
 
 HEADER = "idempotency-key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -53,8 +50,10 @@ def _first_response(*, request: dict[str, str], produce: Callable[[], Response])
     return {"status": response.status_code, "headers": dict(response.headers or {}), "body": body}
 
 
-def replay_by_idempotency_key(app: Api, produce: Callable[[], Response]) -> Response:
-    key = app.current_event.headers.get(HEADER)
+def replay_by_idempotency_key(event: Any, lambda_context: Any, produce: Callable[[], Response]) -> Response:
+    """`produce()`'s response, or the first one stored for this caller's `Idempotency-Key` on this
+    request (`event`: Powertools' HTTP API event)."""
+    key = event.headers.get(HEADER)
     if key is None:
         return produce()
     if not 0 < len(key) <= MAX_KEY_LENGTH or not key.isprintable():
@@ -63,7 +62,6 @@ def replay_by_idempotency_key(app: Api, produce: Callable[[], Response]) -> Resp
             code="invalid_idempotency_key",
             details=[{"field": "Idempotency-Key", "in": "header", "message": "1..255 printable characters"}],
         )
-    event = app.current_event
     user = ((event.request_context.authorizer.get_lambda or {}).get("user_id")) or "anonymous"
     path = event.raw_event.get("rawPath", event.path)
     request = {
@@ -71,8 +69,8 @@ def replay_by_idempotency_key(app: Api, produce: Callable[[], Response]) -> Resp
         "key": f"{user}|{event.request_context.http.method} {path}|{key}",
         "body_sha256": hashlib.sha256((event.decoded_body or "").encode()).hexdigest(),
     }
-    if app.lambda_context is not None:
-        _config.register_lambda_context(app.lambda_context)
+    if lambda_context is not None:
+        _config.register_lambda_context(lambda_context)
     try:
         stored = _first_response(request=request, produce=produce)
     except IdempotencyValidationError:

@@ -32,6 +32,7 @@ from fitconnect.platform.cursors import decode_cursor, encode_cursor, page_reque
 from fitconnect.platform.errors import BadRequest, Forbidden, NotFound, Unprocessable
 from fitconnect.platform.events import DomainEvent
 from fitconnect.platform.storage import get_item, gsi1_index
+from fitconnect.scheduling import zoom_api
 from fitconnect.scheduling.trainers import SchedulingItem, trainer_of
 
 MAX_RANGE_DAYS = 93
@@ -183,9 +184,7 @@ def _video_status(kind: str) -> str | None:
     """`pending` (a meeting is on its way) when Zoom is configured, else `not_configured`."""
     if kind != "live":
         return None
-    from fitconnect.scheduling import zoom
-
-    return "pending" if zoom.configured() else "not_configured"
+    return "pending" if zoom_api.configured() else "not_configured"
 
 
 def _new_session(

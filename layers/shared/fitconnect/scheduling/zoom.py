@@ -1,10 +1,7 @@
 """Live sessions on Zoom: meetings through Server-to-Server OAuth, and Zoom's webhooks.
 
-Configuration is two secrets: `ZOOM_SECRET`, JSON `account_id`, `client_id`, `client_secret` (the
-S2S OAuth app; `oauth_url` and `api_base` default to Zoom's and point elsewhere only in tests), and
-`ZOOM_WEBHOOK_SECRET`, JSON `webhook_secret_token` (the app's event subscription), which is all the
-public webhook function may read. Without the OAuth fields, live
-sessions are created anyway and say their video is `not_configured`.
+Zoom's own side (settings, OAuth, meeting creation, webhook signatures) is `zoom_api`. Without the
+OAuth app's settings, live sessions are created anyway and say their video is `not_configured`.
 
 Meetings are created off the request path: `SessionsPublished` → queue → `CreateMeetingsFunction`,
 so a 52-week series never waits on Zoom and a Zoom outage is retried (then the DLQ).
@@ -15,28 +12,18 @@ the timestamp within 5 minutes; `endpoint.url_validation` is answered with the H
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
-import urllib.request
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
 
-from fitconnect.platform import clock
-from fitconnect.platform.errors import BadRequest, Unauthorized
+from fitconnect.platform.errors import BadRequest
 from fitconnect.platform.events import DomainEvent
 from fitconnect.platform.observability import logger
-from fitconnect.platform.secrets import secret_json
 from fitconnect.platform.storage import conditional_update, get_item
+from fitconnect.platform.text import one_line
+from fitconnect.scheduling import zoom_api
 from fitconnect.scheduling.sessions import Session, Video, session_of
 from fitconnect.scheduling.trainers import SchedulingItem
-
-OAUTH_URL = "https://zoom.us/oauth/token"
-API_BASE = "https://api.zoom.us/v2"
-CONFIG_CACHE_SECONDS = 300
-SIGNATURE_MAX_AGE_S = 300
 
 
 class MeetingLink(SchedulingItem):
@@ -61,59 +48,24 @@ class SessionEndedLive(DomainEvent):
     session_id: str
 
 
-def config() -> dict[str, Any]:
-    """The OAuth app's settings."""
-    return secret_json("ZOOM_SECRET", max_age_s=CONFIG_CACHE_SECONDS)
-
-
-def _webhook_token() -> str:
-    return str(
-        secret_json("ZOOM_WEBHOOK_SECRET", max_age_s=CONFIG_CACHE_SECONDS).get("webhook_secret_token") or ""
-    )
-
-
-def configured() -> bool:
-    settings = config()
-    return all(settings.get(name) for name in ("account_id", "client_id", "client_secret"))
-
-
-def _post(url: str, body: dict[str, Any] | None, headers: dict[str, str]) -> dict[str, Any]:
-    data = json.dumps(body).encode() if body is not None else b""
-    request = urllib.request.Request(url, data=data, headers=headers, method="POST")  # noqa: S310
-    with urllib.request.urlopen(request, timeout=8) as response:  # noqa: S310 - Zoom's or the test stub's
-        return json.loads(response.read() or b"{}")
-
-
-def _access_token(settings: dict[str, Any]) -> str:
-    basic = base64.b64encode(f"{settings['client_id']}:{settings['client_secret']}".encode()).decode()
-    query = f"grant_type=account_credentials&account_id={settings['account_id']}"
-    url = f"{settings.get('oauth_url', OAUTH_URL)}?{query}"
-    return str(_post(url, None, {"Authorization": f"Basic {basic}"})["access_token"])
-
-
 def create_meetings(session_ids: list[str]) -> int:
     """A meeting for each live session that has none yet. Repeatable (SQS redelivery)."""
-    if not configured():
+    if not zoom_api.configured():
         return 0
-    settings = config()
+    settings = zoom_api.config()
     created = 0
     token: str | None = None
     for session_id in session_ids:
         session = session_of(session_id)
         if session.kind != "live" or (session.video and session.video.meeting_id):
             continue
-        token = token or _access_token(settings)
-        meeting = _post(
-            f"{settings.get('api_base', API_BASE)}/users/me/meetings",
-            {
-                "topic": session.title,
-                "type": 2,
-                "start_time": session.starts_at.replace(".000Z", "Z"),
-                "duration": int(session.duration_min),
-                "timezone": "UTC",
-                "settings": {"join_before_host": False, "waiting_room": True},
-            },
-            {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        token = token or zoom_api.access_token(settings)
+        meeting = zoom_api.create_meeting(
+            settings,
+            token,
+            topic=one_line(session.title),
+            starts_at=session.starts_at,
+            duration_min=int(session.duration_min),
         )
         meeting_id = str(meeting["id"])
         MeetingLink(*MeetingLink.key(meeting_id), session_id=session_id).save()
@@ -123,25 +75,6 @@ def create_meetings(session_ids: list[str]) -> int:
     return created
 
 
-def verify_signature(headers: dict[str, str], body: str) -> None:
-    secret = _webhook_token()
-    timestamp = headers.get("x-zm-request-timestamp", "")
-    signature = headers.get("x-zm-signature", "")
-    if (
-        not secret
-        or not timestamp.isdigit()
-        or abs(clock.epoch_seconds() - int(timestamp)) > SIGNATURE_MAX_AGE_S
-    ):
-        raise Unauthorized("The Zoom signature is missing or stale.", code="invalid_signature")
-    expected = "v0=" + _hmac(secret, f"v0:{timestamp}:{body}")
-    if not hmac.compare_digest(expected, signature):
-        raise Unauthorized("The Zoom signature does not match.", code="invalid_signature")
-
-
-def _hmac(secret: str, message: str) -> str:
-    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
-
-
 def handle_event(event: Any) -> dict[str, Any]:
     """Apply one verified webhook body; a body that is not a Zoom event is a 400 `invalid_event`."""
     payload = event.get("payload") if isinstance(event, dict) else None
@@ -149,8 +82,7 @@ def handle_event(event: Any) -> dict[str, Any]:
         raise BadRequest("The signed body is not a Zoom event.", code="invalid_event")
     kind = event["event"]
     if kind == "endpoint.url_validation":
-        plain = str(payload.get("plainToken", ""))
-        return {"plainToken": plain, "encryptedToken": _hmac(_webhook_token(), plain)}
+        return zoom_api.url_validation(str(payload.get("plainToken", "")))
     if kind in ("meeting.started", "meeting.ended"):
         meeting = payload.get("object")
         meeting_id = str(meeting.get("id", "")) if isinstance(meeting, dict) else ""
