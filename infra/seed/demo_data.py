@@ -18,8 +18,9 @@ from fitconnect.inventory.equipment import NewEquipment
 from fitconnect.platform import clock
 from fitconnect.platform.storage import get_item
 from fitconnect.scheduling import sessions, trainers
+from fitconnect.scheduling.models import Trainer
 from fitconnect.scheduling.sessions import NewSession
-from fitconnect.scheduling.trainers import Trainer, TrainerApplication
+from fitconnect.scheduling.trainers import TrainerApplication
 
 DEMO_PASSWORD = "fitconnect-demo"  # noqa: S105 - a documented local-only demo login
 DEMO_USERS = [

@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fitconnect.inventory.equipment import Equipment, equipment_of
+from fitconnect.inventory.equipment import equipment_of
+from fitconnect.inventory.models import Equipment
 from fitconnect.platform import aws, clock
 from fitconnect.platform.errors import Conflict
 from fitconnect.platform.settings import env

@@ -16,7 +16,8 @@ from statistics import mean
 from typing import Any
 
 from fitconnect.inventory import equipment
-from fitconnect.inventory.equipment import BASELINED, Equipment, baseline_std, is_anomalous
+from fitconnect.inventory.equipment import BASELINED, baseline_std, is_anomalous
+from fitconnect.inventory.models import Equipment
 from fitconnect.platform import clock
 from fitconnect.platform.storage import plain_map
 

@@ -28,20 +28,18 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
-from pynamodb.attributes import MapAttribute, UnicodeAttribute
-
 from fitconnect.members.models import timezone_of
 from fitconnect.notifications import reminders
+from fitconnect.notifications.models import DeferredMarker, Notification
 from fitconnect.notifications.preferences import (
     NotificationPreferences,
-    NotificationsItem,
     preferences_of,
     quiet_until,
 )
 from fitconnect.platform import aws, clock, ids
 from fitconnect.platform.errors import NotFound
 from fitconnect.platform.observability import logger
-from fitconnect.platform.storage import conditional_save, conditional_update, get_item, gsi1_index, plain_map
+from fitconnect.platform.storage import conditional_save, conditional_update, get_item, plain_map
 from fitconnect.platform.text import one_line, plain_text
 
 URGENT = {"password_reset"}  # never deferred by quiet hours
@@ -55,33 +53,6 @@ TEMPLATES = {
     "PaymentSucceeded": "payment_receipt",
     "PaymentRefunded": "refund",
 }
-
-
-class Notification(NotificationsItem):
-    gsi1 = gsi1_index()
-    gsi1pk = UnicodeAttribute()
-    gsi1sk = UnicodeAttribute()
-    notification_id = UnicodeAttribute()
-    user_id = UnicodeAttribute()
-    template = UnicodeAttribute()
-    data = MapAttribute[str, Any](default=dict)
-    status = UnicodeAttribute()  # pending | deferred | sending | sent | skipped
-    # While `sending`: the sender's claim and when it lapses (a sender that died is replaced).
-    claim = UnicodeAttribute(null=True)
-    claim_expires_at = UnicodeAttribute(null=True)
-    subject = UnicodeAttribute(null=True)
-    channels = MapAttribute[str, Any](default=dict)  # channel → {status, reason?, message_id?}
-    send_after = UnicodeAttribute(null=True)
-    sent_at = UnicodeAttribute(null=True)
-    created_at = UnicodeAttribute()
-
-    @staticmethod
-    def key(notification_id: str) -> tuple[str, str]:
-        return f"NOTIF#{notification_id}", "NOTIF"
-
-
-class DeferredMarker(NotificationsItem):
-    notification_id = UnicodeAttribute()
 
 
 # -- creating

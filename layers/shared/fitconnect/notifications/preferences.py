@@ -7,16 +7,15 @@ the defaults: e-mail and push on, SMS off, no quiet hours, reminders 24 h and 1 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator
-from pynamodb.attributes import BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute
 
+from fitconnect.notifications.models import StoredPreferences
 from fitconnect.platform.contract import RequestBody
-from fitconnect.platform.storage import ContextItem, get_item, plain_map, table_meta
+from fitconnect.platform.storage import get_item, plain_map
 
-TABLE_ENV = "NOTIFICATIONS_TABLE"
 DEFAULT_LEADS = [1440, 60]
 MAX_LEAD_MIN = 1440  # the longest reminder lead a member may choose (a day)
 HH_MM = r"^([01]\d|2[0-3]):[0-5]\d$"
@@ -40,22 +39,6 @@ class NotificationPreferences(RequestBody):
     @classmethod
     def _distinct_descending(cls, leads: list[int]) -> list[int]:
         return sorted(set(leads), reverse=True)
-
-
-class NotificationsItem(ContextItem):
-    Meta = table_meta(TABLE_ENV)
-
-
-class StoredPreferences(NotificationsItem):
-    email = BooleanAttribute()
-    sms = BooleanAttribute()
-    push = BooleanAttribute()
-    quiet_hours = MapAttribute[str, Any](null=True)
-    reminder_leads_min = ListAttribute[NumberAttribute](of=NumberAttribute)
-
-    @staticmethod
-    def key(user_id: str) -> tuple[str, str]:
-        return f"MEMBER#{user_id}", "PREFS"
 
 
 def preferences_of(user_id: str) -> NotificationPreferences:

@@ -24,9 +24,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-
-from fitconnect.notifications.preferences import NotificationsItem
+from fitconnect.notifications.models import ReminderCursor, ReminderDue, reminder_bucket
 from fitconnect.platform import aws, clock
 from fitconnect.platform.settings import env
 from fitconnect.platform.storage import conditional_save, conditional_update, get_item
@@ -37,37 +35,10 @@ KEEP_AFTER_START = timedelta(days=1)
 SQS_BATCH = 10
 
 
-class ReminderDue(NotificationsItem):
-    booking_id = UnicodeAttribute()
-    user_id = UnicodeAttribute()
-    session_id = UnicodeAttribute()
-    lead_min = NumberAttribute()
-    due_at = UnicodeAttribute()
-    starts_at = UnicodeAttribute()
-    expires_at = NumberAttribute()
-
-    @staticmethod
-    def key(due_at: datetime, booking_id: str, lead_min: int) -> tuple[str, str]:
-        return f"REMINDERS#{_bucket(due_at)}", f"{clock.to_iso(due_at)}#{booking_id}#{lead_min}"
-
-
-class ReminderCursor(NotificationsItem):
-    until = UnicodeAttribute()
-
-    @staticmethod
-    def key() -> tuple[str, str]:
-        return "REMINDERS", "CURSOR"
-
-
-def _bucket(moment: datetime) -> str:
-    floored = moment.replace(minute=moment.minute - moment.minute % 5, second=0, microsecond=0)
-    return clock.to_iso(floored)[:16]
-
-
 def _buckets(start: datetime, end: datetime) -> Iterator[str]:
     moment = start
     while moment <= end + BUCKET:
-        yield _bucket(moment)
+        yield reminder_bucket(moment)
         moment += BUCKET
 
 

@@ -21,27 +21,23 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
-from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError
 
 from fitconnect.payments import stripe_gateway
+from fitconnect.payments.models import Customer, OpenPayment, Payment
 from fitconnect.payments.stripe_gateway import idempotent
 from fitconnect.platform import clock
 from fitconnect.platform.errors import Conflict, NotFound, ServiceUnavailable, Unprocessable
 from fitconnect.platform.events import DomainEvent, publish
 from fitconnect.platform.observability import logger
 from fitconnect.platform.storage import (
-    ContextItem,
     conditional_save,
     conditional_update,
     get_item,
-    gsi1_index,
     plain_map,
-    table_meta,
     transact_write,
 )
 
-TABLE_ENV = "PAYMENTS_TABLE"
 UNPAID = ("requires_payment", "failed")
 CANCELLABLE_INTENT = (
     "requires_payment_method",
@@ -50,55 +46,6 @@ CANCELLABLE_INTENT = (
     "requires_capture",
 )
 RECONCILE_AFTER = timedelta(minutes=5)  # give the webhook a head start
-
-
-class PaymentsItem(ContextItem):
-    Meta = table_meta(TABLE_ENV)
-
-
-class Customer(PaymentsItem):
-    user_id = UnicodeAttribute()
-    customer_id = UnicodeAttribute()
-    created_at = UnicodeAttribute()
-
-    @staticmethod
-    def key(user_id: str) -> tuple[str, str]:
-        return f"CUSTOMER#{user_id}", "CUSTOMER"
-
-
-class Payment(PaymentsItem):
-    gsi1 = gsi1_index()
-    gsi1pk = UnicodeAttribute()
-    gsi1sk = UnicodeAttribute()
-    payment_id = UnicodeAttribute()
-    booking_id = UnicodeAttribute()
-    session_id = UnicodeAttribute()
-    user_id = UnicodeAttribute()
-    amount_cents = NumberAttribute()
-    currency = UnicodeAttribute()
-    # requires_payment → succeeded → partially_refunded / refunded; or failed / canceled
-    status = UnicodeAttribute()
-    provider = UnicodeAttribute(default="stripe")
-    payment_intent_id = UnicodeAttribute()
-    client_secret = UnicodeAttribute()
-    customer_id = UnicodeAttribute()
-    refunded_cents = NumberAttribute(default=0)
-    refunds = MapAttribute[str, Any](default=dict)
-    paid_at = UnicodeAttribute(null=True)
-    created_at = UnicodeAttribute()
-    updated_at = UnicodeAttribute()
-
-    @staticmethod
-    def key(payment_id: str) -> tuple[str, str]:
-        return f"PAYMENT#{payment_id}", "PAYMENT"
-
-
-class OpenPayment(PaymentsItem):
-    payment_id = UnicodeAttribute()
-
-    @staticmethod
-    def key(created_at: str, payment_id: str) -> tuple[str, str]:
-        return "OPEN", f"{created_at}#{payment_id}"
 
 
 class PaymentEvent(DomainEvent):

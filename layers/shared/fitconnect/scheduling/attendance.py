@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError
 
 from fitconnect.platform import clock
@@ -25,9 +24,10 @@ from fitconnect.platform.contract import ItemId, PlainText, RequestBody
 from fitconnect.platform.errors import Conflict, Forbidden, NotFound
 from fitconnect.platform.events import DomainEvent
 from fitconnect.platform.storage import conditional_update, get_item, transact_write
-from fitconnect.scheduling.bookings import Booking, Feedback, Place, booking_for, place_status
-from fitconnect.scheduling.sessions import Session, session_of
-from fitconnect.scheduling.trainers import SchedulingItem, Trainer, trainer_of
+from fitconnect.scheduling.bookings import booking_for, place_status
+from fitconnect.scheduling.models import Booking, Feedback, Place, Review, Session, Trainer
+from fitconnect.scheduling.sessions import session_of
+from fitconnect.scheduling.trainers import trainer_of
 
 CHECK_IN_OPENS_BEFORE = timedelta(hours=1)
 
@@ -39,19 +39,6 @@ class Rating(RequestBody):
 
 class ReviewRequest(Rating):
     booking_id: ItemId | None = None  # which attended booking; the latest unreviewed one by default
-
-
-class Review(SchedulingItem):
-    trainer_id = UnicodeAttribute()
-    booking_id = UnicodeAttribute()
-    user_id = UnicodeAttribute()
-    rating = NumberAttribute()
-    comment = UnicodeAttribute()
-    created_at = UnicodeAttribute()
-
-    @staticmethod
-    def key(trainer_id: str, booking_id: str) -> tuple[str, str]:
-        return f"TRAINER#{trainer_id}", f"REVIEW#{booking_id}"
 
 
 class BookingAttended(DomainEvent):

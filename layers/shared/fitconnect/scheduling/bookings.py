@@ -26,7 +26,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
-from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError
 
 from fitconnect.platform import clock, ids
@@ -34,72 +33,13 @@ from fitconnect.platform.auth import Caller
 from fitconnect.platform.cursors import page, page_request
 from fitconnect.platform.errors import Conflict, NotFound
 from fitconnect.platform.events import DomainEvent
-from fitconnect.platform.storage import get_item, gsi1_index, transact_write
-from fitconnect.scheduling.sessions import Session, session_of
-from fitconnect.scheduling.trainers import SchedulingItem
+from fitconnect.platform.storage import get_item, transact_write
+from fitconnect.scheduling.models import Booking, Place, Refund, Session, WaitlistEntry
+from fitconnect.scheduling.sessions import session_of
 
 HOLD_SECONDS = 15 * 60
 ACTIVE = ("confirmed", "pending_payment", "waitlisted")
 MAX_ATTEMPTS = 60  # a burst of waiters retries the waitlist sequence; each retry is one read + one write
-
-
-class Refund(MapAttribute[str, Any]):
-    amount_cents = NumberAttribute()
-    status = UnicodeAttribute()  # owed | requested | refunded
-
-
-class Feedback(MapAttribute[str, Any]):
-    rating = NumberAttribute()
-    comment = UnicodeAttribute()
-    created_at = UnicodeAttribute()
-
-
-class Booking(SchedulingItem):
-    gsi1 = gsi1_index()
-    gsi1pk = UnicodeAttribute()
-    gsi1sk = UnicodeAttribute()
-    booking_id = UnicodeAttribute()
-    session_id = UnicodeAttribute()
-    trainer_id = UnicodeAttribute()
-    user_id = UnicodeAttribute()
-    status = UnicodeAttribute()
-    waitlist_seq = NumberAttribute(null=True)
-    price_cents = NumberAttribute()
-    currency = UnicodeAttribute()
-    hold_expires_at = UnicodeAttribute(null=True)
-    refund = Refund(null=True)
-    feedback = Feedback(null=True)
-    created_at = UnicodeAttribute()
-    updated_at = UnicodeAttribute()
-
-    @staticmethod
-    def key(booking_id: str) -> tuple[str, str]:
-        return f"BOOKING#{booking_id}", "BOOKING"
-
-
-class Place(SchedulingItem):
-    """A member's place in a session (the roster entry). While a seat is held for payment, gsi1
-    (`HOLDS` / `<hold_expires_at>#<booking_id>`) lists it for the expiry sweep; otherwise unset."""
-
-    gsi1 = gsi1_index()
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
-    booking_id = UnicodeAttribute()
-    user_id = UnicodeAttribute()
-    status = UnicodeAttribute()
-
-    @staticmethod
-    def key(session_id: str, user_id: str) -> tuple[str, str]:
-        return f"SESSION#{session_id}", f"MEMBER#{user_id}"
-
-
-class WaitlistEntry(SchedulingItem):
-    booking_id = UnicodeAttribute()
-    user_id = UnicodeAttribute()
-
-    @staticmethod
-    def key(session_id: str, seq: int) -> tuple[str, str]:
-        return f"SESSION#{session_id}", f"WAIT#{seq:06d}"
 
 
 class BookingEvent(DomainEvent):

@@ -9,39 +9,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime
 from typing import Any
-
-from pynamodb.attributes import UnicodeAttribute
 
 from fitconnect.platform import clock
 from fitconnect.platform.errors import NotFound
 from fitconnect.platform.storage import get_item, transact_write
 from fitconnect.platform.text import one_line
-from fitconnect.scheduling.bookings import Booking
-from fitconnect.scheduling.sessions import Session
-from fitconnect.scheduling.trainers import SchedulingItem
+from fitconnect.scheduling.models import Booking, CalendarToken, Session, TokenLookup
 
 FEED_STATUSES = ("confirmed", "attended")
-
-
-class CalendarToken(SchedulingItem):
-    token = UnicodeAttribute()
-    user_id = UnicodeAttribute()
-
-    @staticmethod
-    def key(user_id: str) -> tuple[str, str]:
-        return f"CALENDAR#{user_id}", "TOKEN"
-
-
-class TokenLookup(SchedulingItem):
-    user_id = UnicodeAttribute()
-
-    @staticmethod
-    def key(token: str) -> tuple[str, str]:
-        return f"CALTOKEN#{hashlib.sha256(token.encode()).hexdigest()}", "CALTOKEN"
 
 
 def token_of(user_id: str) -> str:

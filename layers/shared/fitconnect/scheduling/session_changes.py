@@ -17,12 +17,12 @@ from fitconnect.platform.errors import ApiError, Conflict, Forbidden
 from fitconnect.platform.events import DomainEvent
 from fitconnect.platform.storage import conditional_update
 from fitconnect.scheduling import bookings, trainers
+from fitconnect.scheduling.models import Session
 from fitconnect.scheduling.sessions import (
     CancellationWindow,
     Capacity,
     Duration,
-    Place,
-    Session,
+    Location,
     Title,
     scheduled_of_trainer,
     session_of,
@@ -34,7 +34,7 @@ class SessionPatch(RequestBody):
     title: Title | None = None
     duration_min: Duration | None = None
     capacity: Capacity | None = None
-    location: Place | None = None
+    location: Location | None = None
     cancellation_window_min: CancellationWindow | None = None
 
 

@@ -17,7 +17,6 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
-from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
 
 from fitconnect.members.profiles import profile_of
 from fitconnect.platform import clock, ids
@@ -31,9 +30,10 @@ from fitconnect.platform.contract import (
 from fitconnect.platform.cursors import decode_cursor, encode_cursor, page_request
 from fitconnect.platform.errors import BadRequest, Forbidden, NotFound, Unprocessable
 from fitconnect.platform.events import DomainEvent
-from fitconnect.platform.storage import get_item, gsi1_index
+from fitconnect.platform.storage import get_item
 from fitconnect.scheduling import zoom_api
-from fitconnect.scheduling.trainers import SchedulingItem, trainer_of
+from fitconnect.scheduling.models import Session, Video
+from fitconnect.scheduling.trainers import trainer_of
 
 MAX_RANGE_DAYS = 93
 MAX_AHEAD_DAYS = 400  # a timetable is published up to about a year ahead (a series may run on 52 weeks)
@@ -45,7 +45,7 @@ class Recurrence(RequestBody):
     count: Annotated[int, Field(ge=1, le=52)]
 
 
-Place = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), SingleLine]
+Location = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), SingleLine]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=120), SingleLine]
 Duration = Annotated[int, Field(ge=15, le=240)]
 Capacity = Annotated[int, Field(ge=1, le=500)]
@@ -76,7 +76,7 @@ class NewSession(RequestBody):
     price_cents: Annotated[int, Field(ge=0, le=1_000_000)]
     currency: Currency
     kind: Literal["in_person", "live"]
-    location: Place | None = None
+    location: Location | None = None
     cancellation_window_min: CancellationWindow = 1440
     recurrence: Recurrence | None = None
     trainer_id: ItemId | None = None  # admins publish on a trainer's behalf
@@ -86,43 +86,6 @@ class NewSession(RequestBody):
         if self.kind == "in_person" and not self.location:
             raise ValueError("an in_person session needs a location")
         return self
-
-
-class Video(MapAttribute[str, Any]):
-    provider = UnicodeAttribute()
-    status = UnicodeAttribute()  # not_configured | ready
-    meeting_id = UnicodeAttribute(null=True)
-    join_url = UnicodeAttribute(null=True)
-
-
-class Session(SchedulingItem):
-    gsi1 = gsi1_index()
-    gsi1pk = UnicodeAttribute()
-    gsi1sk = UnicodeAttribute()
-    session_id = UnicodeAttribute()
-    series_id = UnicodeAttribute(null=True)
-    trainer_id = UnicodeAttribute()
-    title = UnicodeAttribute()
-    starts_at = UnicodeAttribute()
-    ends_at = UnicodeAttribute()
-    duration_min = NumberAttribute()
-    capacity = NumberAttribute()
-    seats_taken = NumberAttribute(default=0)
-    waitlist_length = NumberAttribute(default=0)
-    waitlist_seq = NumberAttribute(null=True)  # the last waitlist number handed out
-    price_cents = NumberAttribute()
-    currency = UnicodeAttribute()
-    kind = UnicodeAttribute()
-    location = UnicodeAttribute(null=True)
-    cancellation_window_min = NumberAttribute()
-    status = UnicodeAttribute(default="scheduled")  # scheduled | live | ended | cancelled
-    video = Video(null=True)
-    closed_at = UnicodeAttribute(null=True)  # attendance settled (no-shows marked)
-    created_at = UnicodeAttribute()
-
-    @staticmethod
-    def key(session_id: str) -> tuple[str, str]:
-        return f"SESSION#{session_id}", "SESSION"
 
 
 class SessionsPublished(DomainEvent):

@@ -17,7 +17,6 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError
 
 from fitconnect.identity.models import Account
@@ -28,15 +27,12 @@ from fitconnect.platform.cursors import page, page_request
 from fitconnect.platform.errors import Conflict, NotFound
 from fitconnect.platform.events import DomainEvent
 from fitconnect.platform.storage import (
-    ContextItem,
     conditional_save,
     get_item,
-    gsi1_index,
-    table_meta,
     transact_write,
 )
+from fitconnect.scheduling.models import Trainer
 
-TABLE_ENV = "SCHEDULING_TABLE"
 STATUSES = ("pending", "approved")
 # GET /trainers' search: bounded, since each word becomes part of a DynamoDB filter (whose size is limited).
 SearchText = Annotated[
@@ -68,33 +64,6 @@ class TrainerApplication(RequestBody):
     specialties: Annotated[list[Specialty], Field(min_length=1, max_length=10)]
     hourly_rate_cents: Annotated[int, Field(ge=0, le=1_000_000)]
     currency: Currency
-
-
-class SchedulingItem(ContextItem):
-    Meta = table_meta(TABLE_ENV)
-
-
-class Trainer(SchedulingItem):
-    gsi1 = gsi1_index()
-    gsi1pk = UnicodeAttribute()
-    gsi1sk = UnicodeAttribute()
-    trainer_id = UnicodeAttribute()
-    name = UnicodeAttribute()
-    bio = UnicodeAttribute()
-    specialties = ListAttribute(of=UnicodeAttribute)
-    hourly_rate_cents = NumberAttribute()
-    currency = UnicodeAttribute()
-    status = UnicodeAttribute(default="pending")  # pending | approved | retired (erased)
-    search_text = UnicodeAttribute()  # lower-cased name, bio and specialties
-    rating_sum = NumberAttribute(default=0)
-    rating_count = NumberAttribute(default=0)
-    applied_at = UnicodeAttribute()
-    approved_at = UnicodeAttribute(null=True)
-    approved_by = UnicodeAttribute(null=True)
-
-    @staticmethod
-    def key(trainer_id: str) -> tuple[str, str]:
-        return f"TRAINER#{trainer_id}", "PROFILE"
 
 
 class TrainerApplied(DomainEvent):

@@ -14,26 +14,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.attributes import UnicodeAttribute
-
 from fitconnect.platform.errors import BadRequest
 from fitconnect.platform.events import DomainEvent
 from fitconnect.platform.observability import logger
 from fitconnect.platform.storage import conditional_update, get_item
 from fitconnect.platform.text import one_line
 from fitconnect.scheduling import zoom_api
-from fitconnect.scheduling.sessions import Session, Video, session_of
-from fitconnect.scheduling.trainers import SchedulingItem
-
-
-class MeetingLink(SchedulingItem):
-    """Finds the session of a Zoom meeting (webhooks name the meeting, not the session)."""
-
-    session_id = UnicodeAttribute()
-
-    @staticmethod
-    def key(meeting_id: str) -> tuple[str, str]:
-        return f"ZOOM#{meeting_id}", "MEETING"
+from fitconnect.scheduling.models import MeetingLink, Session, Video
+from fitconnect.scheduling.sessions import session_of
 
 
 class SessionStarted(DomainEvent):
