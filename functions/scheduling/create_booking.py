@@ -1,6 +1,6 @@
 """POST /sessions/{session_id}/bookings — a seat (confirmed, or held for payment) or a waitlist place."""
 
-from fitconnect.payments import payments
+from fitconnect.payments import public as payments
 from fitconnect.platform.http import Api, answers, http_handler, json_response
 from fitconnect.scheduling import bookings
 

@@ -1,6 +1,6 @@
 """GET /bookings/{booking_id} — for its member, the session's trainer or an admin (404 for others)."""
 
-from fitconnect.payments import payments
+from fitconnect.payments import public as payments
 from fitconnect.platform.http import Api, answers, http_handler, json_response
 from fitconnect.scheduling import bookings
 from fitconnect.scheduling.sessions import session_of

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from fitconnect.identity import accounts, passwords
 from fitconnect.inventory import equipment
 from fitconnect.inventory.equipment import NewEquipment
+from fitconnect.members import public as members
 from fitconnect.platform import clock
 from fitconnect.platform.storage import get_item
 from fitconnect.scheduling import sessions, trainers
@@ -42,7 +43,9 @@ def seed_users(password_hash: str) -> dict[str, str]:
     for email, name, role in DEMO_USERS:
         account = accounts.account_by_email(email)
         if account is None:
-            new = accounts.new_account(email, name, password_hash=password_hash, role=role)
+            new = accounts.new_account(
+                email, name, password_hash=password_hash, role=role, companion=members.new_profile
+            )
             accounts.save_new_account(new)
             account = new.account
         user_ids[email] = account.user_id

@@ -11,10 +11,13 @@ import pytest
 def sender(function_env):
     with function_env("SendNotificationsFunction"):
         from fitconnect.identity import accounts
+        from fitconnect.members import public as members
         from fitconnect.notifications import notifications
         from fitconnect.platform.storage import get_item
 
-        new = accounts.new_account("claims@example.com", "Claims", password_hash=None)
+        new = accounts.new_account(
+            "claims@example.com", "Claims", password_hash=None, companion=members.new_profile
+        )
         accounts.save_new_account(new)
 
         def read(notification_id):

@@ -32,8 +32,9 @@ def test_forgot_answers_after_the_same_aws_calls_whether_or_not_the_account_exis
 ):
     with function_env("RegisterFunction"):
         from fitconnect.identity import accounts
+        from fitconnect.members import public as members
 
-        accounts.register("known@example.com", "a long enough password", "Known Member")
+        accounts.register("known@example.com", "a long enough password", "Known Member", members.new_profile)
     with function_env("PasswordForgotFunction"):
         handler = load_handler(functions["PasswordForgotFunction"])
         answers = {}

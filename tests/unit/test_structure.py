@@ -78,3 +78,60 @@ def test_the_health_checks_cover_every_table_bucket_and_queue(template, function
 def _name(reference: str) -> str:
     """A table or bucket name as it is; a queue by its name (its URL's host depends on the endpoint)."""
     return reference.rsplit("/", 1)[-1]
+
+
+CONTEXTS = sorted(path.name for path in (LAYER / "fitconnect").iterdir() if (path / "__init__.py").exists())
+
+
+def _fitconnect_imports(source: Path) -> list[tuple[str, bool]]:
+    """(module imported, at the top of the file) for every `fitconnect.*` import in `source`."""
+    tree = ast.parse(source.read_text())
+    top_level = {id(node) for node in tree.body}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("fitconnect."):
+            for name in node.names:
+                module = f"{node.module}.{name.name}"
+                found.append((module if _module_file(module) else node.module, id(node) in top_level))
+        elif isinstance(node, ast.Import):
+            found += [
+                (name.name, id(node) in top_level)
+                for name in node.names
+                if name.name.startswith("fitconnect.")
+            ]
+    return found
+
+
+def _context_sources() -> list[tuple[str, Path]]:
+    layer = [(path.parent.name, path) for path in (LAYER / "fitconnect").glob("*/*.py")]
+    handlers = [(path.parent.name, path) for path in (REPO_ROOT / "functions").glob("*/*.py")]
+    return [(context, path) for context, path in layer + handlers if context in CONTEXTS]
+
+
+def test_a_context_uses_another_only_through_its_public_module():
+    reaching_in = []
+    for context, source in _context_sources():
+        for module, _top in _fitconnect_imports(source):
+            other = module.split(".")[1]
+            if other not in (context, "platform") and module != f"fitconnect.{other}.public":
+                reaching_in.append(f"{source.relative_to(REPO_ROOT)} imports {module}")
+    assert reaching_in == []
+
+
+def test_no_import_circles_between_modules():
+    graph = {}
+    for path in (LAYER / "fitconnect").rglob("*.py"):
+        module = ".".join(path.relative_to(LAYER).with_suffix("").parts).removesuffix(".__init__")
+        graph[module] = {imported for imported, top in _fitconnect_imports(path) if top}
+    circles = []
+    for start in graph:
+        pending, seen = list(graph[start]), set()
+        while pending:
+            module = pending.pop()
+            if module == start:
+                circles.append(start)
+                break
+            if module not in seen:
+                seen.add(module)
+                pending += graph.get(module, ())
+    assert circles == []

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fitconnect.members.models import timezone_of
+from fitconnect.members.public import timezone_of
 from fitconnect.platform import clock
 from fitconnect.platform.storage import get_item
 
@@ -115,7 +115,7 @@ def _cancel_on_day(user_id: str, words: str, zone: ZoneInfo, now: datetime) -> A
 
 
 def _find_classes(words: str, zone: ZoneInfo, now: datetime) -> Answer:
-    from fitconnect.scheduling.sessions import starting_between
+    from fitconnect.scheduling.public import starting_between
 
     kind = "live" if re.search(r"\b(live|online|zoom)\b", words) else None
     kind = "in_person" if re.search(r"\bin[- ]person\b", words) else kind
@@ -187,8 +187,7 @@ def _upcoming_date(today: date, month: int, day: int) -> date | None:
 
 def _upcoming(user_id: str, now: datetime) -> list[tuple[Any, Any]]:
     """The member's confirmed or held bookings of sessions still ahead, soonest first."""
-    from fitconnect.scheduling.bookings import Booking
-    from fitconnect.scheduling.sessions import Session
+    from fitconnect.scheduling.public import Booking, Session
 
     pairs = []
     for booking in Booking.gsi1.query(f"MEMBER#{user_id}"):
@@ -206,7 +205,7 @@ def _trainer_words(words: str) -> list[str]:
 
 
 def _trainer_names(trainer_ids: set[str]) -> dict[str, str]:
-    from fitconnect.scheduling.trainers import Trainer
+    from fitconnect.scheduling.public import Trainer
 
     names = {}
     for trainer_id in trainer_ids:

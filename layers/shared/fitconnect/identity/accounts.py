@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +11,6 @@ from pynamodb.exceptions import TransactWriteError
 
 from fitconnect.identity import mfa, passwords, throttle, tokens
 from fitconnect.identity.models import Account, EmailClaim
-from fitconnect.members.models import Profile
 from fitconnect.platform import clock, ids
 from fitconnect.platform.auth import ROLE_RANK
 from fitconnect.platform.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized
@@ -45,14 +45,22 @@ def normalise_email(email: str) -> str | None:
     return email if len(email) <= 254 and _EMAIL.match(email) else None
 
 
+# An item another context writes with a new account, in the same transaction (members' profile):
+# given the user id, the name and the creation time. The caller (a handler) passes it in, so
+# identity knows no other context.
+Companion = Callable[[str, str, str], Any]
+
+
 @dataclass(frozen=True)
 class NewAccount:
     account: Account
-    profile: Profile
     claim: EmailClaim
+    companions: list[Any]
 
 
-def new_account(email: str, name: str, *, password_hash: str | None, role: str = "member") -> NewAccount:
+def new_account(
+    email: str, name: str, *, password_hash: str | None, companion: Companion, role: str = "member"
+) -> NewAccount:
     user_id = ids.new_id()
     created_at = clock.now_iso()
     account = Account(
@@ -65,18 +73,18 @@ def new_account(email: str, name: str, *, password_hash: str | None, role: str =
         gsi1pk="ACCOUNTS",
         gsi1sk=f"{created_at}#{user_id}",
     )
-    profile = Profile(*Profile.key(user_id), user_id=user_id, name=name, created_at=created_at)
     claim = EmailClaim(*EmailClaim.key(email), user_id=user_id)
-    return NewAccount(account, profile, claim)
+    return NewAccount(account, claim, [companion(user_id, name, created_at)])
 
 
 def save_new_account(new: NewAccount, *extra_puts: Any) -> None:
-    """Claim the e-mail and write account and profile in one transaction; 409 if it is taken."""
+    """Claim the e-mail and write the account and its companions in one transaction; 409 if taken."""
     try:
         with transact_write() as transaction:
             transaction.save(new.claim, condition=EmailClaim.pk.does_not_exist())
             transaction.save(new.account)
-            transaction.save(new.profile)
+            for companion in new.companions:
+                transaction.save(companion)
             for item in extra_puts:
                 transaction.save(item, condition=type(item).pk.does_not_exist())
     except TransactWriteError as error:
@@ -85,9 +93,9 @@ def save_new_account(new: NewAccount, *extra_puts: Any) -> None:
         raise
 
 
-def register(email: str, password: str, name: str) -> Account:
+def register(email: str, password: str, name: str, companion: Companion) -> Account:
     passwords.check_policy(password)
-    new = new_account(email, name, password_hash=passwords.hash_password(password))
+    new = new_account(email, name, password_hash=passwords.hash_password(password), companion=companion)
     save_new_account(new)
     publish_registered(new.account, via="password")
     return new.account

@@ -67,7 +67,7 @@ def forgot(email: str) -> None:
         attempts=0,
         expires_at=ttl_in(CODE_SECONDS),
     ).save()
-    from fitconnect.notifications import notifications
+    from fitconnect.notifications import public as notifications  # lazy: only when a code is sent
 
     # Through the notifications queue (logged, urgent, e-mail only); the code is never stored.
     notifications.request(f"reset-{ids.new_id()}", account.user_id, "password_reset", {"code": code})

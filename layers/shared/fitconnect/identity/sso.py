@@ -83,9 +83,11 @@ def _verified_email(claims: dict[str, Any]) -> str:
     return email
 
 
-def sign_in(provider: str, id_token: str, totp_code: str | None, client: str) -> tokens.TokenPair:
+def sign_in(
+    provider: str, id_token: str, totp_code: str | None, client: str, companion: accounts.Companion
+) -> tokens.TokenPair:
     claims = verify_id_token(provider, id_token)
-    account = _linked_account(provider, claims)
+    account = _linked_account(provider, claims, companion)
     if account.status == "disabled":
         raise Forbidden("This account has been disabled.", code="account_disabled")
     window_key = accounts.login_window(account.email, client)
@@ -94,7 +96,7 @@ def sign_in(provider: str, id_token: str, totp_code: str | None, client: str) ->
     return tokens.start_session(account)
 
 
-def _linked_account(provider: str, claims: dict[str, Any]) -> Account:
+def _linked_account(provider: str, claims: dict[str, Any], companion: accounts.Companion) -> Account:
     issuer, subject = str(claims["iss"]), str(claims["sub"])
     link = get_item(SsoLink, SsoLink.key(issuer, subject))
     if link is not None:
@@ -107,7 +109,7 @@ def _linked_account(provider: str, claims: dict[str, Any]) -> Account:
         _save_link(_link(issuer, subject, provider, existing.user_id))
         return existing
     name = str(claims.get("name") or email.split("@")[0])[:100]
-    new = accounts.new_account(email, name, password_hash=None)
+    new = accounts.new_account(email, name, password_hash=None, companion=companion)
     accounts.save_new_account(new, _link(issuer, subject, provider, new.account.user_id))
     accounts.publish_registered(new.account, via=f"sso:{provider}")
     return new.account

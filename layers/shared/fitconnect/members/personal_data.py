@@ -15,14 +15,17 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from fitconnect.identity import personal_data as identity_data
+from fitconnect.identity import public as identity
 from fitconnect.members.models import Export, MembersItem, Profile, member_pk
 from fitconnect.members.profiles import devices_of, release_token
+from fitconnect.notifications import public as notifications
+from fitconnect.payments import public as payments
 from fitconnect.platform import aws, clock, ids
 from fitconnect.platform.errors import NotFound
 from fitconnect.platform.events import DomainEvent
 from fitconnect.platform.settings import env
 from fitconnect.platform.storage import get_item
+from fitconnect.scheduling import public as scheduling
 
 DOWNLOAD_URL_SECONDS = 900
 
@@ -62,25 +65,12 @@ def _members_part(user_id: str) -> dict[str, Any]:
     }
 
 
-def _bookings_part(user_id: str) -> dict[str, Any]:
-    from fitconnect.scheduling.bookings import Booking, view
-
-    bookings = Booking.gsi1.query(f"MEMBER#{user_id}")
-    return {"bookings": [view(booking, with_position=False) for booking in bookings]}
-
-
-def _payments_part(user_id: str) -> dict[str, Any]:
-    from fitconnect.payments.payments import Payment, view
-
-    return {"payments": [view(payment) for payment in Payment.gsi1.query(f"MEMBER#{user_id}")]}
-
-
 # Each context's contribution to an export, by section name. Contexts add theirs as they land.
 COLLECTORS: dict[str, Callable[[str], dict[str, Any]]] = {
-    "identity": identity_data.export,
+    "identity": identity.export,
     "members": _members_part,
-    "scheduling": _bookings_part,
-    "payments": _payments_part,
+    "scheduling": scheduling.export_part,
+    "payments": payments.export_part,
 }
 
 
@@ -143,18 +133,17 @@ def export_status(user_id: str, export_id: str) -> dict[str, Any]:
 
 
 def request_erasure(user_id: str) -> None:
-    from fitconnect.identity.accounts import account_of
     from fitconnect.platform.events import publish
 
-    account_of(user_id)  # 404 once deleted: a repeated DELETE /me publishes nothing again
+    identity.account_of(user_id)  # 404 once deleted: a repeated DELETE /me publishes nothing again
     # The event first: if publishing fails nothing has changed and the member can retry.
     publish([UserDeleted(user_id=user_id, requested_at=clock.now_iso())])
-    identity_data.mark_deleted(user_id)
+    identity.mark_deleted(user_id)
 
 
 def erase(user_id: str) -> None:
     """Everything identity and members hold about the user. Safe to run again."""
-    identity_data.erase(user_id)
+    identity.erase(user_id)
     _forget_devices(user_id)
     items = list(MembersItem.query(member_pk(user_id)))  # profile, exports (and devices, if raced)
     with MembersItem.batch_write() as batch:
@@ -168,10 +157,9 @@ def erase(user_id: str) -> None:
 def _forget_devices(user_id: str) -> None:
     """Push tokens are personal data at SNS too: each device's endpoint goes, and the token's
     ownership unless another member has registered it since."""
-    from fitconnect.notifications import push
 
     for device in devices_of(user_id):
-        push.forget(device)
+        notifications.forget_device(device)
         release_token(user_id, device.device_id)
 
 

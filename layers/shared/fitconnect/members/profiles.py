@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from fitconnect.identity.models import Account
+from fitconnect.identity.public import Account
 from fitconnect.members.models import Device, Profile, PushTokenOwner, member_pk
 from fitconnect.platform import aws, clock
 from fitconnect.platform.contract import RequestBody, SingleLine
@@ -59,6 +59,11 @@ class AvatarRequest(RequestBody):
 class DeviceRegistration(RequestBody):
     platform: Literal["ios", "android", "web"]
     token: Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=4096)]
+
+
+def new_profile(user_id: str, name: str, created_at: str) -> Profile:
+    """A new account's profile, written with the account (identity's registration companion)."""
+    return Profile(*Profile.key(user_id), user_id=user_id, name=name, created_at=created_at)
 
 
 def profile_of(user_id: str) -> Profile:

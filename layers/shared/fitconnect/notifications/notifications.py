@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
-from fitconnect.members.models import timezone_of
+from fitconnect.members.public import timezone_of
 from fitconnect.notifications import reminders
 from fitconnect.notifications.models import DeferredMarker, Notification
 from fitconnect.notifications.preferences import (
@@ -112,7 +112,7 @@ def _stale(reminder: dict[str, Any], reason: str) -> str:
 
 def reschedule_member(user_id: str, leads: list[int]) -> int:
     """New reminder leads apply to the member's upcoming confirmed bookings too."""
-    from fitconnect.scheduling.bookings import upcoming_confirmed
+    from fitconnect.scheduling.public import upcoming_confirmed
 
     now = clock.now()
     return sum(
@@ -269,7 +269,7 @@ def _claim(notification: Notification) -> str | None:
 
 
 def _send_email(user_id: str, subject: str, text: str, attachment: bytes | None) -> dict[str, Any]:
-    from fitconnect.identity.accounts import account_of
+    from fitconnect.identity.public import account_of
     from fitconnect.platform.mail import send_raw
 
     try:
@@ -287,7 +287,7 @@ def _send_email(user_id: str, subject: str, text: str, attachment: bytes | None)
 
 def _send_sms(user_id: str, subject: str) -> dict[str, Any]:
     """A short text by SNS to the member's phone number (their profile's, E.164)."""
-    from fitconnect.members.models import Profile
+    from fitconnect.members.public import Profile
 
     profile = get_item(Profile, Profile.key(user_id))
     if profile is None or not profile.phone:
@@ -297,7 +297,7 @@ def _send_sms(user_id: str, subject: str) -> dict[str, Any]:
 
 
 def _send_push(notification: Notification, subject: str, text: str) -> dict[str, Any]:
-    from fitconnect.members.profiles import devices_of
+    from fitconnect.members.public import devices_of
     from fitconnect.notifications import push
 
     return push.send(devices_of(notification.user_id), notification.notification_id, subject, text)
@@ -367,7 +367,7 @@ def render(notification: Notification, secret: dict[str, str]) -> tuple[str, str
 
 
 def _session(session_id: str | None) -> Any:
-    from fitconnect.scheduling.sessions import session_of
+    from fitconnect.scheduling.public import session_of
 
     if not session_id:
         return None
@@ -403,7 +403,7 @@ def _money(data: dict[str, Any]) -> str:
 
 
 def _ics(booking: Any, session: Any) -> bytes | None:
-    from fitconnect.scheduling.calendar import render as render_calendar
+    from fitconnect.scheduling.public import calendar_file as render_calendar
 
     if booking is None or session is None:
         return None
@@ -411,7 +411,7 @@ def _ics(booking: Any, session: Any) -> bytes | None:
 
 
 def _booking(booking_id: str) -> Any:
-    from fitconnect.scheduling.bookings import Booking
+    from fitconnect.scheduling.public import Booking
 
     return get_item(Booking, Booking.key(booking_id), consistent=True)
 

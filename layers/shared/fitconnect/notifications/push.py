@@ -14,7 +14,7 @@ import json
 import re
 from typing import Any
 
-from fitconnect.members.models import Device
+from fitconnect.members.public import Device
 from fitconnect.platform import aws
 from fitconnect.platform.observability import logger
 from fitconnect.platform.settings import env, env_optional

@@ -37,6 +37,7 @@ from fitconnect.platform.storage import (
     plain_map,
     transact_write,
 )
+from fitconnect.scheduling import public as scheduling
 
 UNPAID = ("requires_payment", "failed")
 CANCELLABLE_INTENT = (
@@ -109,6 +110,11 @@ def view(payment: Payment) -> dict[str, Any]:
         "created_at": payment.created_at,
         "paid_at": payment.paid_at,
     }
+
+
+def export_part(user_id: str) -> dict[str, Any]:
+    """Payments' part of a member's data export."""
+    return {"payments": [view(payment) for payment in Payment.gsi1.query(f"MEMBER#{user_id}")]}
 
 
 def checkout(payment: Payment) -> dict[str, Any]:
@@ -188,13 +194,12 @@ def start(booking: Any) -> Payment:
 def start_for_new_booking(booking: Any) -> Payment:
     """`start` for a seat just held by POST /bookings: if Stripe cannot take the payment, the hold
     is released at once (the seat goes back) and the caller gets a 503 to retry."""
-    from fitconnect.scheduling import bookings
 
     try:
         return start(booking)
     except ServiceUnavailable:
         with suppress(Conflict):
-            bookings.cancel(booking, final_status="expired", only_if=("pending_payment",))
+            scheduling.cancel(booking, final_status="expired", only_if=("pending_payment",))
         raise
 
 
@@ -219,16 +224,15 @@ def _customer_of(stripe: Any, user_id: str) -> str:
 def settle_succeeded(intent: dict[str, Any]) -> str:
     """Money arrived: confirm the held seat, or give the seat back if the hold lapsed and one is free,
     or refund in full. Safe to repeat; the receipt event is published on the first success only."""
-    from fitconnect.scheduling import bookings
 
     payment = _payment_of_intent(intent)
     if payment is None:
         return "unknown"
     try:
-        bookings.confirm_held(payment.booking_id)
+        scheduling.confirm_held(payment.booking_id)
         placed = True
     except (Conflict, NotFound):
-        placed = bookings.reinstate_paid(payment.booking_id)
+        placed = scheduling.reinstate_paid(payment.booking_id)
     now = clock.now_iso()
     actions = [Payment.status.set("succeeded"), Payment.paid_at.set(now), Payment.updated_at.set(now)]
     if conditional_update(payment, actions, Payment.status.is_in(*UNPAID, "canceled")):
@@ -291,12 +295,11 @@ def settle_charge_refunded(charge: dict[str, Any]) -> str:
 
 
 def _release_booking(booking_id: str) -> None:
-    from fitconnect.scheduling import bookings
 
-    booking = get_item(bookings.Booking, bookings.Booking.key(booking_id), consistent=True)
+    booking = get_item(scheduling.Booking, scheduling.Booking.key(booking_id), consistent=True)
     if booking is not None and booking.status == "pending_payment":
         with suppress(Conflict):  # settled meanwhile (paid, or cancelled by the member)
-            bookings.cancel(booking, final_status="expired", only_if=("pending_payment",))
+            scheduling.cancel(booking, final_status="expired", only_if=("pending_payment",))
 
 
 def _payment_of_intent(intent: dict[str, Any]) -> Payment | None:
@@ -368,9 +371,8 @@ def refund(payment_id: str, amount_cents: int | None, *, reason: str, key: str) 
         fresh = get_item(Payment, Payment.key(payment_id), consistent=True)
         return dict(plain_map(fresh.refunds)[key])  # a concurrent repeat recorded the same refund
     publish([PaymentRefunded(**_event_fields(payment), reason=reason)])
-    from fitconnect.scheduling import bookings
 
-    bookings.record_refund(payment.booking_id, total, "refunded")
+    scheduling.record_refund(payment.booking_id, total, "refunded")
     return entry
 
 
@@ -417,11 +419,10 @@ def on_booking_cancelled(data: dict[str, Any]) -> str:
 def on_waitlist_promoted(data: dict[str, Any]) -> str:
     """A waiter promoted to a held seat of a paid session gets their PaymentIntent (its client
     secret is in GET /bookings/{id} and GET /me/payments)."""
-    from fitconnect.scheduling import bookings
 
     if data.get("status") != "pending_payment":
         return "free"
-    booking = get_item(bookings.Booking, bookings.Booking.key(str(data["booking_id"])), consistent=True)
+    booking = get_item(scheduling.Booking, scheduling.Booking.key(str(data["booking_id"])), consistent=True)
     if booking is None or booking.status != "pending_payment":
         return "not_held"
     start(booking)
@@ -453,9 +454,8 @@ def cancel_intent(payment: Payment, intent: Any = None) -> str:
 
 
 def _still_held(booking_id: str) -> bool:
-    from fitconnect.scheduling import bookings
 
-    booking = get_item(bookings.Booking, bookings.Booking.key(booking_id), consistent=True)
+    booking = get_item(scheduling.Booking, scheduling.Booking.key(booking_id), consistent=True)
     return booking is not None and booking.status == "pending_payment"
 
 

@@ -578,6 +578,16 @@ def cancel_all_of_member(user_id: str) -> int:
     return cancelled
 
 
+def of_member(user_id: str) -> list[Booking]:
+    """Every booking of the member, newest first (their listing on gsi1)."""
+    return list(Booking.gsi1.query(f"MEMBER#{user_id}", scan_index_forward=False))
+
+
+def export_part(user_id: str) -> dict[str, Any]:
+    """Scheduling's part of a member's data export."""
+    return {"bookings": [view(booking, with_position=False) for booking in of_member(user_id)]}
+
+
 def upcoming_confirmed(user_id: str, now: datetime) -> list[tuple[str, Session]]:
     """The member's confirmed bookings whose class is still ahead, with the class (for reminders)."""
     found = []

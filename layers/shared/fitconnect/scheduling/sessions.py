@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from fitconnect.members.profiles import profile_of
+from fitconnect.members.public import profile_of
 from fitconnect.platform import clock, ids
 from fitconnect.platform.contract import (
     Currency,

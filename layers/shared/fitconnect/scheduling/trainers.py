@@ -19,8 +19,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pynamodb.exceptions import TransactWriteError
 
-from fitconnect.identity.models import Account
-from fitconnect.members.profiles import profile_of
+from fitconnect.identity.public import Account
+from fitconnect.members.public import profile_of
 from fitconnect.platform import clock
 from fitconnect.platform.contract import Currency, PlainText, RequestBody, SingleLine
 from fitconnect.platform.cursors import page, page_request
