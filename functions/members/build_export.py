@@ -1,6 +1,13 @@
-"""SQS (ExportRequested events): write each requested export to S3; failures retry, then the DLQ."""
+"""SQS (ExportRequested events): write each requested export to S3, with scheduling's and payments'
+parts; failures retry, then the DLQ."""
 
 from fitconnect.members import personal_data
+from fitconnect.payments import public as payments
 from fitconnect.platform.consumers import domain_event_handler
+from fitconnect.scheduling import public as scheduling
 
-handler = domain_event_handler(lambda data: personal_data.build_export(data["user_id"], data["export_id"]))
+PARTS = {"scheduling": scheduling.export_part, "payments": payments.export_part}
+
+handler = domain_event_handler(
+    lambda data: personal_data.build_export(data["user_id"], data["export_id"], PARTS)
+)

@@ -135,3 +135,15 @@ def test_no_import_circles_between_modules():
                 seen.add(module)
                 pending += graph.get(module, ())
     assert circles == []
+
+
+def test_contexts_depend_one_way():
+    """identity knows no other context; where two contexts meet, one of them leads (a handler
+    composes them when both are needed: registration, the data export, erasure)."""
+    uses = set()
+    for context, source in _context_sources():
+        if source.is_relative_to(LAYER):
+            uses |= {(context, module.split(".")[1]) for module, _top in _fitconnect_imports(source)}
+    uses = {(one, other) for one, other in uses if other not in (one, "platform")}
+    assert {tuple(sorted(pair)) for pair in uses if pair[::-1] in uses} == set()
+    assert {other for one, other in uses if one == "identity"} == set()

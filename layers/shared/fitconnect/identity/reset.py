@@ -14,6 +14,8 @@ import hashlib
 import hmac
 import json
 import secrets
+from collections.abc import Callable
+from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 
@@ -50,8 +52,14 @@ def queue_request(email: str) -> None:
     aws.client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps({"email": email}))
 
 
-def forgot(email: str) -> None:
-    """A reset code for `email` if it has an active account (at most `REQUESTS_ALLOWED` per window)."""
+# Delivers a reset code to a user: (notification id, user id, template, data). The caller (a
+# handler) passes the notifications context's `request`, so identity knows no other context.
+Deliver = Callable[[str, str, str, dict[str, str]], Any]
+
+
+def forgot(email: str, deliver: Deliver) -> None:
+    """A reset code for `email` if it has an active account (at most `REQUESTS_ALLOWED` per window),
+    handed to `deliver` (the notifications queue: logged, urgent, e-mail only; the code is never stored)."""
     window_key = throttle.window_key("RESETREQ", email)
     if throttle.current(window_key).count >= REQUESTS_ALLOWED:
         logger.info("password reset requests throttled")
@@ -67,10 +75,7 @@ def forgot(email: str) -> None:
         attempts=0,
         expires_at=ttl_in(CODE_SECONDS),
     ).save()
-    from fitconnect.notifications import public as notifications  # lazy: only when a code is sent
-
-    # Through the notifications queue (logged, urgent, e-mail only); the code is never stored.
-    notifications.request(f"reset-{ids.new_id()}", account.user_id, "password_reset", {"code": code})
+    deliver(f"reset-{ids.new_id()}", account.user_id, "password_reset", {"code": code})
 
 
 def _invalid_code() -> Unprocessable:

@@ -1,8 +1,9 @@
 """GDPR for a member: the export of everything they own, and erasure (`DELETE /me`).
 
 Export: `POST /me/export` records a pending export and queues it; the export worker gathers each
-context's part (`COLLECTORS`), writes one JSON document to the exports bucket (kept 7 days) and
-marks it ready; `GET /me/export/{id}` then hands out a presigned URL.
+context's part (identity's and members' here, scheduling's and payments' passed in by the worker),
+writes one JSON document to the exports bucket (kept 7 days) and marks it ready;
+`GET /me/export/{id}` then hands out a presigned URL.
 
 Erasure: `DELETE /me` publishes `UserDeleted` and blocks the account at once; the erasure
 worker (and every other context, on the same event) removes personal data. Financial records
@@ -16,16 +17,13 @@ from collections.abc import Callable
 from typing import Any
 
 from fitconnect.identity import public as identity
-from fitconnect.members.models import Export, MembersItem, Profile, member_pk
+from fitconnect.members.models import Device, Export, MembersItem, Profile, member_pk
 from fitconnect.members.profiles import devices_of, release_token
-from fitconnect.notifications import public as notifications
-from fitconnect.payments import public as payments
 from fitconnect.platform import aws, clock, ids
 from fitconnect.platform.errors import NotFound
 from fitconnect.platform.events import DomainEvent
 from fitconnect.platform.settings import env
 from fitconnect.platform.storage import get_item
-from fitconnect.scheduling import public as scheduling
 
 DOWNLOAD_URL_SECONDS = 900
 
@@ -65,13 +63,9 @@ def _members_part(user_id: str) -> dict[str, Any]:
     }
 
 
-# Each context's contribution to an export, by section name. Contexts add theirs as they land.
-COLLECTORS: dict[str, Callable[[str], dict[str, Any]]] = {
-    "identity": identity.export,
-    "members": _members_part,
-    "scheduling": scheduling.export_part,
-    "payments": payments.export_part,
-}
+# A context's part of an export, by user id. The export worker (a handler) passes the other
+# contexts' parts in, so members knows only identity.
+Part = Callable[[str], dict[str, Any]]
 
 
 def request_export(user_id: str) -> Export:
@@ -84,8 +78,9 @@ def request_export(user_id: str) -> Export:
     return export
 
 
-def build_export(user_id: str, export_id: str) -> None:
-    """Write the export document and mark the export ready (repeatable: same key, same result)."""
+def build_export(user_id: str, export_id: str, parts: dict[str, Part]) -> None:
+    """Write the export document, with identity's, members' and each of `parts` (by section), and
+    mark the export ready (repeatable: same key, same result)."""
     export = get_item(Export, Export.key(user_id, export_id), consistent=True)
     if export is None or export.status == "ready":
         return
@@ -94,7 +89,9 @@ def build_export(user_id: str, export_id: str) -> None:
         "user_id": user_id,
         "export_id": export_id,
         "generated_at": clock.now_iso(),
-        **{section: collect(user_id) for section, collect in COLLECTORS.items()},
+        "identity": identity.export(user_id),
+        "members": _members_part(user_id),
+        **{section: collect(user_id) for section, collect in parts.items()},
     }
     key = f"exports/{user_id}/{export_id}.json"
     aws.client("s3").put_object(
@@ -141,10 +138,11 @@ def request_erasure(user_id: str) -> None:
     identity.mark_deleted(user_id)
 
 
-def erase(user_id: str) -> None:
-    """Everything identity and members hold about the user. Safe to run again."""
+def erase(user_id: str, forget_device: Callable[[Device], Any]) -> None:
+    """Everything identity and members hold about the user; each push device is also handed to
+    `forget_device` (notifications deletes its endpoint at SNS). Safe to run again."""
     identity.erase(user_id)
-    _forget_devices(user_id)
+    _forget_devices(user_id, forget_device)
     items = list(MembersItem.query(member_pk(user_id)))  # profile, exports (and devices, if raced)
     with MembersItem.batch_write() as batch:
         for item in items:
@@ -154,12 +152,12 @@ def erase(user_id: str) -> None:
         _delete_prefix(env(bucket_env), prefix)
 
 
-def _forget_devices(user_id: str) -> None:
+def _forget_devices(user_id: str, forget_device: Callable[[Device], Any]) -> None:
     """Push tokens are personal data at SNS too: each device's endpoint goes, and the token's
     ownership unless another member has registered it since."""
 
     for device in devices_of(user_id):
-        notifications.forget_device(device)
+        forget_device(device)
         release_token(user_id, device.device_id)
 
 
