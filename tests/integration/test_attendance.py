@@ -1,6 +1,6 @@
 """After the class, over HTTP: check-in, no-shows closed by the schedule, feedback and reviews."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -13,20 +13,14 @@ def trainer(api, admin):
 
 
 def soon_session(api, trainer, minutes_from_now=10):
-    starts = (datetime.now(UTC) + timedelta(minutes=minutes_from_now)).replace(microsecond=0)
-    body = {
-        "title": "Lunch HIIT",
-        "starts_at": starts.isoformat(),
-        "duration_min": 30,
-        "capacity": 5,
-        "price_cents": 0,
-        "currency": "usd",
-        "kind": "in_person",
-        "location": "Studio 3",
-    }
-    reply = api.post("/sessions", body, token=trainer["access_token"])
-    assert reply.status == 201, reply.body
-    return reply.body["session_id"]
+    return api.new_session(
+        trainer,
+        starts_in=timedelta(minutes=minutes_from_now),
+        title="Lunch HIIT",
+        duration_min=30,
+        capacity=5,
+        location="Studio 3",
+    )
 
 
 def test_check_in_feedback_and_a_review_that_moves_the_rating(api, trainer):

@@ -13,29 +13,12 @@ def trainer(api, admin):
     return api.approved_trainer(admin)
 
 
-def new_session(api, trainer, **changes):
-    body = {
-        "title": "Spin",
-        "starts_at": "2027-01-15T18:00:00Z",
-        "duration_min": 45,
-        "capacity": 2,
-        "price_cents": 0,
-        "currency": "usd",
-        "kind": "in_person",
-        "location": "Studio 1",
-        **changes,
-    }
-    reply = api.post("/sessions", body, token=trainer["access_token"])
-    assert reply.status == 201, reply.body
-    return reply.body["session_id"]
-
-
 def book(api, member, session_id):
     return api.post(f"/sessions/{session_id}/bookings", token=member["access_token"])
 
 
 def test_seats_then_waitlist_then_promotion_in_order(api, trainer):
-    session_id = new_session(api, trainer)
+    session_id = api.new_session(trainer)
     a, b, c, d = (api.member() for _ in range(4))
     first, second = book(api, a, session_id), book(api, b, session_id)
     assert (first.status, first.body["status"], second.body["status"]) == (201, "confirmed", "confirmed")
@@ -66,7 +49,7 @@ def test_seats_then_waitlist_then_promotion_in_order(api, trainer):
 
 
 def test_a_paid_session_holds_the_seat_for_payment(api, trainer):
-    session_id = new_session(api, trainer, price_cents=2500, capacity=1)
+    session_id = api.new_session(trainer, price_cents=2500, capacity=1)
     member = api.member()
     held = book(api, member, session_id)
     assert held.body["status"] == "pending_payment"
@@ -77,7 +60,7 @@ def test_a_paid_session_holds_the_seat_for_payment(api, trainer):
 
 
 def test_who_sees_and_cancels_a_booking(api, trainer, admin):
-    session_id = new_session(api, trainer)
+    session_id = api.new_session(trainer)
     member, stranger = api.member(), api.member()
     booking_id = book(api, member, session_id).body["booking_id"]
     assert (
@@ -99,7 +82,7 @@ def test_who_sees_and_cancels_a_booking(api, trainer, admin):
 
 
 def test_fifty_members_race_for_five_seats(api, trainer, platform):
-    session_id = new_session(api, trainer, capacity=5)
+    session_id = api.new_session(trainer, capacity=5)
     members = [api.member() for _ in range(50)]
     clients = [ApiClient(platform.api_url) for _ in members]
     with ThreadPoolExecutor(max_workers=25) as pool:
@@ -149,7 +132,7 @@ def test_fifty_members_race_for_five_seats(api, trainer, platform):
 
 
 def test_capacity_changes_respect_seats_and_move_the_waitlist(api, trainer, admin):
-    session_id = new_session(api, trainer, capacity=1)
+    session_id = api.new_session(trainer, capacity=1)
     seated, waiting = api.member(), api.member()
     book(api, seated, session_id)
     waiter = book(api, waiting, session_id).body
@@ -172,7 +155,7 @@ def test_capacity_changes_respect_seats_and_move_the_waitlist(api, trainer, admi
 
 
 def test_cancelling_a_session_cancels_every_booking(api, trainer):
-    session_id = new_session(api, trainer, capacity=1)
+    session_id = api.new_session(trainer, capacity=1)
     members = [api.member() for _ in range(3)]
     booked = [book(api, member, session_id).body for member in members]
     cancelled = api.delete(f"/sessions/{session_id}", token=trainer["access_token"])
@@ -193,7 +176,7 @@ def test_cancelling_a_session_cancels_every_booking(api, trainer):
 
 
 def test_an_unpaid_hold_expires_and_the_seat_goes_to_the_first_waiter(api, trainer):
-    session_id = new_session(api, trainer, price_cents=2000, capacity=1)
+    session_id = api.new_session(trainer, price_cents=2000, capacity=1)
     holder, waiter = api.member(), api.member()
     held = book(api, holder, session_id).body
     waiting = book(api, waiter, session_id).body
@@ -217,8 +200,8 @@ def test_an_unpaid_hold_expires_and_the_seat_goes_to_the_first_waiter(api, train
 
 
 def test_the_roster_pages_like_every_list_and_its_cursor_stays_in_its_session(api, trainer):
-    session_id = new_session(api, trainer)
-    other_session = new_session(api, trainer)
+    session_id = api.new_session(trainer)
+    other_session = api.new_session(trainer)
     members = [api.member() for _ in range(3)]
     for member in members:
         book(api, member, session_id)

@@ -12,21 +12,11 @@ def trainer(api, admin):
 
 
 def session_at(api, trainer, starts, title, kind="in_person"):
-    body = {
-        "title": title,
-        "starts_at": starts.isoformat().replace("+00:00", "Z"),
-        "duration_min": 50,
-        "capacity": 8,
-        "price_cents": 0,
-        "currency": "usd",
-        "kind": kind,
-        "location": "Studio 3" if kind == "in_person" else None,
-    }
-    reply = api.post(
-        "/sessions", {k: v for k, v in body.items() if v is not None}, token=trainer["access_token"]
+    starts_at = starts.isoformat().replace("+00:00", "Z")
+    place = {"location": "Studio 3"} if kind == "in_person" else {}
+    return api.new_session(
+        trainer, starts_at=starts_at, title=title, duration_min=50, capacity=8, kind=kind, **place
     )
-    assert reply.status == 201, reply.body
-    return reply.body["session_id"]
 
 
 def ask(api, member, text):

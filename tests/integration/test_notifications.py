@@ -19,20 +19,7 @@ def trainer(api, admin):
 
 
 def session_starting_in(api, trainer, delta):
-    starts_at = (datetime.now(UTC) + delta).replace(second=0, microsecond=0)
-    body = {
-        "title": "Morning yoga",
-        "starts_at": starts_at.isoformat().replace("+00:00", "Z"),
-        "duration_min": 60,
-        "capacity": 10,
-        "price_cents": 0,
-        "currency": "usd",
-        "kind": "in_person",
-        "location": "Studio 2",
-    }
-    reply = api.post("/sessions", body, token=trainer["access_token"])
-    assert reply.status == 201, reply.body
-    return reply.body["session_id"]
+    return api.new_session(trainer, starts_in=delta, title="Morning yoga", capacity=10, location="Studio 2")
 
 
 def emails_to(api, member, subject_start):

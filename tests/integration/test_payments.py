@@ -5,7 +5,7 @@ import hashlib
 import hmac
 import json
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import requests
@@ -37,21 +37,9 @@ def trainer(api, admin):
 
 
 def paid_session(api, trainer, *, starts_in=timedelta(days=30), **changes):
-    starts_at = (datetime.now(UTC) + starts_in).replace(microsecond=0)
-    body = {
-        "title": "Paid spin",
-        "starts_at": starts_at.isoformat().replace("+00:00", "Z"),
-        "duration_min": 45,
-        "capacity": 2,
-        "price_cents": 2000,
-        "currency": "usd",
-        "kind": "in_person",
-        "location": "Studio 1",
-        **changes,
-    }
-    reply = api.post("/sessions", body, token=trainer["access_token"])
-    assert reply.status == 201, reply.body
-    return reply.body["session_id"]
+    return api.new_session(
+        trainer, starts_in=starts_in, **{"title": "Paid spin", "price_cents": 2000, **changes}
+    )
 
 
 def book(api, member, session_id):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
@@ -88,6 +89,30 @@ class ApiClient:
 
     def delete(self, path: str, **options: Any) -> Reply:
         return self.call("DELETE", path, **options)
+
+    # -- scheduling steps
+    def new_session(
+        self, trainer: dict[str, str], *, starts_in: timedelta = timedelta(days=30), **changes: Any
+    ) -> str:
+        """A session the trainer publishes: a free in-person class `starts_in` from now (whole
+        seconds, UTC), with `changes` to any field; its id."""
+        starts_at = (datetime.now(UTC) + starts_in).replace(microsecond=0)
+        body = {
+            "title": "Spin",
+            "starts_at": starts_at.isoformat().replace("+00:00", "Z"),
+            "duration_min": 45,
+            "capacity": 2,
+            "price_cents": 0,
+            "currency": "usd",
+            "kind": "in_person",
+            "location": "Studio 1",
+            **changes,
+        }
+        if body["kind"] == "live" and "location" not in changes:
+            del body["location"]
+        reply = self.post("/sessions", body, token=trainer["access_token"])
+        assert reply.status == 201, reply.body
+        return reply.body["session_id"]
 
     # -- identity steps
     def register(self, email: str | None = None, password: str = "a long enough password") -> dict[str, str]:
