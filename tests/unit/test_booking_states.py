@@ -1,0 +1,139 @@
+"""The booking state machine, in process against moto (seconds, not an HTTP round trip): every
+transition a booking makes and every one it refuses, with the seat counts that must follow."""
+
+from datetime import timedelta
+
+import pytest
+
+from fitconnect.platform import clock
+from fitconnect.platform.auth import Caller
+from fitconnect.platform.errors import Conflict
+
+
+@pytest.fixture
+def scheduling(function_env):
+    """The scheduling domain with an approved trainer, in the environment of its functions."""
+    with function_env("CreateSessionFunction"), function_env("CreateBookingFunction"):
+        from fitconnect.members.models import Profile
+        from fitconnect.scheduling import bookings, sessions
+        from fitconnect.scheduling.models import Trainer
+
+        now = clock.now_iso()
+        Profile(*Profile.key("t1"), user_id="t1", name="Tess", created_at=now).save()
+        Trainer(
+            *Trainer.key("t1"),
+            trainer_id="t1",
+            name="Tess",
+            bio="b",
+            specialties=["hiit"],
+            hourly_rate_cents=0,
+            currency="usd",
+            status="approved",
+            search_text="tess",
+            applied_at=now,
+            gsi1pk="TRAINERS#approved",
+            gsi1sk="tess#t1",
+        ).save()
+
+        def publish(capacity=1, price_cents=0):
+            body = sessions.NewSession(
+                title="Spin",
+                starts_at=clock.now() + timedelta(days=3),
+                duration_min=45,
+                capacity=capacity,
+                price_cents=price_cents,
+                currency="usd",
+                kind="in_person",
+                location="Studio 1",
+            )
+            return sessions.publish_sessions("t1", False, body)[0].session_id
+
+        yield bookings, sessions, publish
+
+
+def _seats(sessions, session_id):
+    session = sessions.session_of(session_id)
+    return int(session.seats_taken), int(session.waitlist_length)
+
+
+def test_free_seat_then_waitlist_then_promotion_on_cancel(scheduling):
+    bookings, sessions, publish = scheduling
+    session_id = publish(capacity=1)
+    first = bookings.book(session_id, "m1")
+    waiting = bookings.book(session_id, "m2")
+    assert (first.status, waiting.status, bookings.position(waiting)) == ("confirmed", "waitlisted", 1)
+    assert _seats(sessions, session_id) == (1, 1)
+    with pytest.raises(Conflict) as twice:
+        bookings.book(session_id, "m1")
+    assert twice.value.code == "already_booked"
+
+    bookings.cancel(first)
+    promoted = bookings.booking_for(Caller("m2", "member"), waiting.booking_id)
+    assert promoted.status == "confirmed"
+    assert _seats(sessions, session_id) == (1, 0)
+    with pytest.raises(Conflict) as again:
+        bookings.cancel(bookings.booking_for(Caller("m1", "member"), first.booking_id))
+    assert again.value.code == "not_cancellable"
+
+
+def test_a_waiter_who_cancels_leaves_the_waitlist(scheduling):
+    bookings, sessions, publish = scheduling
+    session_id = publish(capacity=1)
+    bookings.book(session_id, "m1")
+    waiting = bookings.book(session_id, "m2")
+    bookings.cancel(waiting)
+    assert _seats(sessions, session_id) == (1, 0)
+    assert bookings.booking_for(Caller("m2", "member"), waiting.booking_id).status == "cancelled"
+
+
+def test_a_held_seat_is_confirmed_once_and_a_confirmed_one_is_left_as_it_is(scheduling):
+    bookings, sessions, publish = scheduling
+    session_id = publish(capacity=1, price_cents=1500)
+    held = bookings.book(session_id, "m1")
+    assert (held.status, held.hold_expires_at is not None) == ("pending_payment", True)
+    assert _seats(sessions, session_id) == (1, 0)  # the seat is taken while it is held
+    assert bookings.confirm_held(held.booking_id).status == "confirmed"
+    assert bookings.confirm_held(held.booking_id).status == "confirmed"  # a redelivered payment
+
+
+def test_a_lapsed_hold_expires_frees_the_seat_and_cannot_be_confirmed(scheduling):
+    bookings, sessions, publish = scheduling
+    session_id = publish(capacity=1, price_cents=1500)
+    held = bookings.book(session_id, "m1")
+    assert bookings.expire_holds(clock.now() + timedelta(minutes=16)) == 1
+    assert bookings.expire_holds(clock.now() + timedelta(minutes=16)) == 0  # repeatable
+    assert _seats(sessions, session_id) == (0, 0)
+    with pytest.raises(Conflict) as late:
+        bookings.confirm_held(held.booking_id)
+    assert late.value.code == "not_confirmable"
+
+
+def test_a_payment_after_the_lapse_gets_the_seat_back_only_if_it_is_free(scheduling):
+    bookings, sessions, publish = scheduling
+    session_id = publish(capacity=1, price_cents=1500)
+    held = bookings.book(session_id, "m1")
+    bookings.expire_holds(clock.now() + timedelta(minutes=16))
+    assert bookings.reinstate_paid(held.booking_id) is True
+    assert bookings.reinstate_paid(held.booking_id) is True  # repeatable
+    assert _seats(sessions, session_id) == (1, 0)
+
+    other = publish(capacity=1, price_cents=1500)
+    lapsed = bookings.book(other, "m2")
+    bookings.expire_holds(clock.now() + timedelta(minutes=16))
+    bookings.book(other, "m3")  # someone else took the freed seat
+    assert bookings.reinstate_paid(lapsed.booking_id) is False  # payments refunds instead
+    assert _seats(sessions, other) == (1, 0)
+
+
+def test_a_cancelled_session_takes_no_booking(scheduling):
+    bookings, _sessions, publish = scheduling
+    session_id = publish(capacity=3)
+    bookings.book(session_id, "m1")
+    from fitconnect.scheduling import session_changes
+
+    session_changes.cancel(Caller("t1", "trainer"), session_id)
+    with pytest.raises(Conflict) as closed:
+        bookings.book(session_id, "m2")
+    assert closed.value.code == "session_closed"
+    assert bookings.cancel_all(session_id) == 1
+    assert bookings.cancel_all(session_id) == 0  # repeatable
