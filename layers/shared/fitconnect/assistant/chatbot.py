@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from fitconnect.members.public import timezone_of
 from fitconnect.platform import clock
 from fitconnect.platform.storage import get_item
+from fitconnect.scheduling.public import Booking, Session, Trainer, starting_between
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
@@ -115,7 +116,6 @@ def _cancel_on_day(user_id: str, words: str, zone: ZoneInfo, now: datetime) -> A
 
 
 def _find_classes(words: str, zone: ZoneInfo, now: datetime) -> Answer:
-    from fitconnect.scheduling.public import starting_between
 
     kind = "live" if re.search(r"\b(live|online|zoom)\b", words) else None
     kind = "in_person" if re.search(r"\bin[- ]person\b", words) else kind
@@ -187,7 +187,6 @@ def _upcoming_date(today: date, month: int, day: int) -> date | None:
 
 def _upcoming(user_id: str, now: datetime) -> list[tuple[Any, Any]]:
     """The member's confirmed or held bookings of sessions still ahead, soonest first."""
-    from fitconnect.scheduling.public import Booking, Session
 
     pairs = []
     for booking in Booking.gsi1.query(f"MEMBER#{user_id}"):
@@ -205,7 +204,6 @@ def _trainer_words(words: str) -> list[str]:
 
 
 def _trainer_names(trainer_ids: set[str]) -> dict[str, str]:
-    from fitconnect.scheduling.public import Trainer
 
     names = {}
     for trainer_id in trainer_ids:

@@ -14,7 +14,7 @@ from fitconnect.identity.models import Account, EmailClaim
 from fitconnect.platform import clock, ids
 from fitconnect.platform.auth import ROLE_RANK
 from fitconnect.platform.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized
-from fitconnect.platform.events import DomainEvent
+from fitconnect.platform.events import DomainEvent, publish
 from fitconnect.platform.storage import get_item, transact_write
 
 LOGIN_FAILURES_ALLOWED = 5
@@ -102,7 +102,6 @@ def register(email: str, password: str, name: str, companion: Companion) -> Acco
 
 
 def publish_registered(account: Account, *, via: str) -> None:
-    from fitconnect.platform.events import publish
 
     publish([UserRegistered(user_id=account.user_id, role=account.role, via=via)])
 
@@ -221,7 +220,6 @@ def admin_update(admin_id: str, user_id: str, *, role: str | None, disabled: boo
     account.update(actions=actions, condition=Account.status != "deleted")
     if disabled:
         tokens.revoke_all(user_id, reason="disabled_by_admin")
-    from fitconnect.platform.events import publish
 
     publish([UserUpdated(user_id=user_id, role=account.role, status=account.status, changed_by=admin_id)])
     return account

@@ -44,6 +44,7 @@ class _JwksCache:
         return self.keys.get(kid)
 
     def _fetch(self) -> None:
+        # Lazy for cold start: keys imports cryptography's key generation, which only a refetch needs.
         from fitconnect.identity.keys import public_jwks
 
         published = public_jwks()

@@ -21,7 +21,7 @@ from pynamodb.exceptions import TransactWriteError
 
 from fitconnect.identity import accounts, passwords, throttle, tokens
 from fitconnect.identity.models import Account, ResetCode
-from fitconnect.platform import clock, ids
+from fitconnect.platform import aws, clock, ids
 from fitconnect.platform.errors import Unprocessable
 from fitconnect.platform.observability import logger
 from fitconnect.platform.settings import env
@@ -46,7 +46,6 @@ def _code_hash(user_id: str, code: str) -> str:
 
 def queue_request(email: str) -> None:
     """POST /auth/password/forgot: one message, whatever the e-mail; `forgot` runs off the request path."""
-    from fitconnect.platform import aws
 
     queue_url = env("RESET_REQUESTS_QUEUE_URL")
     aws.client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps({"email": email}))

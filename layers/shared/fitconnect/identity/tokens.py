@@ -61,6 +61,7 @@ def issue_access_token(account: Account, family_id: str) -> str:
     authorizer's cache period, not only at its expiry."""
     import jwt
 
+    # Lazy for cold start: the authorizer imports this module; only a login signs (and needs keys).
     from fitconnect.identity.keys import signing_keys
 
     key = signing_keys()[0]

@@ -30,10 +30,12 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from fitconnect.inventory import telemetry_archive
 from fitconnect.inventory.models import Equipment, EquipmentListing, Rejected, RejectedCount
 from fitconnect.platform import clock, ids
 from fitconnect.platform.contract import RequestBody, SingleLine
 from fitconnect.platform.errors import NotFound
+from fitconnect.platform.observability import logger, metrics
 from fitconnect.platform.storage import (
     conditional_update,
     get_item,
@@ -199,9 +201,9 @@ def ingest(message: dict[str, Any]) -> str:
         return _reject(message, "unknown equipment")
     moment = telemetry.ts if telemetry.ts.tzinfo else telemetry.ts.replace(tzinfo=UTC)
     ts, ts_ms = clock.to_iso(moment), int(moment.timestamp() * 1000)
-    from fitconnect.inventory.telemetry_archive import enqueue
-
-    enqueue({**telemetry.model_dump(mode="json", exclude_none=True), "ts": ts})  # for analytics
+    telemetry_archive.enqueue(
+        {**telemetry.model_dump(mode="json", exclude_none=True), "ts": ts}
+    )  # for analytics
     if equipment.seen_floor is not None and ts_ms <= int(equipment.seen_floor):
         return _late(telemetry)
     if (not equipment.last_ts or ts > equipment.last_ts) and _apply_newest(equipment, telemetry, ts, ts_ms):
@@ -267,7 +269,6 @@ def _count_older(equipment: Equipment, telemetry: Telemetry, ts: str, ts_ms: int
 
 
 def _late(telemetry: Telemetry) -> str:
-    from fitconnect.platform.observability import logger, metrics
 
     logger.warning("telemetry too late to count", extra={"equipment_id": telemetry.equipment_id})
     metrics.add_metric(name="TelemetryLate", unit="Count", value=1)
@@ -335,7 +336,6 @@ def _reject(message: dict[str, Any], reason: str) -> str:
         expires_at=ttl_in(REJECTED_TTL_S),
     ).save()
     RejectedCount(f"REJECTED#{day}", "COUNT").update(actions=[RejectedCount.count.add(1)])
-    from fitconnect.platform.observability import logger, metrics
 
     logger.warning("telemetry rejected", extra={"reason": reason})
     metrics.add_metric(name="TelemetryRejected", unit="Count", value=1)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pynamodb.attributes import ListAttribute, UnicodeAttribute
 
-from fitconnect.platform.storage import ContextItem, table_meta
+from fitconnect.platform.storage import ContextItem, get_item, table_meta
 
 TABLE_ENV = "MEMBERS_TABLE"
 
@@ -78,7 +78,6 @@ class Export(MembersItem):
 
 def timezone_of(user_id: str) -> str:
     """The member's IANA time zone (UTC when unknown): what messages and the chatbot speak in."""
-    from fitconnect.platform.storage import get_item
 
     profile = get_item(Profile, Profile.key(user_id))
     return str(profile.timezone) if profile is not None and profile.timezone else "UTC"

@@ -21,7 +21,7 @@ from fitconnect.members.models import Device, Export, MembersItem, Profile, memb
 from fitconnect.members.profiles import devices_of, release_token
 from fitconnect.platform import aws, clock, ids
 from fitconnect.platform.errors import NotFound
-from fitconnect.platform.events import DomainEvent
+from fitconnect.platform.events import DomainEvent, publish
 from fitconnect.platform.settings import env
 from fitconnect.platform.storage import get_item
 
@@ -72,7 +72,6 @@ def request_export(user_id: str) -> Export:
     export_id = ids.new_id()
     export = Export(*Export.key(user_id, export_id), export_id=export_id, created_at=clock.now_iso())
     export.save()
-    from fitconnect.platform.events import publish
 
     publish([ExportRequested(user_id=user_id, export_id=export_id)])
     return export
@@ -130,7 +129,6 @@ def export_status(user_id: str, export_id: str) -> dict[str, Any]:
 
 
 def request_erasure(user_id: str) -> None:
-    from fitconnect.platform.events import publish
 
     identity.account_of(user_id)  # 404 once deleted: a repeated DELETE /me publishes nothing again
     # The event first: if publishing fails nothing has changed and the member can retry.

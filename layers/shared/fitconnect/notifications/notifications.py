@@ -28,8 +28,9 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
-from fitconnect.members.public import timezone_of
-from fitconnect.notifications import reminders
+from fitconnect.identity.public import account_of
+from fitconnect.members.public import Profile, devices_of, timezone_of
+from fitconnect.notifications import push, reminders
 from fitconnect.notifications.models import DeferredMarker, Notification
 from fitconnect.notifications.preferences import (
     NotificationPreferences,
@@ -38,9 +39,13 @@ from fitconnect.notifications.preferences import (
 )
 from fitconnect.platform import aws, clock, ids
 from fitconnect.platform.errors import NotFound
+from fitconnect.platform.mail import send_raw
 from fitconnect.platform.observability import logger
+from fitconnect.platform.settings import env
 from fitconnect.platform.storage import conditional_save, conditional_update, get_item, plain_map
 from fitconnect.platform.text import one_line, plain_text
+from fitconnect.scheduling.public import Booking, session_of, upcoming_confirmed
+from fitconnect.scheduling.public import calendar_file as render_calendar
 
 URGENT = {"password_reset"}  # never deferred by quiet hours
 CLAIM_S = 120  # a sender's claim: far longer than a send takes, short enough for a retry to follow
@@ -112,7 +117,6 @@ def _stale(reminder: dict[str, Any], reason: str) -> str:
 
 def reschedule_member(user_id: str, leads: list[int]) -> int:
     """New reminder leads apply to the member's upcoming confirmed bookings too."""
-    from fitconnect.scheduling.public import upcoming_confirmed
 
     now = clock.now()
     return sum(
@@ -124,8 +128,6 @@ def reschedule_member(user_id: str, leads: list[int]) -> int:
 def request(notification_id: str, user_id: str, template: str, secret: dict[str, str]) -> None:
     """Queue a notification whose data is secret (a reset code) straight to the sender."""
     import json
-
-    from fitconnect.platform.settings import env
 
     body = {"notification_id": notification_id, "user_id": user_id, "template": template, "secret": secret}
     aws.client("sqs").send_message(QueueUrl=env("NOTIFICATIONS_QUEUE_URL"), MessageBody=json.dumps(body))
@@ -269,9 +271,6 @@ def _claim(notification: Notification) -> str | None:
 
 
 def _send_email(user_id: str, subject: str, text: str, attachment: bytes | None) -> dict[str, Any]:
-    from fitconnect.identity.public import account_of
-    from fitconnect.platform.mail import send_raw
-
     try:
         address = account_of(user_id).email
     except NotFound:
@@ -287,7 +286,6 @@ def _send_email(user_id: str, subject: str, text: str, attachment: bytes | None)
 
 def _send_sms(user_id: str, subject: str) -> dict[str, Any]:
     """A short text by SNS to the member's phone number (their profile's, E.164)."""
-    from fitconnect.members.public import Profile
 
     profile = get_item(Profile, Profile.key(user_id))
     if profile is None or not profile.phone:
@@ -297,9 +295,6 @@ def _send_sms(user_id: str, subject: str) -> dict[str, Any]:
 
 
 def _send_push(notification: Notification, subject: str, text: str) -> dict[str, Any]:
-    from fitconnect.members.public import devices_of
-    from fitconnect.notifications import push
-
     return push.send(devices_of(notification.user_id), notification.notification_id, subject, text)
 
 
@@ -367,7 +362,6 @@ def render(notification: Notification, secret: dict[str, str]) -> tuple[str, str
 
 
 def _session(session_id: str | None) -> Any:
-    from fitconnect.scheduling.public import session_of
 
     if not session_id:
         return None
@@ -403,7 +397,6 @@ def _money(data: dict[str, Any]) -> str:
 
 
 def _ics(booking: Any, session: Any) -> bytes | None:
-    from fitconnect.scheduling.public import calendar_file as render_calendar
 
     if booking is None or session is None:
         return None
@@ -411,7 +404,6 @@ def _ics(booking: Any, session: Any) -> bytes | None:
 
 
 def _booking(booking_id: str) -> Any:
-    from fitconnect.scheduling.public import Booking
 
     return get_item(Booking, Booking.key(booking_id), consistent=True)
 

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from fitconnect.platform import aws, clock, ids
+from fitconnect.platform.observability import logger
 from fitconnect.platform.settings import EVENT_BUS_VAR, env
 
 PUT_EVENTS_BATCH = 10  # EventBridge's limit per PutEvents call
@@ -56,8 +57,6 @@ def publish(events: Iterable[DomainEvent], *, correlation_id: str | None = None)
     The correlation id defaults to the one the Logger holds for the current request.
     """
     if correlation_id is None:
-        from fitconnect.platform.observability import logger
-
         correlation_id = logger.get_correlation_id()
     bus_name = env(EVENT_BUS_VAR)
     entries = [to_entry(event, correlation_id=correlation_id, bus_name=bus_name) for event in events]

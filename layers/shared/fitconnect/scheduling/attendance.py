@@ -22,7 +22,7 @@ from fitconnect.platform import clock
 from fitconnect.platform.auth import Caller
 from fitconnect.platform.contract import ItemId, PlainText, RequestBody
 from fitconnect.platform.errors import Conflict, Forbidden, NotFound
-from fitconnect.platform.events import DomainEvent
+from fitconnect.platform.events import DomainEvent, publish
 from fitconnect.platform.storage import conditional_update, get_item, transact_write
 from fitconnect.scheduling.bookings import booking_for, place_status
 from fitconnect.scheduling.models import Booking, Feedback, Place, Review, Session, Trainer
@@ -91,7 +91,6 @@ def check_in(caller: Caller, booking_id: str) -> Booking:
         return booking  # a repeated check-in changes nothing
     if booking.status != "confirmed" or not _set_status(booking, "attended", "confirmed"):
         raise Conflict(f"A {booking.status} booking cannot be checked in.", code="not_checkable")
-    from fitconnect.platform.events import publish
 
     publish([BookingAttended(booking_id=booking_id, session_id=booking.session_id, user_id=booking.user_id)])
     return booking
@@ -131,7 +130,6 @@ def _close(session: Session) -> None:
         session, [Session.status.set("ended")], Session.status.is_in("scheduled", "live")
     ):
         return  # closed by an earlier run
-    from fitconnect.platform.events import publish
 
     publish([SessionEnded(session_id=session.session_id, attended=attended, no_shows=no_shows)])
 

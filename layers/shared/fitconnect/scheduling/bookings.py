@@ -32,8 +32,8 @@ from fitconnect.platform import clock, ids
 from fitconnect.platform.auth import Caller
 from fitconnect.platform.cursors import page, page_request
 from fitconnect.platform.errors import Conflict, NotFound
-from fitconnect.platform.events import DomainEvent
-from fitconnect.platform.storage import get_item, transact_write
+from fitconnect.platform.events import DomainEvent, publish
+from fitconnect.platform.storage import conditional_update, get_item, transact_write
 from fitconnect.scheduling.models import Booking, Place, Refund, Session, WaitlistEntry
 from fitconnect.scheduling.sessions import session_of
 
@@ -188,7 +188,6 @@ def _join_waitlist(transaction: Any, session: Session, booking: Booking, seq: in
 
 
 def _publish_created(booking: Booking) -> None:
-    from fitconnect.platform.events import publish
 
     events: list[DomainEvent] = [BookingCreated(**_event_fields(booking))]
     if booking.status == "confirmed":
@@ -391,7 +390,6 @@ def _promote(
 def _publish_cancelled(
     booking: Booking, owed: int, promoted: Booking | None, final_status: str, session_cancelled: bool
 ) -> None:
-    from fitconnect.platform.events import publish
 
     events: list[DomainEvent] = [
         BookingCancelled(
@@ -440,7 +438,6 @@ def fill_free_seats(session_id: str) -> int:
                 continue
             raise
         promoted_count += 1
-        from fitconnect.platform.events import publish
 
         events: list[DomainEvent] = [WaitlistPromoted(**_event_fields(promoted))]
         if promoted.status == "confirmed":
@@ -500,7 +497,6 @@ def confirm_held(booking_id: str) -> Booking:
             raise
         raise Conflict(f"A {booking.status} booking cannot be confirmed.", code="not_confirmable") from None
     booking.status = "confirmed"
-    from fitconnect.platform.events import publish
 
     publish([BookingConfirmed(**_event_fields(booking))])
     return booking
@@ -540,7 +536,6 @@ def reinstate_paid(booking_id: str) -> bool:
             return current is not None and current.status == "confirmed"
         raise
     booking.status = "confirmed"
-    from fitconnect.platform.events import publish
 
     publish([BookingConfirmed(**_event_fields(booking))])
     return True
@@ -548,7 +543,6 @@ def reinstate_paid(booking_id: str) -> bool:
 
 def record_refund(booking_id: str, amount_cents: int, status: str) -> None:
     """The payments work reports a booking's refund (`refunded` once Stripe accepted it)."""
-    from fitconnect.platform.storage import conditional_update
 
     booking = Booking(*Booking.key(booking_id))
     refund = Refund(amount_cents=amount_cents, status=status)

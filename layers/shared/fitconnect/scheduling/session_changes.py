@@ -14,7 +14,7 @@ from fitconnect.platform import clock
 from fitconnect.platform.auth import Caller
 from fitconnect.platform.contract import RequestBody
 from fitconnect.platform.errors import ApiError, Conflict, Forbidden
-from fitconnect.platform.events import DomainEvent
+from fitconnect.platform.events import DomainEvent, publish
 from fitconnect.platform.storage import conditional_update
 from fitconnect.scheduling import bookings, trainers
 from fitconnect.scheduling.models import Session
@@ -81,7 +81,6 @@ def cancel(caller: Caller, session_id: str) -> Session:
     session = _owned(caller, session_id)
     if not conditional_update(session, [Session.status.set("cancelled")], Session.status == "scheduled"):
         raise Conflict(f"The session is already {session_of(session_id).status}.", code="not_cancellable")
-    from fitconnect.platform.events import publish
 
     publish(
         [SessionCancelled(session_id=session_id, trainer_id=session.trainer_id, cancelled_by=caller.user_id)]

@@ -29,7 +29,7 @@ from fitconnect.platform.contract import (
 )
 from fitconnect.platform.cursors import decode_cursor, encode_cursor, page_request
 from fitconnect.platform.errors import BadRequest, Forbidden, NotFound, Unprocessable
-from fitconnect.platform.events import DomainEvent
+from fitconnect.platform.events import DomainEvent, publish
 from fitconnect.platform.storage import get_item
 from fitconnect.scheduling import zoom_api
 from fitconnect.scheduling.models import Session, Video
@@ -137,7 +137,6 @@ def publish_sessions(caller_id: str, caller_is_admin: bool, request: NewSession)
     with Session.batch_write() as batch:
         for session in sessions:
             batch.save(session)
-    from fitconnect.platform.events import publish
 
     publish([SessionsPublished(trainer_id=trainer_id, session_ids=[s.session_id for s in sessions])])
     return sessions

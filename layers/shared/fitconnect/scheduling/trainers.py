@@ -25,7 +25,7 @@ from fitconnect.platform import clock
 from fitconnect.platform.contract import Currency, PlainText, RequestBody, SingleLine
 from fitconnect.platform.cursors import page, page_request
 from fitconnect.platform.errors import Conflict, NotFound
-from fitconnect.platform.events import DomainEvent
+from fitconnect.platform.events import DomainEvent, publish
 from fitconnect.platform.storage import (
     conditional_save,
     get_item,
@@ -102,7 +102,6 @@ def apply(user_id: str, application: TrainerApplication) -> Trainer:
     )
     if not conditional_save(trainer, Trainer.pk.does_not_exist()):
         raise Conflict("You have already applied as a trainer.", code="already_applied")
-    from fitconnect.platform.events import publish
 
     publish([TrainerApplied(trainer_id=user_id)])
     return trainer
@@ -169,7 +168,6 @@ def approve(trainer_id: str, admin_id: str) -> Trainer:
             "The application is no longer pending, or the account is not an active member.",
             code="cannot_approve",
         ) from None
-    from fitconnect.platform.events import publish
 
     publish([TrainerApproved(trainer_id=trainer_id, approved_by=admin_id)])
     trainer.refresh()

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from fitconnect.platform.errors import BadRequest
-from fitconnect.platform.events import DomainEvent
+from fitconnect.platform.events import DomainEvent, publish
 from fitconnect.platform.observability import logger
 from fitconnect.platform.storage import conditional_update, get_item
 from fitconnect.platform.text import one_line
@@ -88,7 +88,6 @@ def _move(session_id: str, *, started: bool) -> None:
     session = session_of(session_id)
     if not conditional_update(session, [Session.status.set(status)], Session.status.is_in(*allowed)):
         return  # already there (a redelivered webhook) or cancelled
-    from fitconnect.platform.events import publish
 
     event = SessionStarted(session_id=session_id) if started else SessionEndedLive(session_id=session_id)
     publish([event])
