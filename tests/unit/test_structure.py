@@ -147,3 +147,18 @@ def test_contexts_depend_one_way():
     uses = {(one, other) for one, other in uses if other not in (one, "platform")}
     assert {tuple(sorted(pair)) for pair in uses if pair[::-1] in uses} == set()
     assert {other for one, other in uses if one == "identity"} == set()
+
+
+def test_a_function_local_import_is_there_for_cold_start_and_says_so():
+    unexplained = []
+    for path in (LAYER / "fitconnect").rglob("*.py"):
+        text = path.read_text()
+        tree, lines = ast.parse(text), text.splitlines()
+        top_level = {id(node) for node in tree.body}
+        for node in ast.walk(tree):
+            ours = isinstance(node, ast.ImportFrom) and (node.module or "").startswith("fitconnect")
+            if ours and id(node) not in top_level:
+                said = " ".join(lines[max(0, node.lineno - 3) : node.lineno]).lower()
+                if "cold start" not in said:
+                    unexplained.append(f"{path.relative_to(REPO_ROOT)}:{node.lineno} {node.module}")
+    assert unexplained == []
