@@ -25,12 +25,10 @@ straight through the queue (`request`), not over the bus, where every rule and a
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from email.message import EmailMessage
 from typing import Any
 
-from fitconnect.identity.public import account_of
-from fitconnect.members.public import Profile, devices_of, timezone_of
-from fitconnect.notifications import push, reminders
+from fitconnect.members.public import timezone_of
+from fitconnect.notifications import channels, reminders, templates
 from fitconnect.notifications.models import DeferredMarker, Notification
 from fitconnect.notifications.preferences import (
     NotificationPreferences,
@@ -38,14 +36,11 @@ from fitconnect.notifications.preferences import (
     quiet_until,
 )
 from fitconnect.platform import aws, clock, ids
-from fitconnect.platform.errors import NotFound
-from fitconnect.platform.mail import send_raw
 from fitconnect.platform.observability import logger
 from fitconnect.platform.settings import env
 from fitconnect.platform.storage import conditional_save, conditional_update, get_item, plain_map
 from fitconnect.platform.text import one_line, plain_text
-from fitconnect.scheduling.public import Booking, session_of, upcoming_confirmed
-from fitconnect.scheduling.public import calendar_file as render_calendar
+from fitconnect.scheduling.public import upcoming_confirmed
 
 URGENT = {"password_reset"}  # never deferred by quiet hours
 CLAIM_S = 120  # a sender's claim: far longer than a send takes, short enough for a retry to follow
@@ -80,14 +75,14 @@ def from_event(detail_type: str, detail: dict[str, Any]) -> str:
 
 
 def _schedule_reminders(data: dict[str, Any], leads: list[int]) -> int:
-    session = _session(data.get("session_id"))
+    session = templates.session_or_none(data.get("session_id"))
     if session is None:
         return 0
     return reminders.schedule(
         str(data["booking_id"]),
         str(data["user_id"]),
         session.session_id,
-        _starts(session),
+        templates.starts_of(session),
         leads,
         clock.now(),
     )
@@ -96,7 +91,7 @@ def _schedule_reminders(data: dict[str, Any], leads: list[int]) -> int:
 def from_reminder(reminder: dict[str, Any]) -> str:
     """A due reminder the schedule handed on: sent once, if it still holds (the booking confirmed,
     the lead still one of the member's)."""
-    booking = _booking(str(reminder["booking_id"]))
+    booking = templates.booking_or_none(str(reminder["booking_id"]))
     if booking is None or booking.status != "confirmed":
         return _stale(reminder, "the booking is no longer confirmed")
     user_id, lead = str(reminder["user_id"]), int(reminder["lead_min"])
@@ -120,7 +115,7 @@ def reschedule_member(user_id: str, leads: list[int]) -> int:
 
     now = clock.now()
     return sum(
-        reminders.schedule(booking_id, user_id, session.session_id, _starts(session), leads, now)
+        reminders.schedule(booking_id, user_id, session.session_id, templates.starts_of(session), leads, now)
         for booking_id, session in upcoming_confirmed(user_id, now)
     )
 
@@ -222,18 +217,22 @@ def deliver(
     claim = _claim(notification)
     if claim is None:
         return "duplicate"
-    subject, text, attachment = render(notification, secret or {})
+    subject, text, attachment = templates.render(notification, secret or {})
     subject, text = one_line(subject), plain_text(text)  # user text (a title) reaches headers
     user_id = notification.user_id
     outcomes: dict[str, Any]
     if notification.template in EMAIL_ONLY:
-        outcomes = {"email": _send_email(user_id, subject, text, attachment)}
+        outcomes = {"email": channels.email(user_id, subject, text, attachment)}
     else:
         preferences = preferences or preferences_of(user_id)
         outcomes = {
-            "email": _send_email(user_id, subject, text, attachment) if preferences.email else _off(),
-            "sms": _send_sms(user_id, subject) if preferences.sms else _off(),
-            "push": _send_push(notification, subject, text) if preferences.push else _off(),
+            "email": channels.email(user_id, subject, text, attachment)
+            if preferences.email
+            else channels.off(),
+            "sms": channels.sms(user_id, subject) if preferences.sms else channels.off(),
+            "push": channels.push_to_devices(notification, subject, text)
+            if preferences.push
+            else channels.off(),
         }
     sent = any(outcome["status"] == "sent" for outcome in outcomes.values())
     status = "sent" if sent else "skipped"
@@ -268,144 +267,6 @@ def _claim(notification: Notification) -> str | None:
         (Notification.status == "pending") | lapsed,
     )
     return claim if taken else None
-
-
-def _send_email(user_id: str, subject: str, text: str, attachment: bytes | None) -> dict[str, Any]:
-    try:
-        address = account_of(user_id).email
-    except NotFound:
-        return {"status": "skipped", "reason": "no account"}  # erased meanwhile
-    message = EmailMessage()
-    message["To"] = address
-    message["Subject"] = subject
-    message.set_content(text)
-    if attachment is not None:
-        message.add_attachment(attachment, maintype="text", subtype="calendar", filename="booking.ics")
-    return {"status": "sent", "message_id": send_raw(message)}
-
-
-def _send_sms(user_id: str, subject: str) -> dict[str, Any]:
-    """A short text by SNS to the member's phone number (their profile's, E.164)."""
-
-    profile = get_item(Profile, Profile.key(user_id))
-    if profile is None or not profile.phone:
-        return {"status": "skipped", "reason": "no phone number"}
-    result = aws.client("sns").publish(PhoneNumber=profile.phone, Message=f"FitConnect: {subject}"[:160])
-    return {"status": "sent", "message_id": result["MessageId"]}
-
-
-def _send_push(notification: Notification, subject: str, text: str) -> dict[str, Any]:
-    return push.send(devices_of(notification.user_id), notification.notification_id, subject, text)
-
-
-def _off() -> dict[str, Any]:
-    return {"status": "skipped", "reason": "switched off"}
-
-
-# -- templates
-
-
-def render(notification: Notification, secret: dict[str, str]) -> tuple[str, str, bytes | None]:
-    """Subject, text and an optional .ics attachment for the notification's template. The session
-    (and the booking, when the .ics or the session id needs it) is read once."""
-    data = plain_map(notification.data)
-    template = notification.template
-    match template:
-        case "welcome":
-            return (
-                "Welcome to FitConnect",
-                "Your account is ready. Find a class or a trainer, book your seat, and we will remind "
-                "you before it starts. Choose how we reach you in your notification settings.",
-                None,
-            )
-        case "password_reset":
-            return (
-                "Your FitConnect password reset code",
-                f"Your password reset code is {secret.get('code', '')}. It is valid for 15 minutes and "
-                "can be used once.\nIf you did not ask for it, ignore this e-mail: your password has "
-                "not changed.",
-                None,
-            )
-    needs_booking = template == "booking_confirmed" or not data.get("session_id")
-    booking = _booking(str(data["booking_id"])) if needs_booking and data.get("booking_id") else None
-    session = _session(data.get("session_id") or (booking.session_id if booking is not None else None))
-    line = _session_line(session, timezone_of(notification.user_id))
-    amount = _money(data)
-    match template:
-        case "booking_confirmed":
-            ics = _ics(booking, session)
-            return f"Booked: {line}", f"You're booked for {line}. The calendar file is attached.", ics
-        case "waitlist_promoted":
-            detail = "Pay within 15 minutes to keep it." if data.get("status") == "pending_payment" else ""
-            return f"A place opened up: {line}", f"You have a place in {line}. {detail}".strip(), None
-        case "session_cancelled":
-            refunded = _money({**data, "amount_cents": data.get("refund_cents")})
-            refund = f" Your {refunded} will be refunded in full." if data.get("refund_cents") else ""
-            return (
-                f"Class cancelled: {line}",
-                f"We're sorry: {line} has been cancelled by the studio.{refund} Your other bookings "
-                "are unchanged.",
-                None,
-            )
-        case "booking_cancelled":
-            verb = "expired (unpaid)" if data.get("status") == "expired" else "was cancelled"
-            refunded = _money({**data, "amount_cents": data.get("refund_cents")})
-            refund = f" {refunded} will be refunded." if data.get("refund_cents") else ""
-            return f"Booking {verb}: {line}", f"Your booking for {line} {verb}.{refund}", None
-        case "payment_receipt":
-            return f"Receipt: {amount}", f"We received {amount} for {line}. Thank you!", None
-        case "refund":
-            return f"Refund: {amount}", f"We refunded {amount} for {line}.", None
-        case "reminder":
-            return f"Reminder: {line}", f"{line} starts in {_time_left(session)}. See you there!", None
-    return "FitConnect", "You have a new notification.", None
-
-
-def _session(session_id: str | None) -> Any:
-
-    if not session_id:
-        return None
-    try:
-        return session_of(str(session_id))
-    except NotFound:
-        return None
-
-
-def _starts(session: Any) -> datetime:
-    return datetime.fromisoformat(session.starts_at.replace("Z", "+00:00"))
-
-
-def _session_line(session: Any, timezone: str) -> str:
-    from zoneinfo import ZoneInfo
-
-    if session is None:
-        return "your class"
-    local = _starts(session).astimezone(ZoneInfo(timezone))
-    return f"{session.title} on {local:%a %d %b at %H:%M} ({local.tzname()})"
-
-
-def _time_left(session: Any) -> str:
-    if session is None:
-        return "a while"
-    minutes = max(0, round((_starts(session) - clock.now()).total_seconds() / 60))
-    return f"about {round(minutes / 60)} hours" if minutes >= 120 else f"{minutes} minutes"
-
-
-def _money(data: dict[str, Any]) -> str:
-    cents, currency = int(data.get("amount_cents") or 0), str(data.get("currency") or "usd").upper()
-    return f"{cents / 100:.2f} {currency}"
-
-
-def _ics(booking: Any, session: Any) -> bytes | None:
-
-    if booking is None or session is None:
-        return None
-    return render_calendar([booking], {booking.session_id: session})
-
-
-def _booking(booking_id: str) -> Any:
-
-    return get_item(Booking, Booking.key(booking_id), consistent=True)
 
 
 # -- the member's log

@@ -1,0 +1,119 @@
+"""What a notification says: subject, text and an optional calendar file per template, from the
+session (and booking) it is about, in the member's time zone. Subjects end up in mail headers, SMS
+and push titles: the sender makes them one line (platform.text)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fitconnect.members.public import timezone_of
+from fitconnect.notifications.models import Notification
+from fitconnect.platform import clock
+from fitconnect.platform.errors import NotFound
+from fitconnect.platform.storage import get_item, plain_map
+from fitconnect.scheduling.public import Booking, session_of
+from fitconnect.scheduling.public import calendar_file as render_calendar
+
+
+def render(notification: Notification, secret: dict[str, str]) -> tuple[str, str, bytes | None]:
+    """Subject, text and an optional .ics attachment for the notification's template. The session
+    (and the booking, when the .ics or the session id needs it) is read once."""
+    data = plain_map(notification.data)
+    template = notification.template
+    match template:
+        case "welcome":
+            return (
+                "Welcome to FitConnect",
+                "Your account is ready. Find a class or a trainer, book your seat, and we will remind "
+                "you before it starts. Choose how we reach you in your notification settings.",
+                None,
+            )
+        case "password_reset":
+            return (
+                "Your FitConnect password reset code",
+                f"Your password reset code is {secret.get('code', '')}. It is valid for 15 minutes and "
+                "can be used once.\nIf you did not ask for it, ignore this e-mail: your password has "
+                "not changed.",
+                None,
+            )
+    needs_booking = template == "booking_confirmed" or not data.get("session_id")
+    booking = booking_or_none(str(data["booking_id"])) if needs_booking and data.get("booking_id") else None
+    session = session_or_none(data.get("session_id") or (booking.session_id if booking is not None else None))
+    line = _session_line(session, timezone_of(notification.user_id))
+    amount = _money(data)
+    match template:
+        case "booking_confirmed":
+            ics = _ics(booking, session)
+            return f"Booked: {line}", f"You're booked for {line}. The calendar file is attached.", ics
+        case "waitlist_promoted":
+            detail = "Pay within 15 minutes to keep it." if data.get("status") == "pending_payment" else ""
+            return f"A place opened up: {line}", f"You have a place in {line}. {detail}".strip(), None
+        case "session_cancelled":
+            refunded = _money({**data, "amount_cents": data.get("refund_cents")})
+            refund = f" Your {refunded} will be refunded in full." if data.get("refund_cents") else ""
+            return (
+                f"Class cancelled: {line}",
+                f"We're sorry: {line} has been cancelled by the studio.{refund} Your other bookings "
+                "are unchanged.",
+                None,
+            )
+        case "booking_cancelled":
+            verb = "expired (unpaid)" if data.get("status") == "expired" else "was cancelled"
+            refunded = _money({**data, "amount_cents": data.get("refund_cents")})
+            refund = f" {refunded} will be refunded." if data.get("refund_cents") else ""
+            return f"Booking {verb}: {line}", f"Your booking for {line} {verb}.{refund}", None
+        case "payment_receipt":
+            return f"Receipt: {amount}", f"We received {amount} for {line}. Thank you!", None
+        case "refund":
+            return f"Refund: {amount}", f"We refunded {amount} for {line}.", None
+        case "reminder":
+            return f"Reminder: {line}", f"{line} starts in {_time_left(session)}. See you there!", None
+    return "FitConnect", "You have a new notification.", None
+
+
+def session_or_none(session_id: str | None) -> Any:
+
+    if not session_id:
+        return None
+    try:
+        return session_of(str(session_id))
+    except NotFound:
+        return None
+
+
+def starts_of(session: Any) -> datetime:
+    return datetime.fromisoformat(session.starts_at.replace("Z", "+00:00"))
+
+
+def _session_line(session: Any, timezone: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    if session is None:
+        return "your class"
+    local = starts_of(session).astimezone(ZoneInfo(timezone))
+    return f"{session.title} on {local:%a %d %b at %H:%M} ({local.tzname()})"
+
+
+def _time_left(session: Any) -> str:
+    if session is None:
+        return "a while"
+    minutes = max(0, round((starts_of(session) - clock.now()).total_seconds() / 60))
+    return f"about {round(minutes / 60)} hours" if minutes >= 120 else f"{minutes} minutes"
+
+
+def _money(data: dict[str, Any]) -> str:
+    cents, currency = int(data.get("amount_cents") or 0), str(data.get("currency") or "usd").upper()
+    return f"{cents / 100:.2f} {currency}"
+
+
+def _ics(booking: Any, session: Any) -> bytes | None:
+
+    if booking is None or session is None:
+        return None
+    return render_calendar([booking], {booking.session_id: session})
+
+
+def booking_or_none(booking_id: str) -> Any:
+
+    return get_item(Booking, Booking.key(booking_id), consistent=True)
