@@ -65,7 +65,11 @@ def test_a_claim_whose_sender_died_lapses_and_the_retry_sends(sender, monkeypatc
     notifications, user_id, read = sender
     pending(notifications, user_id, "n-crash")
     crashed = read("n-crash")
-    monkeypatch.setattr(notifications.templates, "render", lambda *_: (_ for _ in ()).throw(RuntimeError("died")))
+
+    def die(*_):
+        raise RuntimeError("died")
+
+    monkeypatch.setattr(notifications.templates, "render", die)
     with pytest.raises(RuntimeError):
         notifications.deliver(crashed)  # claimed, then died before sending
     monkeypatch.undo()
