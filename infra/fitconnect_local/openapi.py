@@ -14,6 +14,7 @@ and fails when the committed document drifts from the code or from the templates
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -207,8 +208,6 @@ def _error_content() -> dict[str, Any]:
 
 def _docstring(spec: FunctionSpec) -> str:
     source = (spec.code_dir / f"{spec.handler.rpartition('.')[0]}.py").read_text()
-    import ast
-
     return (ast.get_docstring(ast.parse(source)) or "").strip()
 
 

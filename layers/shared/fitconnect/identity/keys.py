@@ -21,6 +21,7 @@ from typing import Any
 
 from fitconnect.platform import aws, clock, ids
 from fitconnect.platform.observability import logger
+from fitconnect.platform.secrets import secret_json
 from fitconnect.platform.settings import env
 
 KEY_BITS = 2048
@@ -56,8 +57,7 @@ def generate_key() -> SigningKey:
 
 
 def _read_keys() -> list[SigningKey]:
-    raw = aws.client("secretsmanager").get_secret_value(SecretId=env("SIGNING_KEYS_SECRET"))["SecretString"]
-    document = json.loads(raw or "{}")
+    document = secret_json("SIGNING_KEYS_SECRET", max_age_s=0)  # always the current version
     return [SigningKey(**key) for key in document.get("keys", [])]
 
 
@@ -107,18 +107,9 @@ def _ensure_published(keys: list[SigningKey]) -> None:
         publish_jwks(keys)
 
 
-_published: tuple[int, dict[str, Any]] | None = None
-
-
 def public_jwks(*, max_age_s: int = 0) -> dict[str, Any]:
-    """The published JWKS, fresh or cached up to `max_age_s` (domain clock)."""
-    global _published
-    if max_age_s and _published is not None and clock.is_fresh(_published[0], max_age_s):
-        return _published[1]
-    raw = aws.client("secretsmanager").get_secret_value(SecretId=env("JWKS_SECRET"))["SecretString"]
-    document = json.loads(raw or "{}")
-    _published = (clock.epoch_seconds(), document)
-    return document
+    """The published JWKS, fresh (by default) or cached up to `max_age_s` (domain clock)."""
+    return secret_json("JWKS_SECRET", max_age_s=max_age_s)
 
 
 def rotate() -> SigningKey:

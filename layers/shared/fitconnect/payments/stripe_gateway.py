@@ -18,12 +18,11 @@ from typing import Any
 from fitconnect.platform.errors import BadRequest, ServiceUnavailable
 from fitconnect.platform.secrets import secret_json
 
-SECRET_MAX_AGE_S = 300
 SIGNATURE_TOLERANCE_S = 300  # Stripe's default, for a timestamp in the past or (here also) in the future
 
 
 def _secret(variable: str) -> dict[str, Any]:
-    return secret_json(variable, max_age_s=SECRET_MAX_AGE_S)
+    return secret_json(variable)
 
 
 def client() -> Any:

@@ -77,16 +77,15 @@ class CachedReport:
     """The latest report while younger than `ttl_s` on the domain clock (so tests can age it);
     concurrent callers in one instance wait for one round of checks instead of running their own."""
 
-    def __init__(self, checks: list[Check], *, ttl_s: float = 10) -> None:
+    def __init__(self, checks: list[Check], *, ttl_s: int = 10) -> None:
         self.checks, self.ttl_s = checks, ttl_s
-        self._latest: tuple[float, Report] | None = None
+        self._latest: tuple[int, Report] | None = None
         self._lock = threading.Lock()
 
     def get(self) -> Report:
         with self._lock:
-            now = clock.now().timestamp()
-            if self._latest is None or abs(now - self._latest[0]) > self.ttl_s:
-                self._latest = (now, run_checks(self.checks))
+            if self._latest is None or not clock.is_fresh(self._latest[0], self.ttl_s):
+                self._latest = (clock.epoch_seconds(), run_checks(self.checks))
             return self._latest[1]
 
 

@@ -2,8 +2,9 @@
 
 A session title or a name is typed by a user. In a header a CR/LF is refused by the mail library
 (the message would never send) or, elsewhere, starts a new field; in a calendar a bell or escape
-character makes clients drop the event. Input models refuse them (`contract.Line`), and text
-rendered for delivery passes through here too, for what was stored before that rule.
+character makes clients drop the event. Input models refuse them (`contract.SingleLine`,
+`contract.PlainText`), and text rendered for delivery passes through here too, for what was
+stored before that rule.
 """
 
 from __future__ import annotations

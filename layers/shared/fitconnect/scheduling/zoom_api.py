@@ -22,19 +22,16 @@ from fitconnect.platform.secrets import secret_json
 
 OAUTH_URL = "https://zoom.us/oauth/token"
 API_BASE = "https://api.zoom.us/v2"
-CONFIG_CACHE_SECONDS = 300
 SIGNATURE_MAX_AGE_S = 300
 
 
 def config() -> dict[str, Any]:
     """The OAuth app's settings."""
-    return secret_json("ZOOM_SECRET", max_age_s=CONFIG_CACHE_SECONDS)
+    return secret_json("ZOOM_SECRET")
 
 
 def _webhook_token() -> str:
-    return str(
-        secret_json("ZOOM_WEBHOOK_SECRET", max_age_s=CONFIG_CACHE_SECONDS).get("webhook_secret_token") or ""
-    )
+    return str(secret_json("ZOOM_WEBHOOK_SECRET").get("webhook_secret_token") or "")
 
 
 def configured() -> bool:
