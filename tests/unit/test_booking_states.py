@@ -10,47 +10,6 @@ from fitconnect.platform.auth import Caller
 from fitconnect.platform.errors import Conflict
 
 
-@pytest.fixture
-def scheduling(function_env):
-    """The scheduling domain with an approved trainer, in the environment of its functions."""
-    with function_env("CreateSessionFunction"), function_env("CreateBookingFunction"):
-        from fitconnect.members.models import Profile
-        from fitconnect.scheduling import bookings, sessions
-        from fitconnect.scheduling.models import Trainer
-
-        now = clock.now_iso()
-        Profile(*Profile.key("t1"), user_id="t1", name="Tess", created_at=now).save()
-        Trainer(
-            *Trainer.key("t1"),
-            trainer_id="t1",
-            name="Tess",
-            bio="b",
-            specialties=["hiit"],
-            hourly_rate_cents=0,
-            currency="usd",
-            status="approved",
-            search_text="tess",
-            applied_at=now,
-            gsi1pk="TRAINERS#approved",
-            gsi1sk="tess#t1",
-        ).save()
-
-        def publish(capacity=1, price_cents=0):
-            body = sessions.NewSession(
-                title="Spin",
-                starts_at=clock.now() + timedelta(days=3),
-                duration_min=45,
-                capacity=capacity,
-                price_cents=price_cents,
-                currency="usd",
-                kind="in_person",
-                location="Studio 1",
-            )
-            return sessions.publish_sessions("t1", False, body)[0].session_id
-
-        yield bookings, sessions, publish
-
-
 def _seats(sessions, session_id):
     session = sessions.session_of(session_id)
     return int(session.seats_taken), int(session.waitlist_length)

@@ -1,0 +1,170 @@
+"""The payment state machine, in process: payments' domain against moto and a localstripe of its
+own (seconds, not a webhook round trip). Every transition a payment makes, every one it refuses,
+and the booking each one leaves behind."""
+
+import socket
+import sys
+from datetime import timedelta
+
+import pytest
+
+from fitconnect.platform import clock
+from fitconnect.platform.auth import Caller
+from fitconnect.platform.errors import Conflict, NotFound, Unprocessable
+from fitconnect_local.processes import Service
+
+
+@pytest.fixture(scope="module")
+def localstripe():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = lambda _name, line: sys.stderr.write(line)  # noqa: E731 - shown only when a test fails
+    service = Service("stripe", "fitconnect_local.stripe_server", port, log)
+    service.start()
+    try:
+        service.wait_ready()
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        service.stop()
+
+
+@pytest.fixture
+def paid(scheduling, function_env, localstripe, monkeypatch):
+    """A held seat of a 15.00 session and the payment started for it, in the payment functions'
+    environment; `pay(payment)` is the member's browser confirming a card."""
+    bookings, _sessions, publish = scheduling
+    monkeypatch.setenv("STRIPE_API_BASE", localstripe)
+    with function_env("ApplyStripeEventsFunction"), function_env("PaymentTasksFunction"):
+        from fitconnect.payments import payments, stripe_gateway
+
+        def hold(user_id="m1", capacity=1):
+            session_id = publish(capacity=capacity, price_cents=1500)
+            booking = bookings.book(session_id, user_id)
+            return booking, payments.start(booking)
+
+        def pay(payment, card="pm_card_visa"):
+            stripe = stripe_gateway.client()
+            stripe.v1.payment_intents.update(payment.payment_intent_id, params={"payment_method": card})
+            intent = stripe.v1.payment_intents.confirm(payment.payment_intent_id)
+            return {"id": intent.id, "status": intent.status, "metadata": {"payment_id": payment.payment_id}}
+
+        yield payments, bookings, hold, pay
+
+
+def _status(payments, bookings, booking):
+    payment = payments.payment_of_booking(booking.booking_id, consistent=True)
+    fresh = bookings.booking_for(Caller(booking.user_id, "member"), booking.booking_id)
+    return payment.status, fresh.status
+
+
+def test_starting_twice_gives_one_intent_and_one_record(paid):
+    payments, _bookings, hold, _pay = paid
+    booking, first = hold()
+    again = payments.start(booking)
+    assert (again.payment_id, again.payment_intent_id) == (first.payment_id, first.payment_intent_id)
+    assert (first.status, first.amount_cents) == ("requires_payment", 1500)
+
+
+def test_success_confirms_the_held_seat_once_and_a_redelivery_changes_nothing(paid):
+    payments, bookings, hold, pay = paid
+    booking, payment = hold()
+    intent = pay(payment)
+    assert payments.settle_succeeded(intent) == "confirmed"
+    assert payments.settle_succeeded(intent) == "confirmed"
+    assert _status(payments, bookings, booking) == ("succeeded", "confirmed")
+    assert payments.settle_succeeded({**intent, "id": "pi_not_ours"}) == "unknown"
+
+
+def test_a_decline_releases_the_seat_and_a_late_cancel_of_the_intent_closes_it(paid):
+    payments, bookings, hold, _pay = paid
+    booking, payment = hold()
+    declined = {"id": payment.payment_intent_id, "metadata": {"payment_id": payment.payment_id}}
+    assert payments.settle_failed(declined) == "released"
+    assert _status(payments, bookings, booking) == ("failed", "expired")
+    assert payments.settle_canceled(declined) == "canceled"
+    assert _status(payments, bookings, booking) == ("canceled", "expired")
+
+
+def test_an_unpaid_payment_cannot_be_refunded(paid):
+    payments, _bookings, hold, _pay = paid
+    _booking, payment = hold()
+    with pytest.raises(Conflict) as unpaid:
+        payments.refund(payment.payment_id, None, reason="admin", key="k")
+    assert unpaid.value.code == "not_paid"
+    with pytest.raises(NotFound):
+        payments.refund("pay_missing", None, reason="admin", key="k")
+
+
+def test_refunds_add_up_to_the_amount_and_never_beyond(paid):
+    payments, bookings, hold, pay = paid
+    booking, payment = hold()
+    payments.settle_succeeded(pay(payment))
+    part = payments.refund(payment.payment_id, 500, reason="admin", key="a")
+    assert payments.refund(payment.payment_id, 500, reason="admin", key="a") == part  # a repeat replays
+    assert _status(payments, bookings, booking)[0] == "partially_refunded"
+    with pytest.raises(Unprocessable):
+        payments.refund(payment.payment_id, 1001, reason="admin", key="b")
+    payments.refund(payment.payment_id, None, reason="admin", key="b")  # the 10.00 left
+    record = payments.payment_of_booking(booking.booking_id, consistent=True)
+    assert (record.status, int(record.refunded_cents)) == ("refunded", 1500)
+    with pytest.raises(Conflict) as twice:
+        payments.refund(payment.payment_id, None, reason="admin", key="c")
+    assert twice.value.code == "already_refunded"
+
+
+def test_stripe_s_word_on_a_refund_only_raises_the_refunded_amount(paid):
+    payments, _bookings, hold, pay = paid
+    booking, payment = hold()
+    payments.settle_succeeded(pay(payment))
+    charge = {"payment_intent": payment.payment_intent_id, "metadata": {"payment_id": payment.payment_id}}
+    assert payments.settle_charge_refunded({**charge, "amount_refunded": 1500}) == "recorded"
+    payments.settle_charge_refunded({**charge, "amount_refunded": 400})  # an older event, late
+    record = payments.payment_of_booking(booking.booking_id, consistent=True)
+    assert (record.status, int(record.refunded_cents)) == ("refunded", 1500)
+
+
+def test_a_cancellation_refunds_what_is_owed_minus_what_an_admin_already_refunded(paid):
+    payments, _bookings, hold, pay = paid
+    booking, payment = hold()
+    payments.settle_succeeded(pay(payment))
+    payments.refund(payment.payment_id, 1000, reason="admin", key="admin-0")
+    cancelled = {"booking_id": booking.booking_id, "refund_cents": 1500}
+    assert payments.on_booking_cancelled(cancelled) == "refunded"
+    assert payments.on_booking_cancelled(cancelled) == "refunded"  # a redelivery replays the same refund
+    record = payments.payment_of_booking(booking.booking_id, consistent=True)
+    assert (record.status, int(record.refunded_cents)) == ("refunded", 1500)
+
+
+def test_cancelling_an_unpaid_booking_cancels_its_intent_and_nothing_is_refunded(paid):
+    payments, bookings, hold, _pay = paid
+    booking, _payment = hold()
+    bookings.cancel(booking)
+    cancelled = {"booking_id": booking.booking_id, "refund_cents": 0}
+    assert payments.on_booking_cancelled(cancelled) == "canceled"
+    assert payments.on_booking_cancelled(cancelled) == "nothing_paid"
+    assert payments.on_booking_cancelled({"booking_id": "bk_none", "refund_cents": 0}) == "no_payment"
+
+
+def test_money_after_the_hold_lapsed_and_the_seat_was_taken_is_refunded_in_full(paid):
+    payments, bookings, hold, pay = paid
+    booking, payment = hold()
+    bookings.expire_holds(clock.now() + timedelta(minutes=16))
+    bookings.book(booking.session_id, "m2")  # someone else takes the freed seat
+    assert payments.settle_succeeded(pay(payment)) == "refunded"
+    record = payments.payment_of_booking(booking.booking_id, consistent=True)
+    assert (record.status, int(record.refunded_cents)) == ("refunded", 1500)
+    assert _status(payments, bookings, booking)[1] == "expired"
+
+
+def test_a_promoted_waiter_of_a_paid_session_gets_an_intent_and_a_free_one_does_not(paid):
+    payments, bookings, hold, _pay = paid
+    booking, _payment = hold()
+    waiter = bookings.book(booking.session_id, "m2")
+    bookings.cancel(booking)
+    promoted = bookings.booking_for(Caller("m2", "member"), waiter.booking_id)
+    assert promoted.status == "pending_payment"
+    data = {"booking_id": waiter.booking_id, "status": "pending_payment"}
+    assert payments.on_waitlist_promoted(data) == "started"
+    assert payments.payment_of_booking(waiter.booking_id, consistent=True).status == "requires_payment"
+    assert payments.on_waitlist_promoted({**data, "status": "confirmed"}) == "free"
