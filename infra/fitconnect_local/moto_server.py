@@ -1,4 +1,5 @@
-"""moto's server in its own process, plus `GET /_fitconnect/outbox` (what SES and SNS sent).
+"""moto's server in its own process, plus `GET /_fitconnect/outbox` (what SES and SNS sent) and
+`PUT /_fitconnect/conflicts` (DynamoDB's contention, on demand).
 
 moto keeps sent e-mails and SMS without a time, and its /moto-api/data.json serialises every model
 (every DynamoDB item) on each call. So this process records each message as it is sent, with its
@@ -13,10 +14,13 @@ import email.policy
 import itertools
 import json
 import logging
+import os
+import random
 import threading
 from datetime import UTC, datetime
 from typing import Any
 
+from moto.dynamodb.exceptions import DynamodbException, TransactionCanceledException
 from moto.dynamodb.models import DynamoDBBackend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from moto.ses.models import SESBackend
@@ -25,6 +29,8 @@ from werkzeug.serving import run_simple
 from werkzeug.wrappers import Request, Response
 
 OUTBOX_PATH = "/_fitconnect/outbox"
+CONFLICTS_PATH = "/_fitconnect/conflicts"
+CONFLICTS_VAR = "FITCONNECT_TRANSACTION_CONFLICTS"  # a share in [0, 1] at start-up; the route changes it
 _outbox: list[dict[str, Any]] = []
 _lock = threading.Lock()
 _sequence = itertools.count(1)
@@ -73,7 +79,11 @@ _DYNAMODB_OPERATIONS = (
 )  # fmt: skip
 
 
-def _serialise_dynamodb() -> None:
+def serialise_dynamodb() -> None:
+    """Every DynamoDB operation under one lock (once per process; unit tests use it in-process)."""
+    if getattr(DynamoDBBackend, "_fitconnect_serialised", False):
+        return
+    DynamoDBBackend._fitconnect_serialised = True  # type: ignore[attr-defined]
     lock = threading.RLock()
     for name in _DYNAMODB_OPERATIONS:
         operation = getattr(DynamoDBBackend, name)
@@ -83,6 +93,77 @@ def _serialise_dynamodb() -> None:
                 return _operation(*args, **kwargs)
 
         setattr(DynamoDBBackend, name, serialised)
+
+
+# DynamoDB under contention cancels a transaction that touches an item another transaction is
+# writing (`TransactionCanceledException`, reason `TransactionConflict`) and refuses a single-item
+# write to such an item (`TransactionConflictException`). Under the one lock above that never
+# happens here, so the branches that handle it would never run: this injects it, for a chosen share
+# of writes, from a seeded generator (a failing run reproduces).
+_TRANSACTIONS = ("transact_write_items",)
+_SINGLE_WRITES = ("put_item", "update_item", "delete_item")
+
+
+class TransactionConflictException(DynamodbException):
+    def __init__(self) -> None:
+        super().__init__(
+            "com.amazonaws.dynamodb.v20120810#TransactionConflictException",
+            "Transaction is ongoing for the item",
+        )
+
+
+class Conflicts:
+    """The share of DynamoDB writes answered as if another transaction held their items."""
+
+    def __init__(self) -> None:
+        self.share, self.injected, self._random = 0.0, 0, random.Random(0)
+        self._lock = threading.Lock()
+
+    def set(self, share: float, seed: int = 0) -> None:
+        if not 0.0 <= share <= 1.0:
+            raise ValueError("share is a number from 0 to 1")
+        with self._lock:
+            self.share, self.injected, self._random = share, 0, random.Random(seed)
+
+    def strike(self) -> bool:
+        with self._lock:
+            hit = self.share > 0 and self._random.random() < self.share
+            self.injected += hit
+            return hit
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"share": self.share, "injected": self.injected}
+
+
+conflicts = Conflicts()
+_inside = threading.local()
+
+
+def inject_conflicts() -> None:
+    """Wrap DynamoDB's writes so that `conflicts.strike()` turns one into DynamoDB's conflict (once
+    per process; with a share of 0 it changes nothing)."""
+    if getattr(DynamoDBBackend, "_fitconnect_contended", False):
+        return
+    DynamoDBBackend._fitconnect_contended = True  # type: ignore[attr-defined]
+    for name in _TRANSACTIONS + _SINGLE_WRITES:
+        operation = getattr(DynamoDBBackend, name)
+
+        def contended(*args: Any, _operation: Any = operation, _name: str = name, **kwargs: Any) -> Any:
+            if getattr(_inside, "write", False):  # moto applies a transaction's items as single writes
+                return _operation(*args, **kwargs)
+            if conflicts.strike():
+                if _name in _TRANSACTIONS:
+                    items = kwargs.get("transact_items") or (args[1] if len(args) > 1 else [])
+                    reasons = [("TransactionConflict", "Transaction is ongoing for the item", None)]
+                    raise TransactionCanceledException(reasons + [(None, None, None)] * (len(items) - 1))
+                raise TransactionConflictException()
+            _inside.write = True
+            try:
+                return _operation(*args, **kwargs)
+            finally:
+                _inside.write = False
+
+        setattr(DynamoDBBackend, name, contended)
 
 
 def _install_recorders() -> None:
@@ -127,6 +208,8 @@ class _WithOutbox:
         self.app = app
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("PATH_INFO") == CONFLICTS_PATH:
+            return self._conflicts(Request(environ))(environ, start_response)
         if environ.get("PATH_INFO") == OUTBOX_PATH:
             request = Request(environ)
             if request.method == "DELETE":
@@ -140,6 +223,16 @@ class _WithOutbox:
             )
         return self.app(environ, start_response)
 
+    @staticmethod
+    def _conflicts(request: Request) -> Response:
+        if request.method == "PUT":
+            try:
+                body = json.loads(request.get_data() or b"{}")
+                conflicts.set(float(body.get("share", 0)), int(body.get("seed", 0)))
+            except (TypeError, ValueError, AttributeError) as error:
+                return Response(json.dumps({"message": str(error)}), 400, content_type="application/json")
+        return Response(json.dumps(conflicts.as_dict()), content_type="application/json")
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()
@@ -147,7 +240,9 @@ def main() -> None:
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     _install_recorders()
-    _serialise_dynamodb()
+    serialise_dynamodb()
+    inject_conflicts()  # refused before the write runs: a conflict changes nothing
+    conflicts.set(float(os.environ.get(CONFLICTS_VAR) or 0))
     app = DomainDispatcherApplication(create_backend_app)
     run_simple("127.0.0.1", args.port, _WithOutbox(app), threaded=True, request_handler=MotoRequestHandler)
 

@@ -1,5 +1,6 @@
 import json
 import os
+import urllib.request
 
 import pytest
 
@@ -67,3 +68,25 @@ def clock(api):
 
     yield advance
     api.post("/_local/clock", {"offset_s": 0})
+
+
+@pytest.fixture(scope="module")
+def contention(platform):
+    """DynamoDB under contention for a whole module: a tenth of the runtime's DynamoDB writes are
+    answered with `TransactionConflict` (infra/fitconnect_local/moto_server.py), as DynamoDB does
+    when transactions collide. The module's tests must pass unchanged; at the end, conflicts must
+    have happened (else the module proved nothing about them)."""
+
+    def conflicts(method: str, share: float | None = None) -> dict:
+        body = json.dumps({"share": share, "seed": 20261129}).encode() if share is not None else None
+        request = urllib.request.Request(
+            f"{platform.aws_endpoint}/_fitconnect/conflicts", data=body, method=method
+        )
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return json.loads(response.read())
+
+    conflicts("PUT", 0.1)
+    yield
+    injected = conflicts("GET")["injected"]
+    conflicts("PUT", 0.0)
+    assert injected > 0, "no conflict was injected: the module ran without contention"

@@ -7,6 +7,9 @@ import pytest
 from tests.support.api import ApiClient
 from tests.support.local import eventually
 
+# DynamoDB's contention on (a tenth of writes conflict): the same results must follow.
+pytestmark = pytest.mark.usefixtures("contention")
+
 
 @pytest.fixture(scope="module")
 def trainer(api, admin):

@@ -19,6 +19,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from tests.support.api import ApiClient
 from tests.support.local import aws, eventually
 
+# DynamoDB's contention on (a tenth of writes conflict): the same results must follow.
+pytestmark = pytest.mark.usefixtures("contention")
+
 
 def signing_key(platform):
     """The platform's current private signing key, read from the local Secrets Manager."""

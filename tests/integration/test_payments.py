@@ -13,6 +13,9 @@ from stripe import StripeClient
 
 from tests.support.local import aws, eventually
 
+# DynamoDB's contention on (a tenth of writes conflict): the same results must follow.
+pytestmark = pytest.mark.usefixtures("contention")
+
 
 @pytest.fixture(scope="module")
 def stripe_settings(platform):

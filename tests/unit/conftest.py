@@ -83,3 +83,15 @@ def scheduling(function_env):
             return sessions.publish_sessions("t1", False, body)[0].session_id
 
         yield bookings, sessions, publish
+
+
+@pytest.fixture
+def contention(aws):
+    """In-process moto as strict as DynamoDB: operations isolated (one lock, as the local runtime
+    does) and a settable share of writes answered with DynamoDB's conflicts; off again after."""
+    from fitconnect_local import moto_server
+
+    moto_server.serialise_dynamodb()
+    moto_server.inject_conflicts()
+    yield moto_server.conflicts
+    moto_server.conflicts.set(0.0)

@@ -24,6 +24,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyValidationError,
 )
 
+from fitconnect.platform import contention
 from fitconnect.platform.errors import BadRequest, Conflict, Unprocessable
 from fitconnect.platform.settings import env
 
@@ -38,6 +39,7 @@ _config = IdempotencyConfig(
     expires_after_seconds=TTL_SECONDS,
     response_hook=lambda response, _record: {**response, "replayed": True},
 )
+contention.install()  # before the persistence layer makes its client
 _store = DynamoDBPersistenceLayer(table_name=env("IDEMPOTENCY_TABLE"))
 
 

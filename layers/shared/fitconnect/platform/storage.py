@@ -17,7 +17,9 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from fitconnect.platform import clock
+from fitconnect.platform import clock, contention
+
+contention.install()  # before PynamoDB makes its first session
 
 
 def _region() -> str:

@@ -1,0 +1,48 @@
+"""DynamoDB's contention errors, retried for every DynamoDB client in the process.
+
+A write to an item another transaction is writing fails with `TransactionConflictException`, and a
+transaction cancelled only for such conflicts with `TransactionCanceledException` whose reasons are
+all `TransactionConflict` or `None`. Neither changed anything, and each request carries its own
+conditions, so sending it again is as safe as the first time; botocore retries neither by itself.
+A transaction cancelled because a condition failed is the caller's to handle, as before.
+
+Installed by the modules that make DynamoDB clients (storage for PynamoDB, idempotency for
+Powertools), when they are imported, before any client exists: PynamoDB makes a botocore session
+per connection and thread, Powertools its own, and each copies botocore's built-in handlers when it
+is made. Both import botocore already, so this costs no cold start.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import botocore.handlers
+
+CONFLICT_ATTEMPTS = 5  # the first try and 4 retries, 10 to 160 ms apart with jitter
+
+
+def _conflict_retry_delay(
+    attempts: int, response: Any = None, caught_exception: Any = None, **_: Any
+) -> float | None:
+    """botocore's `needs-retry` answer for DynamoDB: seconds to wait before sending again, or None."""
+    if caught_exception is not None or not response or attempts >= CONFLICT_ATTEMPTS:
+        return None
+    error = (response[1] or {}).get("Error") or {}
+    code = error.get("Code")
+    if code == "TransactionCanceledException":
+        reasons = {reason.get("Code") for reason in response[1].get("CancellationReasons") or []}
+        if "TransactionConflict" not in reasons or not reasons <= {"TransactionConflict", "None", None}:
+            return None
+    elif code != "TransactionConflictException":
+        return None
+    return random.uniform(0.5, 1.0) * 0.01 * 2 ** (attempts - 1)
+
+
+_HANDLER = ("needs-retry.dynamodb", _conflict_retry_delay)
+
+
+def install() -> None:
+    """Add the retry to every botocore session made from now on (once)."""
+    if _HANDLER not in botocore.handlers.BUILTIN_HANDLERS:
+        botocore.handlers.BUILTIN_HANDLERS.append(_HANDLER)
