@@ -1,6 +1,8 @@
 """Unit tests run the real code against moto's in-process AWS, with resources made from template.yaml."""
 
 import os
+import socket
+import sys
 from datetime import timedelta
 from unittest import mock
 
@@ -8,6 +10,7 @@ import pytest
 from moto import mock_aws
 
 from fitconnect.platform import clock, secrets
+from fitconnect_local.processes import Service
 from fitconnect_local.provision import Provisioner
 
 REGION = "us-east-1"
@@ -95,3 +98,19 @@ def contention(aws):
     moto_server.inject_conflicts()
     yield moto_server.conflicts
     moto_server.conflicts.set(0.0)
+
+
+@pytest.fixture(scope="session")
+def localstripe():
+    """A localstripe of the unit tests' own, on a free port (its store lives as long as the session)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = lambda _name, line: sys.stderr.write(line)  # noqa: E731 - shown only when a test fails
+    service = Service("stripe", "fitconnect_local.stripe_server", port, log)
+    service.start()
+    try:
+        service.wait_ready()
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        service.stop()

@@ -2,8 +2,6 @@
 own (seconds, not a webhook round trip). Every transition a payment makes, every one it refuses,
 and the booking each one leaves behind."""
 
-import socket
-import sys
 from datetime import timedelta
 
 import pytest
@@ -11,22 +9,6 @@ import pytest
 from fitconnect.platform import clock
 from fitconnect.platform.auth import Caller
 from fitconnect.platform.errors import Conflict, NotFound, Unprocessable
-from fitconnect_local.processes import Service
-
-
-@pytest.fixture(scope="module")
-def localstripe():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    log = lambda _name, line: sys.stderr.write(line)  # noqa: E731 - shown only when a test fails
-    service = Service("stripe", "fitconnect_local.stripe_server", port, log)
-    service.start()
-    try:
-        service.wait_ready()
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        service.stop()
 
 
 @pytest.fixture

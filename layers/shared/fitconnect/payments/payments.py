@@ -46,6 +46,7 @@ CANCELLABLE_INTENT = (
     "requires_action",
     "requires_capture",
 )
+REFUND_ATTEMPTS = 8  # optimistic claims on one payment: each lost race means another refund moved
 RECONCILE_AFTER = timedelta(minutes=5)  # give the webhook a head start
 
 
@@ -335,24 +336,85 @@ def _event_fields(payment: Payment) -> dict[str, Any]:
 # -- refunds and cancellations
 
 
-def refund(payment_id: str, amount_cents: int | None, *, reason: str, key: str) -> dict[str, Any]:
-    """Refund `amount_cents` (everything not yet refunded when None), once per `key`: a repeat with
-    the same key returns the first refund. 409 when nothing is left to refund or nothing was paid."""
+def refund(
+    payment_id: str, amount_cents: int | None, *, reason: str, key: str, capped: bool = False
+) -> dict[str, Any]:
+    """Refund `amount_cents` (everything not yet refunded when None; no more than is left when
+    `capped`), once per `key`: a repeat with the same key returns the first refund. 409 when nothing
+    is left to refund or nothing was paid.
+
+    Claim, then refund: the amount is first added to `refunded_cents` under the condition that the
+    total is still what was read (two refunds that read the same total cannot both claim it, so
+    together they never pass the amount paid), then Stripe refunds it under an idempotency key of
+    the claim, then the claim records Stripe's refund. A claim Stripe refuses is given back; one
+    whose sender died is completed by the next call with its key (the same Stripe refund)."""
+    for _attempt in range(REFUND_ATTEMPTS):
+        payment = _payment(payment_id)
+        claimed = plain_map(payment.refunds).get(key)
+        if claimed is not None and claimed.get("status") != "claimed":
+            return dict(claimed)
+        if claimed is None:
+            amount = _refundable(payment, amount_cents, capped)
+            if not _claim_refund(payment, key, amount, reason):
+                continue  # another refund changed the total first: decide again on what is left
+            claimed = {"amount_cents": amount, "reason": reason}
+        return _complete_refund(payment, key, int(claimed["amount_cents"]), str(claimed["reason"]))
+    raise Conflict("This payment is being refunded right now; try again.", code="busy")
+
+
+def _payment(payment_id: str) -> Payment:
     payment = get_item(Payment, Payment.key(payment_id), consistent=True)
     if payment is None:
         raise NotFound("No such payment.", code="payment_not_found")
-    done = plain_map(payment.refunds).get(key)
-    if done is not None:
-        return done
+    return payment
+
+
+def _refundable(payment: Payment, amount_cents: int | None, capped: bool) -> int:
     left = int(payment.amount_cents) - int(payment.refunded_cents or 0)
-    amount = left if amount_cents is None else amount_cents
     if payment.status in ("requires_payment", "failed", "canceled"):
         raise Conflict("Nothing was paid: there is nothing to refund.", code="not_paid")
     if left <= 0:
         raise Conflict("This payment is already refunded in full.", code="already_refunded")
+    amount = left if amount_cents is None else min(amount_cents, left) if capped else amount_cents
     if not 0 < amount <= left:
         raise Unprocessable(f"A refund can be 1 to {left} cents.", code="invalid_refund_amount")
-    created = _refund_at_stripe(payment, amount, reason, key)
+    return amount
+
+
+def _refund_total(payment: Payment, change: int) -> list[Any]:
+    """The actions that move `refunded_cents` by `change` from what `payment` says, and its status."""
+    total = int(payment.refunded_cents or 0) + change
+    if total >= int(payment.amount_cents):
+        status = "refunded"
+    else:
+        status = "partially_refunded" if total else "succeeded"
+    return [
+        Payment.refunded_cents.set(total),
+        Payment.status.set(status),
+        Payment.updated_at.set(clock.now_iso()),
+    ]
+
+
+def _total_unchanged(payment: Payment) -> Any:
+    read = int(payment.refunded_cents or 0)
+    unchanged = Payment.refunded_cents == read
+    return unchanged | Payment.refunded_cents.does_not_exist() if read == 0 else unchanged
+
+
+def _claim_refund(payment: Payment, key: str, amount: int, reason: str) -> bool:
+    claim = {"amount_cents": amount, "reason": reason, "status": "claimed", "created_at": clock.now_iso()}
+    actions = [Payment.refunds[key].set(claim), *_refund_total(payment, amount)]
+    return conditional_update(
+        payment, actions, _total_unchanged(payment) & Payment.refunds[key].does_not_exist()
+    )
+
+
+def _complete_refund(payment: Payment, key: str, amount: int, reason: str) -> dict[str, Any]:
+    try:
+        created = _refund_at_stripe(payment, amount, reason, key)
+    except Conflict:
+        _give_back(payment.payment_id, key)
+        raise
     entry = {
         "refund_id": created.id,
         "amount_cents": amount,
@@ -360,20 +422,26 @@ def refund(payment_id: str, amount_cents: int | None, *, reason: str, key: str) 
         "reason": reason,
         "created_at": clock.now_iso(),
     }
-    total = int(payment.refunded_cents or 0) + amount
-    actions = [
-        Payment.refunds[key].set(entry),
-        Payment.refunded_cents.add(amount),
-        Payment.status.set("refunded" if total >= int(payment.amount_cents) else "partially_refunded"),
-        Payment.updated_at.set(clock.now_iso()),
-    ]
-    if not conditional_update(payment, actions, Payment.refunds[key].does_not_exist()):
-        fresh = get_item(Payment, Payment.key(payment_id), consistent=True)
-        return dict(plain_map(fresh.refunds)[key])  # a concurrent repeat recorded the same refund
+    recorded = conditional_update(
+        payment, [Payment.refunds[key].set(entry)], Payment.refunds[key]["status"] == "claimed"
+    )
+    if not recorded:  # a concurrent call with the same key completed the same Stripe refund
+        return dict(plain_map(_payment(payment.payment_id).refunds)[key])
     publish([PaymentRefunded(**_event_fields(payment), reason=reason)])
-
-    scheduling.record_refund(payment.booking_id, total, "refunded")
+    scheduling.record_refund(payment.booking_id, int(payment.refunded_cents), "refunded")
     return entry
+
+
+def _give_back(payment_id: str, key: str) -> None:
+    """Undo a claim Stripe refused (its amount leaves `refunded_cents`), whatever else changed."""
+    for _attempt in range(REFUND_ATTEMPTS):
+        payment = _payment(payment_id)
+        claimed = plain_map(payment.refunds).get(key)
+        if claimed is None or claimed.get("status") != "claimed":
+            return
+        actions = [Payment.refunds[key].remove(), *_refund_total(payment, -int(claimed["amount_cents"]))]
+        if conditional_update(payment, actions, _total_unchanged(payment)):
+            return
 
 
 def _refund_at_stripe(payment: Payment, amount: int, reason: str, key: str) -> Any:
@@ -408,11 +476,12 @@ def on_booking_cancelled(data: dict[str, Any]) -> str:
     owed = int(data.get("refund_cents") or 0)
     if not owed:
         return "nothing_owed"
-    if "cancellation" not in plain_map(payment.refunds):  # else: a redelivery, replayed by `refund`
-        owed = min(owed, int(payment.amount_cents) - int(payment.refunded_cents or 0))
-        if owed <= 0:
-            return "already_refunded"
-    refund(payment.payment_id, owed, reason="booking_cancelled", key="cancellation")
+    try:  # capped: what an admin refunded meanwhile counts towards it (a redelivery replays the key)
+        refund(payment.payment_id, owed, reason="booking_cancelled", key="cancellation", capped=True)
+    except Conflict as error:
+        if error.code != "already_refunded":
+            raise
+        return "already_refunded"
     return "refunded"
 
 
