@@ -6,7 +6,7 @@
 | e-mail claim (uniqueness) | `EMAIL#<normalised e-mail>` | `EMAIL` |
 | SSO link | `SSO#<issuer>#<subject>` | `SSO` |
 | refresh token family (one login) | `USER#<user_id>` | `FAMILY#<family_id>` |
-| refresh token (hash of the secret) | `REFRESH#<sha256>` | `REFRESH` |
+| refresh token (hash of the secret) | `REFRESH#<sha256>` | `REFRESH` (gsi1: `TOKENS#<user_id>`) |
 | failed-login window | `LOGINFAIL#<normalised e-mail>` | `WINDOW` |
 | password reset code | `USER#<user_id>` | `RESET` |
 | reset requests window | `RESETREQ#<normalised e-mail>` | `WINDOW` |
@@ -97,6 +97,9 @@ class TokenFamily(IdentityItem):
 class RefreshToken(IdentityItem):
     """A refresh token, stored by the hash of its secret; `spent` once rotated."""
 
+    gsi1 = gsi1_index()
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
     user_id = UnicodeAttribute()
     family_id = UnicodeAttribute()
     spent = BooleanAttribute(default=False)

@@ -47,6 +47,7 @@ def erase(user_id: str) -> None:
     for link in SsoLink.gsi1.query(f"USER#{user_id}"):
         link.delete()
     ResetCode(*ResetCode.key(user_id)).delete()
+    tokens.forget_all(user_id)
     if account is not None:
         account.update(
             actions=[

@@ -87,7 +87,13 @@ def _new_refresh_token(user_id: str, family_id: str) -> tuple[str, RefreshToken]
     secret = secrets.token_urlsafe(32)
     pk, sk = RefreshToken.key(_hash(secret))
     item = RefreshToken(
-        pk, sk, user_id=user_id, family_id=family_id, expires_at=ttl_in(REFRESH_TOKEN_SECONDS)
+        pk,
+        sk,
+        user_id=user_id,
+        family_id=family_id,
+        gsi1pk=f"TOKENS#{user_id}",
+        gsi1sk=family_id,
+        expires_at=ttl_in(REFRESH_TOKEN_SECONDS),
     )
     return secret, item
 
@@ -171,6 +177,15 @@ def revoke_by_token(user_id: str, presented: str) -> None:
     token = get_item(RefreshToken, RefreshToken.key(_hash(presented)))
     if token is not None and token.user_id == user_id:
         revoke_family(user_id, token.family_id, reason="logout")
+
+
+def forget_all(user_id: str) -> None:
+    """An erased account: every login and refresh token is deleted, not only revoked (a revoked
+    family stops its access tokens as a missing one does). Repeatable."""
+    for token in RefreshToken.gsi1.query(f"TOKENS#{user_id}"):
+        token.delete()
+    for family in TokenFamily.query(Account.key(user_id)[0], TokenFamily.sk.startswith("FAMILY#")):
+        family.delete()
 
 
 def revoke_all(user_id: str, *, reason: str) -> int:

@@ -47,6 +47,16 @@ def replace_token(user_id: str) -> str:
     return new_token
 
 
+def forget(user_id: str) -> None:
+    """An erased member: the token and its lookup go (the feed URL stops working). Repeatable."""
+    current = get_item(CalendarToken, CalendarToken.key(user_id), consistent=True)
+    if current is None:
+        return
+    with transact_write() as transaction:
+        transaction.delete(TokenLookup(*TokenLookup.key(current.token)))
+        transaction.delete(current, condition=CalendarToken.token == current.token)
+
+
 def calendar_url(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/calendar/{token}.ics"
 
