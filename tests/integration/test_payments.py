@@ -4,14 +4,16 @@
 import hashlib
 import hmac
 import json
+import threading
 import time
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
 from stripe import StripeClient
 
-from tests.support.local import aws, eventually
+from tests.support.local import aws, drained, eventually, invocations, worked_off
 
 # DynamoDB's contention on (a tenth of writes conflict): the same results must follow.
 pytestmark = pytest.mark.usefixtures("contention")
@@ -146,14 +148,20 @@ def test_one_event_delivered_three_times_confirms_once_with_one_record_and_one_r
     [payment] = payments_of(api, member)
     event = succeeded_event(f"evt_replay_{booked['booking_id']}", payment)
 
+    before = invocations(api, "ApplyStripeEventsFunction")
     answers = [signed_delivery(api, stripe_settings, event) for _ in range(3)]
 
     assert [answer.status for answer in answers] == [200, 200, 200]
-    time.sleep(2)  # let the queue consumer apply what it would
+    assert eventually(
+        lambda: worked_off(platform, api, "ApplyStripeEventsFunction", "StripeEventsQueue", before)
+    )
     assert [p["payment_id"] for p in payments_of(api, member)] == [payment["payment_id"]]
     assert payments_of(api, member)[0]["status"] == "succeeded"
     receipts = eventually(lambda: archived(platform, "PaymentSucceeded", payment["payment_id"]), timeout_s=20)
-    time.sleep(1)
+    archiving = invocations(api, "ArchiveEventsFunction") - 1  # it has archived at least once since
+    assert eventually(
+        lambda: worked_off(platform, api, "ArchiveEventsFunction", "EventArchiveQueue", archiving)
+    )
     assert len(archived(platform, "PaymentSucceeded", payment["payment_id"])) == len(receipts) == 1
     assert len(archived(platform, "BookingConfirmed", booked["booking_id"])) == 1
 
@@ -166,7 +174,7 @@ def test_one_event_delivered_three_times_confirms_once_with_one_record_and_one_r
     assert "20.00 USD" in receipt["body"]
 
 
-def test_a_forged_or_missing_signature_is_400_and_changes_nothing(api, trainer, stripe_settings):
+def test_a_forged_or_missing_signature_is_400_and_changes_nothing(api, trainer, stripe_settings, platform):
     member = api.member()
     booked = book(api, member, paid_session(api, trainer))
     payment = {**booked["payment"], "amount_cents": 2000, "booking_id": booked["booking_id"]}
@@ -177,7 +185,8 @@ def test_a_forged_or_missing_signature_is_400_and_changes_nothing(api, trainer, 
 
     assert (forged.status, forged.error_code) == (400, "invalid_signature")
     assert (unsigned.status, unsigned.error_code) == (400, "invalid_signature")
-    time.sleep(1.5)
+    # Refused at the door: nothing was queued for the consumer (a forged event never reaches it).
+    assert worked_off(platform, api, "StripeWebhookFunction", "StripeEventsQueue", 0)
     assert booking_of(api, member, booked["booking_id"])["status"] == "pending_payment"
     assert payments_of(api, member)[0]["status"] == "requires_payment"
 
@@ -238,13 +247,15 @@ def test_cancelling_inside_the_window_refunds_exactly_once(api, stripe, trainer,
     assert [refund.amount for refund in refunds] == [2000]
 
 
-def test_cancelling_after_the_window_refunds_nothing(api, stripe, trainer):
+def test_cancelling_after_the_window_refunds_nothing(api, stripe, trainer, platform):
     member, booked = confirmed_booking(api, stripe, trainer, starts_in=timedelta(hours=3))
+    before = invocations(api, "PaymentTasksFunction")
 
     cancelled = api.delete(f"/bookings/{booked['booking_id']}", token=member["access_token"]).body
 
     assert (cancelled["status"], cancelled["refund"]) == ("cancelled", None)
-    time.sleep(1.5)
+    # The payments work has taken the cancellation and decided (nothing owed) before we look.
+    assert eventually(lambda: worked_off(platform, api, "PaymentTasksFunction", "PaymentTasksQueue", before))
     [payment] = payments_of(api, member)
     assert (payment["status"], payment["refunded_cents"]) == ("succeeded", 0)
 
@@ -277,7 +288,21 @@ def test_an_admin_refunds_part_then_the_rest_and_never_more(api, stripe, trainer
 
 @pytest.fixture
 def webhooks_lost(platform, stripe_settings):
-    """Stripe's webhooks go nowhere (an outage on our side) until the test ends."""
+    """Stripe's webhooks reach an endpoint that answers 503 (an outage on our side) until the test
+    ends; returns what it was sent, so a test knows Stripe tried before it relies on the loss."""
+    received: list[dict] = []
+
+    class Outage(BaseHTTPRequestHandler):
+        def do_POST(self):
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(503)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Outage)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
 
     def register(url):
         form = {"url": url, "secret": stripe_settings["webhook_secret"]}
@@ -285,9 +310,10 @@ def webhooks_lost(platform, stripe_settings):
             f"{platform.stripe_endpoint}/_config/webhooks/StripeWebhookSecret", data=form, timeout=5
         )
 
-    register("http://127.0.0.1:9/nowhere")
-    yield
+    register(f"http://127.0.0.1:{server.server_address[1]}/webhooks/stripe")
+    yield lambda: [event["type"] for event in received]
     register(f"{platform.api_url}/webhooks/stripe")
+    server.shutdown()
 
 
 def relogin(api, *members):
@@ -301,8 +327,8 @@ def test_reconciliation_confirms_a_payment_whose_webhook_never_came(
     member = api.member()
     booked = book(api, member, paid_session(api, trainer))
     pay(stripe, booked["payment"])
-    time.sleep(2)
-    assert booking_of(api, member, booked["booking_id"])["status"] == "pending_payment"  # no webhook
+    assert eventually(lambda: "payment_intent.succeeded" in webhooks_lost())  # Stripe told nobody
+    assert booking_of(api, member, booked["booking_id"])["status"] == "pending_payment"
 
     clock(6 * 60)
     relogin(api, member)
@@ -334,7 +360,7 @@ def test_a_payment_after_the_hold_lapsed_gets_the_seat_back_if_it_is_free(
 
 
 def test_a_payment_racing_its_hold_expiry_ends_with_the_seat_or_a_refund_never_both(
-    api, stripe, trainer, clock, webhooks_lost
+    api, stripe, trainer, clock, webhooks_lost, platform
 ):
     """Paid at the last second, webhook lost: the expiry (seat to the waiter) and the reconciliation
     (payment found at Stripe) race when the clock jumps. Either order is right — the member keeps the
@@ -361,7 +387,10 @@ def test_a_payment_racing_its_hold_expiry_ends_with_the_seat_or_a_refund_never_b
         return None
 
     assert eventually(settled, timeout_s=20)
-    time.sleep(2)  # and it stays so: no late second refund or second confirmation
+    # And it stays so once no payment work is left anywhere: no late second refund or confirmation.
+    assert eventually(
+        lambda: drained(platform, "PaymentTasksQueue", "StripeEventsQueue", "NotificationsQueue")
+    )
     assert settled()
     [payment] = payments_of(api, member)
     assert len(payment["refunds"]) <= 1

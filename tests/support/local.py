@@ -52,3 +52,31 @@ def eventually(check: Callable[[], Any], *, timeout_s: float = 15, interval_s: f
 def iam_refusals(runtime: LocalRuntime) -> list[str]:
     """Every AWS call the runtime refused because a function's role did not allow it."""
     return [f"{name}: {line}" for name, lines in runtime.logs.items() for line in lines if "[iam]" in line]
+
+
+def invocations(api: Any, function_id: str) -> int:
+    """How often the runtime has invoked a function so far."""
+    [found] = [f for f in api.get("/_local/functions").body["items"] if f["logical_id"] == function_id]
+    return int(found["invocations"])
+
+
+def worked_off(runtime: LocalRuntime, api: Any, function_id: str, queue: str, since: int) -> bool:
+    """The positive signal an absence check waits for: `function_id` has run since it had `since`
+    invocations, and its queue (logical id) holds nothing waiting, in flight or delayed."""
+    return invocations(api, function_id) > since and drained(runtime, queue)
+
+
+def drained(runtime: LocalRuntime, *queues: str) -> bool:
+    """Whether each queue (logical id) holds nothing waiting, in flight or delayed."""
+    sqs = aws(runtime, "sqs")
+    names = [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+    ]
+    for queue in queues:
+        url = runtime.template.owner(queue).physical[queue].ref
+        counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+        if any(int(value) for value in counts.values()):
+            return False
+    return True
