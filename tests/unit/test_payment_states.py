@@ -2,13 +2,19 @@
 own (seconds, not a webhook round trip). Every transition a payment makes, every one it refuses,
 and the booking each one leaves behind."""
 
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from unittest import mock
 
 import pytest
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 
 from fitconnect.platform import clock
 from fitconnect.platform.auth import Caller
 from fitconnect.platform.errors import Conflict, NotFound, Unprocessable
+from tests.support.lambdas import load_handler
 
 
 @pytest.fixture
@@ -150,3 +156,59 @@ def test_a_promoted_waiter_of_a_paid_session_gets_an_intent_and_a_free_one_does_
     assert payments.on_waitlist_promoted(data) == "started"
     assert payments.payment_of_booking(waiter.booking_id, consistent=True).status == "requires_payment"
     assert payments.on_waitlist_promoted({**data, "status": "confirmed"}) == "free"
+
+
+def _delivery(*messages: tuple[str, dict]) -> dict:
+    """An SQS batch, as the Stripe events queue hands it to its consumer: (message id, event) each."""
+    arn = "arn:aws:sqs:us-east-1:123456789012:stripe-events"
+    return {
+        "Records": [
+            {"messageId": mid, "receiptHandle": mid, "body": json.dumps(event), "eventSource": "aws:sqs"}
+            | {"eventSourceARN": arn, "attributes": {}, "messageAttributes": {}}
+            for mid, event in messages
+        ]
+    }
+
+
+def test_the_consumer_applies_one_event_id_once_even_when_two_deliveries_overlap(
+    paid, functions, lambda_context
+):
+    """Stripe delivers at least once and SQS too: a second delivery of an event id that is still
+    being applied fails (its message comes back later) instead of being applied beside it, and one
+    after it finished gets the first result without applying it again — the consumer's own
+    guarantee (Powertools idempotency keyed by the event id), not only the settle step's."""
+    payments, bookings, hold, pay = paid
+    from fitconnect.payments import stripe_events
+
+    booking, payment = hold()
+    event = {
+        "id": f"evt_{payment.payment_id}",
+        "type": "payment_intent.succeeded",
+        "data": {"object": pay(payment)},
+    }
+    handler = load_handler(functions["ApplyStripeEventsFunction"])
+    inside, release, applied = threading.Event(), threading.Event(), []
+
+    def slow_settle(intent):
+        applied.append(intent["id"])
+        if len(applied) == 1:  # the first delivery stays inside until the overlap has been tried
+            inside.set()
+            assert release.wait(timeout=20)
+        return payments.settle_succeeded(intent)
+
+    with mock.patch.dict(stripe_events.HANDLERS, {"payment_intent.succeeded": slow_settle}):
+        with ThreadPoolExecutor(1) as pool:
+            first = pool.submit(handler, _delivery(("m-1", event)), lambda_context)
+            assert inside.wait(timeout=20)
+            # A second Lambda instance with the same event (one process runs one invocation at a time,
+            # so the overlap is the consumer's function called beside the first delivery).
+            try:
+                with pytest.raises(IdempotencyAlreadyInProgressError):
+                    stripe_events.apply_once(event=event)
+            finally:
+                release.set()
+            assert first.result(timeout=20) == {"batchItemFailures": []}
+        later = handler(_delivery(("m-3", event)), lambda_context)
+    assert later == {"batchItemFailures": []}
+    assert applied == [payment.payment_intent_id]  # once
+    assert _status(payments, bookings, booking) == ("succeeded", "confirmed")
