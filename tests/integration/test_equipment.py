@@ -119,8 +119,13 @@ def test_a_drifting_machine_gets_an_anomaly_and_a_healthy_one_does_not(api, admi
         return all(current(api, admin, machine)["readings"] == 25 for machine in (drifting, healthy))
 
     assert eventually(baselined, timeout_s=20)
-    device(drifting, reading(minutes_ago=4, usage_seconds=60, temperature_c=58, battery_pct=12))
-    device(healthy, reading(minutes_ago=4, usage_seconds=60, temperature_c=40.3))
+    # It overheats and stays hot for three readings (one hot reading could be a sensor glitch).
+    for minutes_ago, hot, usual in ((4, 57.5, 40.3), (3, 58.2, 39.8), (2, 58, 40.1)):
+        device(
+            drifting, reading(minutes_ago=minutes_ago, usage_seconds=60, temperature_c=hot, battery_pct=12)
+        )
+        device(healthy, reading(minutes_ago=minutes_ago, usage_seconds=60, temperature_c=usual))
+        time.sleep(0.15)
 
     def anomalies():
         items = api.get("/equipment/recommendations", token=admin).body["items"]
@@ -138,6 +143,7 @@ def test_a_drifting_machine_gets_an_anomaly_and_a_healthy_one_does_not(api, admi
     assert evidence["z_score"] > 3
     assert 39 < evidence["baseline_mean"] < 41
     assert evidence["samples"] >= 20
+    assert evidence["consecutive_readings"] == 3
     items = api.get("/equipment/recommendations", token=admin).body["items"]
     assert {"low_battery"} == {i["type"] for i in items if i["equipment_id"] == drifting} - {
         "anomaly",

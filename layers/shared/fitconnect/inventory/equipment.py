@@ -47,10 +47,11 @@ from fitconnect.platform.storage import (
 OFFLINE_AFTER = timedelta(minutes=10)
 BASELINED = ("temperature_c", "vibration_rms")
 BASELINE_ALPHA = 0.05  # each reading weighs 5%: the baseline follows roughly the last 40 readings
-Z_LIMIT = 3.0  # a reading this many standard deviations off is anomalous...
+Z_LIMIT = 3.0  # a reading this many standard deviations off, on the same side...
+PERSISTENT = 4  # ...this many readings in a row is an anomaly (one reading fewer at Z_EXTREME)...
+Z_EXTREME = 6.0
 MIN_SAMPLES = 20  # ...once the baseline has seen this many readings
-Z_EXTREME = 6.0  # anomalous at once; between Z_LIMIT and this, only when it persists for...
-PERSISTENT = 3  # ...this many readings in a row
+GAUSSIAN_MAD = (2 / 3.141592653589793) ** 0.5  # mean absolute deviation of a unit normal
 REJECTED_TTL_S = 30 * 24 * 3600
 # How far behind the newest message a message may arrive and still count (about 2 KB of set for a
 # device reporting every 5 s; the item's size is what each write costs).
@@ -276,50 +277,60 @@ def _late(telemetry: Telemetry) -> str:
 
 
 def baseline_std(baseline: dict[str, Any]) -> float:
-    """The baseline's standard deviation, corrected for its start from zero variance (an EWMA
-    variance after n readings underestimates by 1 - (1 - alpha)^(n - 1): 38% at 20 readings, which
-    would flag a healthy machine's ordinary noise)."""
+    """The baseline's spread as a standard deviation: its mean absolute deviation (which one wild
+    reading moves far less than a variance), corrected for its start from zero (an EWMA after n
+    readings underestimates by 1 - (1 - alpha)^(n - 1): 36% at 20 readings, which would flag a
+    healthy machine's ordinary noise), scaled to a normal's standard deviation."""
     n = int(baseline["n"])
     settled = 1 - (1 - BASELINE_ALPHA) ** (n - 1)
-    return (float(baseline["var"]) / settled) ** 0.5 if settled > 0 else 0.0
+    return float(baseline["mad"]) / settled / GAUSSIAN_MAD if settled > 0 else 0.0
 
 
 def updated_baseline(previous: dict[str, Any] | None, value: float) -> dict[str, Any]:
-    """EWMA mean and variance, plus the reading's z-score against the baseline *before* it and the
-    number of consecutive readings beyond the limit (`streak`).
+    """EWMA mean and mean absolute deviation, plus the reading's z-score against the baseline
+    *before* it and the number of consecutive readings beyond the limit on the same side (`streak`,
+    signed: +3 is three too high in a row).
 
     An anomalous reading (|z| over the limit, once the baseline is established) is not learnt:
     otherwise a machine drifting towards a fault would drag its own baseline along and never
     look abnormal. The baseline starts again after a service.
     """
     if not previous:
-        return {"mean": value, "var": 0.0, "n": 1, "last": value, "z": 0.0, "streak": 0}
-    mean, var, n = float(previous["mean"]), float(previous["var"]), int(previous["n"])
+        return {"mean": value, "mad": 0.0, "n": 1, "last": value, "z": 0.0, "streak": 0, "z_before": 0.0}
+    mean, mad, n = float(previous["mean"]), float(previous["mad"]), int(previous["n"])
     std = baseline_std(previous)
     z = (value - mean) / std if std > 1e-9 else 0.0
+    before = float(previous.get("z", 0.0))
     if n >= MIN_SAMPLES and abs(z) > Z_LIMIT:
-        streak = int(previous.get("streak", 0)) + 1
-        return {**previous, "n": n + 1, "last": value, "z": round(z, 2), "streak": streak}
+        streak = _signed_streak(int(previous.get("streak", 0)), z)
+        return {**previous, "n": n + 1, "last": value, "z": round(z, 2), "streak": streak, "z_before": before}
     delta = value - mean
-    new_mean = mean + BASELINE_ALPHA * delta
-    new_var = (1 - BASELINE_ALPHA) * (var + BASELINE_ALPHA * delta * delta)
     return {
-        "mean": round(new_mean, 4),
-        "var": round(new_var, 6),
+        "mean": round(mean + BASELINE_ALPHA * delta, 4),
+        "mad": round((1 - BASELINE_ALPHA) * mad + BASELINE_ALPHA * abs(delta), 6),
         "n": n + 1,
         "last": value,
         "z": round(z, 2),
         "streak": 0,
+        "z_before": before,
     }
 
 
+def _signed_streak(previous: int, z: float) -> int:
+    """+k: the last k readings too high, -k: too low; a reading on the other side starts again."""
+    side = 1 if z > 0 else -1
+    return previous + side if previous * side > 0 else side
+
+
 def is_anomalous(baseline: dict[str, Any] | None) -> bool:
-    """The last reading is far off an established baseline: extremely (|z| ≥ Z_EXTREME) at once, or
-    beyond Z_LIMIT for PERSISTENT readings in a row (one noisy reading is not a fault)."""
+    """The machine's readings have stayed far off its established baseline on one side: beyond
+    Z_LIMIT for PERSISTENT readings in a row, or beyond Z_EXTREME for one fewer. A single wild
+    reading — a sensor glitch, a heavy-tailed noise's outlier — is never a fault on its own."""
     if not baseline or int(baseline["n"]) <= MIN_SAMPLES:
         return False
-    z = abs(float(baseline["z"]))
-    return z >= Z_EXTREME or (z > Z_LIMIT and int(baseline.get("streak", 0)) >= PERSISTENT)
+    streak = abs(int(baseline.get("streak", 0)))
+    extreme = min(abs(float(baseline["z"])), abs(float(baseline.get("z_before", 0.0)))) >= Z_EXTREME
+    return streak >= PERSISTENT or (streak >= PERSISTENT - 1 and extreme)
 
 
 def _reject(message: dict[str, Any], reason: str) -> str:

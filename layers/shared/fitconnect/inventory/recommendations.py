@@ -2,9 +2,9 @@
 
 - service due: usage since the last service against the interval (from 80%), with the date it will
   be due at the average daily usage of the last 7 days;
-- anomaly: the last temperature or vibration reading far from the machine's own rolling baseline
-  (after `MIN_SAMPLES` readings): `Z_EXTREME` standard deviations at once, or `Z_LIMIT` for
-  `PERSISTENT` readings in a row (`equipment.is_anomalous`);
+- anomaly: temperature or vibration readings far from the machine's own rolling baseline, on one
+  side, in a row (after `MIN_SAMPLES` readings): beyond `Z_LIMIT` standard deviations for
+  `PERSISTENT` readings, beyond `Z_EXTREME` for one fewer (`equipment.is_anomalous`);
 - low battery: under 20%;
 - under- and over-used: 7-day utilisation far below or above the fleet's average for the same kind.
 """
@@ -95,7 +95,7 @@ def _anomalies(machine: Equipment) -> list[dict[str, Any]]:
             "baseline_std": round(baseline_std(baseline), 3),
             "z_score": float(baseline["z"]),
             "samples": int(baseline["n"]),
-            "consecutive_readings": max(1, int(baseline.get("streak", 0))),
+            "consecutive_readings": abs(int(baseline.get("streak", 0))),
         }
         reason = f"{name} is {abs(float(baseline['z'])):.1f} standard deviations from its usual level."
         found.append(_item(machine, "anomaly", "high", reason, evidence))
