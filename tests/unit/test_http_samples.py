@@ -1,6 +1,8 @@
-"""Each identity, members and trainers sample event, fed to its function on an empty store (moto).
+"""Each sample event, fed to its function on an empty store (moto).
 
 The samples double as `sam local invoke -e` inputs; on an empty store each has one right answer.
+The `smoke`-marked tests prove only that a function loads, reads its environment and answers its
+sample: they are not counted as tests of a behaviour (README, Tests). The rest here test one each.
 """
 
 import hashlib
@@ -74,8 +76,11 @@ def sample(function_id):
     return next(EVENTS_DIR.rglob(f"{function_id}.json"))
 
 
+@pytest.mark.smoke
 @pytest.mark.parametrize("function_id", sorted(EXPECTED_HTTP))
-def test_http_sample_gets_its_answer_on_an_empty_store(function_env, functions, lambda_context, function_id):
+def test_smoke_http_sample_gets_its_answer_on_an_empty_store(
+    function_env, functions, lambda_context, function_id
+):
     with function_env(function_id):
         response = load_handler(functions[function_id])(load_event(sample(function_id)), lambda_context)
     status, code = EXPECTED_HTTP[function_id]
@@ -103,6 +108,7 @@ def test_rotation_sample_creates_and_publishes_a_key(function_env, functions, la
         assert [key["kid"] for key in public_jwks()["keys"]] == [result["kid"]]
 
 
+@pytest.mark.smoke
 @pytest.mark.parametrize(
     "function_id",
     [
@@ -116,12 +122,13 @@ def test_rotation_sample_creates_and_publishes_a_key(function_env, functions, la
         "SendNotificationsFunction",
     ],
 )
-def test_queue_samples_complete_on_an_empty_store(function_env, functions, lambda_context, function_id):
+def test_smoke_queue_sample_completes_on_an_empty_store(function_env, functions, lambda_context, function_id):
     with function_env(function_id):
         result = load_handler(functions[function_id])(load_event(sample(function_id)), lambda_context)
     assert result == {"batchItemFailures": []}
 
 
+@pytest.mark.smoke
 @pytest.mark.parametrize(
     ("function_id", "answer"),
     [
@@ -133,7 +140,7 @@ def test_queue_samples_complete_on_an_empty_store(function_env, functions, lambd
         ("ReleaseDeferredFunction", {"released": 0}),
     ],
 )
-def test_schedule_samples_find_nothing_to_do_on_an_empty_store(
+def test_smoke_schedule_sample_finds_nothing_to_do_on_an_empty_store(
     function_env, functions, lambda_context, function_id, answer
 ):
     with function_env(function_id):
