@@ -1,0 +1,103 @@
+"""`make mutate`: mutation testing of the modules that carry the README's promises, each against the
+fast in-process tests that guard it, within a time budget per module.
+
+mutmut (pinned in requirements-dev.txt) changes one thing at a time in the module *on disk* (a
+comparison, a condition, a number, a keyword, a decorator...), runs the tests, and puts the line
+back: do not edit those files while it runs. Its cache (`.mutmut-cache`) keeps the results, so a
+run that hits its budget continues where it stopped next time. String mutants are left out: they
+mostly rename log messages and error texts.
+
+    make mutate                          # every module, MUTATE_BUDGET_S (default 1200) each
+    make mutate MUTATE=payments          # one module
+Results: bench/results/mutation.json and a table on stdout (the README records the figures).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from xml.etree import ElementTree
+
+ROOT = Path(__file__).resolve().parent.parent
+LAYER = "layers/shared/fitconnect"
+PYTEST = f"{sys.executable} -m pytest -x -q -p no:cacheprovider"
+
+MODULES = {
+    "bookings": (
+        f"{LAYER}/scheduling/bookings.py",
+        "tests/unit/test_booking_states.py tests/unit/test_interleavings.py tests/unit/test_contention.py",
+    ),
+    "payments": (
+        f"{LAYER}/payments/payments.py",
+        "tests/unit/test_payment_states.py tests/unit/test_interleavings.py",
+    ),
+    "stripe_events": (f"{LAYER}/payments/stripe_events.py", "tests/unit/test_payment_states.py"),
+    "tokens": (f"{LAYER}/identity/tokens.py", "tests/unit/test_token_states.py"),
+    "telemetry": (
+        f"{LAYER}/inventory/equipment.py",
+        "tests/unit/test_equipment_ordering.py tests/unit/test_equipment_baseline.py",
+    ),
+    "notifications": (
+        f"{LAYER}/notifications/notifications.py",
+        "tests/unit/test_notification_claims.py tests/unit/test_reminders.py",
+    ),
+}
+
+
+def run(name: str, budget_s: float) -> dict[str, object]:
+    path, tests = MODULES[name]
+    command = [
+        sys.executable, "-m", "mutmut", "run", "--paths-to-mutate", path, "--runner", f"{PYTEST} {tests}",
+        "--disable-mutation-types", "string,fstring,annassign", "--no-progress",
+    ]  # fmt: skip
+    started = time.monotonic()
+    try:
+        subprocess.run(command, cwd=ROOT, timeout=budget_s, stdout=subprocess.DEVNULL, check=False)
+        finished = True
+    except subprocess.TimeoutExpired:
+        subprocess.run(["git", "checkout", "--", path], cwd=ROOT, check=True)  # the mutant on disk
+        finished = False
+    return {"module": path, "tests": tests, "finished": finished, **_results(path),
+            "seconds": round(time.monotonic() - started)}  # fmt: skip
+
+
+def _results(path: str) -> dict[str, object]:
+    """mutmut's own record of one file (its JUnit report): counts per outcome, survivors' ids."""
+    report = subprocess.run(
+        [sys.executable, "-m", "mutmut", "junitxml"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout
+    cases = [case for case in ElementTree.fromstring(report).iter("testcase") if case.get("file") == path]
+    survived = [case for case in cases if case.find("failure") is not None]
+    skipped = [case for case in cases if case.find("skipped") is not None]
+    timed_out = [case for case in cases if case.find("error") is not None]
+    return {
+        "mutants": len(cases),
+        "killed": len(cases) - len(survived) - len(skipped) - len(timed_out),
+        "survived": len(survived),
+        "timed_out": len(timed_out),
+        "untested": len(skipped),
+        "survivors": [f"{case.get('name')} line {case.get('line')}" for case in survived],
+    }
+
+
+def main() -> None:
+    chosen = os.environ.get("MUTATE", "").split() or list(MODULES)
+    budget = float(os.environ.get("MUTATE_BUDGET_S", "1200"))
+    report = [run(name, budget) for name in chosen]
+    out = ROOT / "bench" / "results" / "mutation.json"
+    previous = json.loads(out.read_text()) if out.exists() else {}
+    out.write_text(json.dumps({**previous, **{r["module"]: r for r in report}}, indent=2) + "\n")
+    print(f"{'module':48} {'killed':>7} {'survived':>9} {'timeout':>8} {'score':>6}  done")
+    for row in report:
+        checked = int(row["killed"]) + int(row["survived"]) + int(row["timed_out"])
+        score = f"{100 * (int(row['killed']) + int(row['timed_out'])) / checked:.0f}%" if checked else "-"
+        print(f"{row['module']:48} {row['killed']:>7} {row['survived']:>9} {row['timed_out']:>8} {score:>6}  "
+              f"{'yes' if row['finished'] else 'budget'}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

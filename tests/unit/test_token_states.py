@@ -1,0 +1,86 @@
+"""The refresh-token state machine, in process against moto: a login is a family of refresh tokens,
+each spent once; every transition it makes and every one it refuses."""
+
+from datetime import timedelta
+
+import pytest
+
+from fitconnect.platform import clock
+from fitconnect.platform.errors import Unauthorized
+
+
+@pytest.fixture
+def identity(function_env):
+    with function_env("LoginFunction"), function_env("RefreshFunction"):
+        from fitconnect.identity import tokens
+        from fitconnect.identity.models import Account
+
+        account = Account(
+            *Account.key("u1"), user_id="u1", email="u1@example.com", created_at=clock.now_iso()
+        )
+        account.save()
+        yield tokens, account
+
+
+def _refused(tokens, presented):
+    with pytest.raises(Unauthorized) as refused:
+        tokens.refresh(presented)
+    return refused.value.code
+
+
+def test_a_refresh_token_is_spent_once_and_its_successor_works(identity):
+    tokens, account = identity
+    first = tokens.start_session(account)
+    second = tokens.refresh(first.refresh_token)
+    assert second.refresh_token != first.refresh_token
+    third = tokens.refresh(second.refresh_token)
+    assert third.access_token
+
+
+def test_reusing_a_spent_token_signs_the_whole_login_out_and_only_that_login(identity):
+    tokens, account = identity
+    stolen = tokens.start_session(account)
+    other_device = tokens.start_session(account)
+    current = tokens.refresh(stolen.refresh_token)
+    assert _refused(tokens, stolen.refresh_token) == "refresh_token_reused"
+    assert _refused(tokens, current.refresh_token) == "invalid_refresh_token"  # the family is revoked
+    assert tokens.refresh(other_device.refresh_token).access_token  # the other login stands
+
+
+def test_logout_revokes_that_login_and_revoke_all_every_login(identity):
+    tokens, account = identity
+    phone, laptop, tablet = (tokens.start_session(account) for _ in range(3))
+    tokens.revoke_by_token("someone-else", phone.refresh_token)  # not theirs: nothing happens
+    assert tokens.refresh(phone.refresh_token).refresh_token
+    tokens.revoke_by_token("u1", laptop.refresh_token)
+    assert _refused(tokens, laptop.refresh_token) == "invalid_refresh_token"
+    assert tokens.revoke_all("u1", reason="password_reset") == 2  # phone's and tablet's logins
+    assert tokens.revoke_all("u1", reason="password_reset") == 0
+    assert _refused(tokens, tablet.refresh_token) == "invalid_refresh_token"
+
+
+def test_a_login_is_live_until_revoked_expired_or_forgotten(identity):
+    tokens, account = identity
+    pair = tokens.start_session(account)
+    family = tokens.refresh(pair.refresh_token)  # same family
+    from fitconnect.identity.models import RefreshToken, TokenFamily
+
+    logins = TokenFamily.query("USER#u1", TokenFamily.sk.startswith("FAMILY#"))
+    [login] = list(logins)
+    assert tokens.session_is_live("u1", login.family_id)
+    tokens.revoke_family("u1", login.family_id, reason="logout")
+    assert not tokens.session_is_live("u1", login.family_id)
+    tokens.forget_all("u1")
+    assert list(TokenFamily.query("USER#u1", TokenFamily.sk.startswith("FAMILY#"))) == []
+    assert list(RefreshToken.gsi1.query("TOKENS#u1")) == []
+    assert _refused(tokens, family.refresh_token) == "invalid_refresh_token"
+
+
+def test_an_expired_token_a_disabled_account_or_a_made_up_token_gets_nothing(identity):
+    tokens, account = identity
+    old, current = tokens.start_session(account), tokens.start_session(account)
+    with clock.travel(timedelta(days=31)):  # past the 30-day life (before DynamoDB's TTL removes it)
+        assert _refused(tokens, old.refresh_token) == "invalid_refresh_token"
+    account.update(actions=[type(account).status.set("disabled")])
+    assert _refused(tokens, current.refresh_token) == "invalid_refresh_token"
+    assert _refused(tokens, "not-a-token-at-all") == "invalid_refresh_token"
