@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 export PYTHONPATH := layers/shared:infra:.
 
-.PHONY: help install run test lint rehearse validate openapi fuzz bench bench-iot bench-rush cost build deploy secrets smoke clean simulate
+.PHONY: help install run test lint rehearse validate openapi fuzz bench bench-iot bench-rush cost build deploy secrets smoke clean simulate mutate
 
 help:
 	@echo "make run    start the local platform (API on http://127.0.0.1:3000, demo data)"
@@ -23,6 +23,7 @@ help:
 	@echo "make bench  cold start and warm latency per function (figures for the README)"
 	@echo "make bench-iot  telemetry ingestion: messages/s through broker, rule and function; calls per message"
 	@echo "make bench-rush  200 members book one 100-seat class at once: wall time, p50/p99, invariants"
+	@echo "make mutate mutation testing of bookings, payments, tokens, telemetry, notifications (a budget each)"
 	@echo "make cost   monthly AWS cost of a stated workload from the templates and make bench's measured calls"
 	@echo "make simulate  demo equipment telemetry to the local broker (with make run going)"
 	@echo "make build  sam build (needs a python3.13 on PATH; no Docker)"
@@ -85,6 +86,11 @@ bench-rush: $(STAMP)
 
 bench-iot: $(STAMP)
 	$(BIN)/python -m bench.iot
+
+# Mutation testing of the invariant-bearing modules (MUTATE=bookings|payments|..., MUTATE_BUDGET_S
+# per module, default 1200): edits those files on disk while it runs. See bench/mutate.py.
+mutate: $(STAMP)
+	$(BIN)/python -m bench.mutate
 
 # sam build without Docker: functions build with the local python3.13, the layer with pip's
 # --platform wheels for Lambda (layers/shared/Makefile).

@@ -3,10 +3,12 @@ each spent once; every transition it makes and every one it refuses."""
 
 from datetime import timedelta
 
+import jwt
 import pytest
 
 from fitconnect.platform import clock
 from fitconnect.platform.errors import Unauthorized
+from tests.support.interleave import side_by_side
 
 
 @pytest.fixture
@@ -84,3 +86,30 @@ def test_an_expired_token_a_disabled_account_or_a_made_up_token_gets_nothing(ide
     account.update(actions=[type(account).status.set("disabled")])
     assert _refused(tokens, current.refresh_token) == "invalid_refresh_token"
     assert _refused(tokens, "not-a-token-at-all") == "invalid_refresh_token"
+
+
+def test_an_access_token_lives_15_minutes_and_a_login_30_days(identity):
+    tokens, account = identity
+    pair = tokens.start_session(account)
+    claims = jwt.decode(pair.access_token, options={"verify_signature": False})
+    assert claims["exp"] - claims["iat"] == 15 * 60
+    with clock.travel(timedelta(days=30) - timedelta(minutes=1)):
+        pair = tokens.refresh(pair.refresh_token)  # still within the login's 30 days
+    with clock.travel(timedelta(days=30, minutes=1)):  # the token just issued lives 30 days too
+        assert tokens.refresh(pair.refresh_token).access_token
+    with clock.travel(timedelta(days=60, minutes=1)):
+        assert _refused(tokens, pair.refresh_token) == "invalid_refresh_token"
+
+
+@pytest.mark.parametrize("order", [(0, 1), (1, 0)], ids=["first-wins", "second-wins"])
+def test_two_refreshes_of_one_token_that_both_read_it_unspent_get_one_pair(identity, contention, order):
+    """A copied token used twice at once: one refresh wins, the other is refused and, being a reuse,
+    ends the login — the winner's new token stops working too."""
+    tokens, account = identity
+    pair = tokens.start_session(account)
+    calls = [lambda: tokens.refresh(pair.refresh_token)] * 2
+    outcomes = side_by_side(tokens, "get_item", calls, order)
+    won = [o for o in outcomes if isinstance(o, tokens.TokenPair)]
+    refused = [o.code for o in outcomes if isinstance(o, Unauthorized)]
+    assert (len(won), refused) == (1, ["invalid_refresh_token"])
+    assert _refused(tokens, won[0].refresh_token) == "invalid_refresh_token"
