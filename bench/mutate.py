@@ -80,8 +80,14 @@ def _results(path: str) -> dict[str, object]:
         "survived": len(survived),
         "timed_out": len(timed_out),
         "untested": len(skipped),
-        "survivors": [f"{case.get('name')} line {case.get('line')}" for case in survived],
+        "survivors": [_where(path, case) for case in survived],
     }
+
+
+def _where(path: str, case: ElementTree.Element) -> str:
+    line = int(case.get("line") or 0)
+    source = (ROOT / path).read_text().splitlines()
+    return f"{case.get('name')}, line {line}: {source[line - 1].strip() if 0 < line <= len(source) else ''}"
 
 
 def main() -> None:
@@ -89,6 +95,7 @@ def main() -> None:
     budget = float(os.environ.get("MUTATE_BUDGET_S", "1200"))
     report = [run(name, budget) for name in chosen]
     out = ROOT / "bench" / "results" / "mutation.json"
+    out.parent.mkdir(exist_ok=True)
     previous = json.loads(out.read_text()) if out.exists() else {}
     out.write_text(json.dumps({**previous, **{r["module"]: r for r in report}}, indent=2) + "\n")
     print(f"{'module':48} {'killed':>7} {'survived':>9} {'timeout':>8} {'score':>6}  done")
