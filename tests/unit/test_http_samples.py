@@ -69,6 +69,8 @@ EXPECTED_HTTP = {
     "PutNotificationPreferencesFunction": (200, None),
     "MyNotificationsFunction": (200, None),
     "ChatbotFunction": (200, None),
+    "ListExercisesFunction": (200, None),
+    "GetExerciseFunction": (200, None),
 }
 
 

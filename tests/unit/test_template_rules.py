@@ -198,6 +198,8 @@ PUBLIC_ROUTES = {
     "GET /openapi.json",  # the contract and its interactive page
     "GET /docs",
     "GET /docs/{asset}",
+    "GET /exercises",  # API.md, Coaching: "anyone"
+    "GET /exercises/{exercise_id}",
 }
 
 
