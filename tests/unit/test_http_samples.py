@@ -71,6 +71,10 @@ EXPECTED_HTTP = {
     "ChatbotFunction": (200, None),
     "ListExercisesFunction": (200, None),
     "GetExerciseFunction": (200, None),
+    "LogActivityFunction": (201, None),
+    "MyActivitiesFunction": (200, None),
+    "GetActivityFunction": (404, "activity_not_found"),
+    "DeleteActivityFunction": (404, "activity_not_found"),
 }
 
 

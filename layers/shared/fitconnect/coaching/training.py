@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 DEFAULT_RPE = 5  # "hard-ish": the load of a session nobody rated, per minute
+DEFAULT_REST_HR, DEFAULT_MAX_HR = 60, 190  # for TRIMP when the activity does not give its maximum
 ACUTE_DAYS, CHRONIC_DAYS = 7, 28
 
 
@@ -37,8 +38,8 @@ def session_load(
     *,
     rpe: float | None = None,
     avg_hr: float | None = None,
-    rest_hr: float = 60,
-    max_hr: float = 190,
+    rest_hr: float = DEFAULT_REST_HR,
+    max_hr: float = DEFAULT_MAX_HR,
 ) -> tuple[float, str]:
     """The session's load and the method that gave it (`session_rpe`, `trimp` or `default`)."""
     if rpe is not None:

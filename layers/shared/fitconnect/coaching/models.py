@@ -1,0 +1,73 @@
+"""The coaching context's items, all in the coaching table (`COACHING_TABLE`).
+
+| item | pk | sk |
+|---|---|---|
+| activity | `ACTIVITY#<activity_id>` | `ACTIVITY` (gsi1: `MEMBER#<user_id>` / `<started_at>#<activity_id>`) |
+| personal record | `MEMBER#<user_id>` | `RECORD#<metric>#<exercise_id or activity type>` |
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
+
+from fitconnect.platform.storage import ContextItem, gsi1_index, table_meta
+
+TABLE_ENV = "COACHING_TABLE"
+
+
+class CoachingItem(ContextItem):
+    Meta = table_meta(TABLE_ENV)
+
+
+class Activity(CoachingItem):
+    gsi1 = gsi1_index()
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    activity_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    type = UnicodeAttribute()
+    source = UnicodeAttribute(default="manual")  # manual | class | strava | file
+    started_at = UnicodeAttribute()
+    duration_s = NumberAttribute()
+    distance_m = NumberAttribute(null=True)
+    calories = NumberAttribute(null=True)
+    avg_heart_rate = NumberAttribute(null=True)
+    max_heart_rate = NumberAttribute(null=True)
+    rpe = NumberAttribute(null=True)
+    sets = ListAttribute(of=MapAttribute, default=list)  # [{exercise_id, reps, weight_kg?, rpe?}]
+    notes = UnicodeAttribute(null=True)
+    load = NumberAttribute()
+    load_method = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+    @staticmethod
+    def key(activity_id: str) -> tuple[str, str]:
+        return f"ACTIVITY#{activity_id}", "ACTIVITY"
+
+
+class Record(CoachingItem):
+    user_id = UnicodeAttribute()
+    metric = UnicodeAttribute()  # e1rm_kg | heaviest_kg | most_reps | longest_distance_m | best_pace_s_per_km
+    subject = UnicodeAttribute()  # the exercise, or the activity type for distance and pace
+    value = NumberAttribute()
+    activity_id = UnicodeAttribute()
+    achieved_at = UnicodeAttribute()
+
+    @staticmethod
+    def key(user_id: str, metric: str, subject: str) -> tuple[str, str]:
+        return f"MEMBER#{user_id}", f"RECORD#{metric}#{subject}"
+
+    def view(self) -> dict[str, Any]:
+        subject = {"exercise_id": self.subject} if self.metric in EXERCISE_METRICS else {"type": self.subject}
+        return {
+            **subject,
+            "metric": self.metric,
+            "value": float(self.value),
+            "activity_id": self.activity_id,
+            "achieved_at": self.achieved_at,
+        }
+
+
+EXERCISE_METRICS = ("e1rm_kg", "heaviest_kg", "most_reps")
