@@ -94,6 +94,10 @@ def test_after_erasure_nothing_identifies_the_member_but_what_the_readme_keeps(
         timeout_s=20,
     )
     assert notified  # the confirmation went out (e-mail, push): the log and the endpoint exist
+    note = f"felt strong {uuid.uuid4().hex}"  # a training log is personal data too
+    workout = {"type": "run", "started_at": "2026-11-20T07:00:00Z", "duration_s": 1800, "distance_m": 6000,
+               "notes": note}  # fmt: skip
+    assert api.post("/me/activities", workout, token=token).status == 201
     export_id = api.post("/me/export", token=token).body["export_id"]
     eventually(lambda: api.get(f"/me/export/{export_id}", token=token).body.get("status") == "ready")
     needles = {
@@ -105,6 +109,7 @@ def test_after_erasure_nothing_identifies_the_member_but_what_the_readme_keeps(
         "push token": push_token,
         "refresh token (stored as its SHA-256)": hashlib.sha256(member["refresh_token"].encode()).hexdigest(),
         "avatar": avatar.decode(errors="replace"),
+        "training log": note,
     }
     before = _everything_stored(platform)
     for what, needle in needles.items():  # the sweep finds each of them while the account exists
