@@ -1,7 +1,7 @@
 """The booking state machine, in process against moto (seconds, not an HTTP round trip): every
 transition a booking makes and every one it refuses, with the seat counts that must follow."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -96,3 +96,29 @@ def test_a_cancelled_session_takes_no_booking(scheduling):
     assert closed.value.code == "session_closed"
     assert bookings.cancel_all(session_id) == 1
     assert bookings.cancel_all(session_id) == 0  # repeatable
+
+
+def test_a_hold_lasts_fifteen_minutes_to_the_second(scheduling):
+    bookings, _sessions, publish = scheduling
+    session_id = publish(capacity=1, price_cents=1500)
+    held = bookings.book(session_id, "m1")
+    booked_at = datetime.fromisoformat(held.created_at)
+    assert datetime.fromisoformat(held.hold_expires_at) - booked_at == timedelta(minutes=15)
+    assert bookings.expire_holds(clock.now() + timedelta(minutes=14, seconds=59)) == 0
+    assert bookings.expire_holds(clock.now() + timedelta(minutes=15, seconds=1)) == 1
+
+
+def test_a_waiter_promoted_to_a_held_seat_loses_it_when_that_hold_lapses_too(scheduling):
+    bookings, sessions, publish = scheduling
+    session_id = publish(capacity=1, price_cents=1500)
+    first = bookings.book(session_id, "m1")
+    second = bookings.book(session_id, "m2")
+    third = bookings.book(session_id, "m3")
+    bookings.cancel(first)  # m2 is promoted to a held seat of their own, with its own 15 minutes
+    promoted = bookings.booking_for(Caller("m2", "member"), second.booking_id)
+    assert (promoted.status, promoted.hold_expires_at is not None) == ("pending_payment", True)
+    with clock.travel(timedelta(minutes=16)):
+        assert bookings.expire_holds() == 1  # m2's hold, found by the same index as a booked one
+    assert bookings.booking_for(Caller("m2", "member"), second.booking_id).status == "expired"
+    assert bookings.booking_for(Caller("m3", "member"), third.booking_id).status == "pending_payment"
+    assert _seats(sessions, session_id) == (1, 0)
