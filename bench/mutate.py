@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
-from xml.etree import ElementTree
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYER = "layers/shared/fitconnect"
@@ -55,39 +56,42 @@ def run(name: str, budget_s: float) -> dict[str, object]:
         "--disable-mutation-types", "string,fstring,annassign", "--no-progress",
     ]  # fmt: skip
     started = time.monotonic()
+    # Its own process group: on the budget, mutmut and the test run it started stop together.
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, start_new_session=True)
     try:
-        subprocess.run(command, cwd=ROOT, timeout=budget_s, stdout=subprocess.DEVNULL, check=False)
+        process.wait(timeout=budget_s)
         finished = True
     except subprocess.TimeoutExpired:
-        subprocess.run(["git", "checkout", "--", path], cwd=ROOT, check=True)  # the mutant on disk
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        subprocess.run(["git", "checkout", "--", path], cwd=ROOT, check=True)  # the mutant left on disk
         finished = False
     return {"module": path, "tests": tests, "finished": finished, **_results(path),
             "seconds": round(time.monotonic() - started)}  # fmt: skip
 
 
+STATUSES = {"ok_killed": "killed", "bad_survived": "survived", "bad_timeout": "timed_out",
+            "ok_suspicious": "suspicious", "untested": "untested", "skipped": "untested"}  # fmt: skip
+
+
 def _results(path: str) -> dict[str, object]:
-    """mutmut's own record of one file (its JUnit report): counts per outcome, survivors' ids."""
-    report = subprocess.run(
-        [sys.executable, "-m", "mutmut", "junitxml"], cwd=ROOT, capture_output=True, text=True, check=False
-    ).stdout
-    cases = [case for case in ElementTree.fromstring(report).iter("testcase") if case.get("file") == path]
-    survived = [case for case in cases if case.find("failure") is not None]
-    skipped = [case for case in cases if case.find("skipped") is not None]
-    timed_out = [case for case in cases if case.find("error") is not None]
-    return {
-        "mutants": len(cases),
-        "killed": len(cases) - len(survived) - len(skipped) - len(timed_out),
-        "survived": len(survived),
-        "timed_out": len(timed_out),
-        "untested": len(skipped),
-        "survivors": [_where(path, case) for case in survived],
-    }
-
-
-def _where(path: str, case: ElementTree.Element) -> str:
-    line = int(case.get("line") or 0)
-    source = (ROOT / path).read_text().splitlines()
-    return f"{case.get('name')}, line {line}: {source[line - 1].strip() if 0 < line <= len(source) else ''}"
+    """mutmut's record of one file, from its cache: counts per outcome, and each survivor's line."""
+    with sqlite3.connect(ROOT / ".mutmut-cache") as cache:
+        rows = cache.execute(
+            "SELECT m.id, m.status, l.line_number, l.line FROM Mutant m JOIN Line l ON m.line = l.id"
+            " JOIN SourceFile f ON l.sourcefile = f.id WHERE f.filename = ? ORDER BY m.id",
+            (path,),
+        ).fetchall()
+    counts: dict[str, object] = dict.fromkeys(sorted(set(STATUSES.values())), 0)
+    for _id, status, _number, _line in rows:
+        counts[STATUSES[status]] = int(counts[STATUSES[status]]) + 1
+    counts["mutants"] = len(rows)
+    counts["survivors"] = [
+        f"#{mutant} line {number}: {line.strip()}"
+        for mutant, status, number, line in rows
+        if status == "bad_survived"
+    ]
+    return counts
 
 
 def main() -> None:
