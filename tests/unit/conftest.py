@@ -114,3 +114,20 @@ def localstripe():
         yield f"http://127.0.0.1:{port}"
     finally:
         service.stop()
+
+
+@pytest.fixture
+def pay_by_card(localstripe, monkeypatch):
+    """What the member's browser does with a payment's client secret: attach a card, confirm. Returns
+    the intent as Stripe describes it (its own metadata, as a webhook would carry it)."""
+    monkeypatch.setenv("STRIPE_API_BASE", localstripe)
+
+    def pay(payment, card="pm_card_visa"):
+        from fitconnect.payments import stripe_gateway
+
+        stripe = stripe_gateway.client()
+        stripe.v1.payment_intents.update(payment.payment_intent_id, params={"payment_method": card})
+        intent = stripe.v1.payment_intents.confirm(payment.payment_intent_id)
+        return {"id": intent.id, "status": intent.status, "metadata": intent.metadata.to_dict()}
+
+    return pay

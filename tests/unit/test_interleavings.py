@@ -79,19 +79,11 @@ def test_two_cancellations_promote_two_different_waiters(scheduling, isolated, o
 
 
 @pytest.fixture
-def payments_env(scheduling, function_env, localstripe, monkeypatch):
-    monkeypatch.setenv("STRIPE_API_BASE", localstripe)
+def payments_env(scheduling, function_env, pay_by_card):
     with function_env("ApplyStripeEventsFunction"), function_env("PaymentTasksFunction"):
         from fitconnect.payments import payments, stripe_gateway
 
-        yield payments, stripe_gateway
-
-
-def _pay(stripe_gateway, payment):
-    stripe = stripe_gateway.client()
-    stripe.v1.payment_intents.update(payment.payment_intent_id, params={"payment_method": "pm_card_visa"})
-    intent = stripe.v1.payment_intents.confirm(payment.payment_intent_id)
-    return {"id": intent.id, "status": intent.status, "metadata": {"payment_id": payment.payment_id}}
+        yield payments, stripe_gateway, pay_by_card
 
 
 @BOTH_ORDERS
@@ -99,11 +91,11 @@ def test_a_payment_racing_its_hold_expiry_ends_with_the_seat_or_a_refund_never_b
     scheduling, payments_env, isolated, order
 ):
     bookings, sessions, publish = scheduling
-    payments, stripe_gateway = payments_env
+    payments, _stripe_gateway, pay = payments_env
     session_id = publish(capacity=1, price_cents=1500)
     held = bookings.book(session_id, "m1")
     waiter = bookings.book(session_id, "m2")
-    intent = _pay(stripe_gateway, payments.start(held))
+    intent = pay(payments.start(held))
     later = clock.now() + timedelta(minutes=16)
     calls = [lambda: payments.settle_succeeded(intent), lambda: bookings.expire_holds(later)]
     side_by_side(bookings, "get_item", calls, order)
@@ -122,11 +114,11 @@ def test_an_admin_refund_racing_the_cancellation_refund_pays_back_the_amount_onc
     scheduling, payments_env, isolated, order
 ):
     bookings, _sessions, publish = scheduling
-    payments, stripe_gateway = payments_env
+    payments, stripe_gateway, pay = payments_env
     session_id = publish(capacity=1, price_cents=1500)
     booking = bookings.book(session_id, "m1")
     payment = payments.start(booking)
-    payments.settle_succeeded(_pay(stripe_gateway, payment))
+    payments.settle_succeeded(pay(payment))
 
     cancelled = {"booking_id": booking.booking_id, "refund_cents": 1500}
     calls = [

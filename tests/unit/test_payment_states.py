@@ -14,30 +14,25 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAl
 from fitconnect.platform import clock
 from fitconnect.platform.auth import Caller
 from fitconnect.platform.errors import Conflict, NotFound, Unprocessable
+from tests.support.interleave import side_by_side
 from tests.support.lambdas import load_handler
 
 
 @pytest.fixture
-def paid(scheduling, function_env, localstripe, monkeypatch):
+def paid(scheduling, function_env, localstripe, monkeypatch, pay_by_card):
     """A held seat of a 15.00 session and the payment started for it, in the payment functions'
     environment; `pay(payment)` is the member's browser confirming a card."""
     bookings, _sessions, publish = scheduling
     monkeypatch.setenv("STRIPE_API_BASE", localstripe)
     with function_env("ApplyStripeEventsFunction"), function_env("PaymentTasksFunction"):
-        from fitconnect.payments import payments, stripe_gateway
+        from fitconnect.payments import payments
 
         def hold(user_id="m1", capacity=1):
             session_id = publish(capacity=capacity, price_cents=1500)
             booking = bookings.book(session_id, user_id)
             return booking, payments.start(booking)
 
-        def pay(payment, card="pm_card_visa"):
-            stripe = stripe_gateway.client()
-            stripe.v1.payment_intents.update(payment.payment_intent_id, params={"payment_method": card})
-            intent = stripe.v1.payment_intents.confirm(payment.payment_intent_id)
-            return {"id": intent.id, "status": intent.status, "metadata": {"payment_id": payment.payment_id}}
-
-        yield payments, bookings, hold, pay
+        yield payments, bookings, hold, pay_by_card
 
 
 def _status(payments, bookings, booking):
@@ -96,6 +91,8 @@ def test_refunds_add_up_to_the_amount_and_never_beyond(paid):
     payments.refund(payment.payment_id, None, reason="admin", key="b")  # the 10.00 left
     record = payments.payment_of_booking(booking.booking_id, consistent=True)
     assert (record.status, int(record.refunded_cents)) == ("refunded", 1500)
+    shown = payments.view(record)
+    assert (shown["refunded_cents"], [r["amount_cents"] for r in shown["refunds"]]) == (1500, [500, 1000])
     with pytest.raises(Conflict) as twice:
         payments.refund(payment.payment_id, None, reason="admin", key="c")
     assert twice.value.code == "already_refunded"
@@ -212,3 +209,16 @@ def test_the_consumer_applies_one_event_id_once_even_when_two_deliveries_overlap
     assert later == {"batchItemFailures": []}
     assert applied == [payment.payment_intent_id]  # once
     assert _status(payments, bookings, booking) == ("succeeded", "confirmed")
+
+
+@pytest.mark.parametrize("order", [(0, 1), (1, 0)], ids=["first-wins", "second-wins"])
+def test_two_starts_of_one_held_seat_that_both_find_no_payment_make_one(paid, scheduling, contention, order):
+    """A promotion event delivered twice, both starts running at once: both read "no payment yet" and
+    both ask Stripe (one idempotency key: one intent); one record, and both callers get it."""
+    payments, bookings, _hold, _pay = paid
+    _bookings, _sessions, publish = scheduling
+    booking = bookings.book(publish(capacity=1, price_cents=1500), "m1")
+    started = side_by_side(payments, "payment_of_booking", [lambda: payments.start(booking)] * 2, order)
+    assert len({(p.payment_id, p.payment_intent_id) for p in started}) == 1
+    stored = payments.payment_of_booking(booking.booking_id, consistent=True)
+    assert stored.payment_intent_id == started[0].payment_intent_id
