@@ -3,9 +3,10 @@ fast in-process tests that guard it, within a time budget per module.
 
 mutmut (pinned in requirements-dev.txt) changes one thing at a time in the module *on disk* (a
 comparison, a condition, a number, a keyword, a decorator...), runs the tests, and puts the line
-back: do not edit those files while it runs. Its cache (`.mutmut-cache`) keeps the results, so a
-run that hits its budget continues where it stopped next time. String mutants are left out: they
-mostly rename log messages and error texts.
+back: do not edit those files while it runs. A module that finishes keeps its cache
+(`.mutmut-cache-<module>`: the next run retests only what changed); one stopped by its budget is
+recorded and starts afresh next time (mutmut 2 cannot resume from a cache it was killed writing).
+String mutants are left out: they mostly rename log messages and error texts.
 
     make mutate                          # every module, MUTATE_BUDGET_S (default 1200) each
     make mutate MUTATE=payments          # one module
@@ -56,6 +57,10 @@ def run(name: str, budget_s: float) -> dict[str, object]:
         "--disable-mutation-types", "string,fstring,annassign", "--no-progress",
     ]  # fmt: skip
     started = time.monotonic()
+    cache = ROOT / ".mutmut-cache"
+    kept = ROOT / f".mutmut-cache-{name}"  # one cache per module: a stopped run never mixes with another
+    if kept.exists():
+        kept.rename(cache)
     # Its own process group: on the budget, mutmut and the test run it started stop together.
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, start_new_session=True)
     try:
@@ -66,7 +71,14 @@ def run(name: str, budget_s: float) -> dict[str, object]:
         process.wait()
         subprocess.run(["git", "checkout", "--", path], cwd=ROOT, check=True)  # the mutant left on disk
         finished = False
-    return {"module": path, "tests": tests, "finished": finished, **_results(path),
+    results = _results(path)
+    if finished:
+        cache.rename(kept)
+    else:  # mutmut 2 cannot resume from a cache it was killed writing: the next run starts afresh
+        cache.unlink(missing_ok=True)
+        for stray in ROOT.glob("**/*.py.bak"):
+            stray.unlink()
+    return {"module": path, "tests": tests, "finished": finished, **results,
             "seconds": round(time.monotonic() - started)}  # fmt: skip
 
 
