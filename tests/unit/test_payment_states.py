@@ -3,11 +3,14 @@ own (seconds, not a webhook round trip). Every transition a payment makes, every
 and the booking each one leaves behind."""
 
 import json
+import os
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from unittest import mock
 
+import boto3
 import pytest
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 
@@ -209,6 +212,13 @@ def test_the_consumer_applies_one_event_id_once_even_when_two_deliveries_overlap
     assert later == {"batchItemFailures": []}
     assert applied == [payment.payment_intent_id]  # once
     assert _status(payments, bookings, booking) == ("succeeded", "confirmed")
+    # The event id is remembered for 30 days: Stripe retries a delivery for up to 3.
+    records = boto3.client("dynamodb").scan(TableName=os.environ["IDEMPOTENCY_TABLE"])["Items"]
+    [remembered] = [
+        r for r in records if "stripe_events.apply_once#" in r["id"]["S"]
+    ]  # keyed by a hash of it
+    kept_for = int(remembered["expiration"]["N"]) - time.time()
+    assert 30 * 86400 - 60 < kept_for <= 30 * 86400
 
 
 @pytest.mark.parametrize("order", [(0, 1), (1, 0)], ids=["first-wins", "second-wins"])
