@@ -157,7 +157,7 @@ def _finish(
     operation: dict[str, Any], operation_id: str, context: str, authenticated: bool, spec: FunctionSpec
 ) -> dict[str, Any]:
     responses = {
-        status: response
+        status: _without_body(status, response)
         for status, response in operation.get("responses", {}).items()
         if status != "422" or "HTTPValidationError" not in json.dumps(response)
     }
@@ -191,6 +191,13 @@ LINKS = {
     ("post", "/trainers", "201"): ("trainer_id", ["GetTrainer", "ListReviews"]),
     ("post", "/me/export", "202"): ("export_id", ["ExportStatus"]),
 }
+
+
+def _without_body(status: str, response: dict[str, Any]) -> dict[str, Any]:
+    """A 204 has no body and so no media type (Powertools gives every response one)."""
+    return (
+        {key: value for key, value in response.items() if key != "content"} if status == "204" else response
+    )
 
 
 def _link(document: dict[str, Any]) -> None:

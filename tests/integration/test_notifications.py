@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from fitconnect_local.sqs_sources import LONG_POLL_S
-from tests.support.local import aws, eventually
+from tests.support.local import aws, eventually, invocations, worked_off
 
 
 @pytest.fixture(scope="module")
@@ -316,8 +316,12 @@ def test_a_token_moves_to_the_member_who_registers_it_and_leaves_with_their_eras
     assert json.loads(json.loads(pushed["body"])["APNS"])["notification_id"] == second_log["notification_id"]
     assert len(platform_endpoints(platform, token)) == 1
 
+    erasures = invocations(api, "EraseMemberFunction")
     assert api.delete("/me", token=second["access_token"]).status == 202
-    eventually(lambda: platform_endpoints(platform, token) == [], timeout_s=20)
+    assert eventually(
+        lambda: worked_off(platform, api, "EraseMemberFunction", "ErasureQueue", erasures), timeout_s=40
+    )
+    assert platform_endpoints(platform, token) == []
 
 
 # ------------------------------------------------------------------ failures
