@@ -10,6 +10,7 @@ naming the field.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -19,7 +20,7 @@ from fitconnect.coaching import catalogue, records, training
 from fitconnect.coaching.models import Activity
 from fitconnect.platform import clock, ids
 from fitconnect.platform.contract import Instant, PlainText, RequestBody
-from fitconnect.platform.cursors import page, page_request
+from fitconnect.platform.cursors import members_page
 from fitconnect.platform.errors import NotFound, Unprocessable
 from fitconnect.platform.events import DomainEvent, publish
 from fitconnect.platform.storage import get_item
@@ -237,19 +238,17 @@ def listing(
     cursor: str | None,
 ) -> dict[str, Any]:
     """The member's activities, newest first, between `since` and `until` (by start), of one type."""
-    request = page_request(limit, cursor, bound_to={"gsi1pk": {"S": f"MEMBER#{user_id}"}})
     low = clock.to_iso(since) if since else "0"
     high = (clock.to_iso(until) if until else "9") + "~"  # "~" sorts after "#<id>"
-    results = Activity.gsi1.query(
-        f"MEMBER#{user_id}",
-        Activity.gsi1sk.between(low, high),
-        filter_condition=(Activity.type == kind) if kind else None,
-        scan_index_forward=False,
-        limit=request.limit,
-        page_size=request.limit,
-        last_evaluated_key=request.start_key,
+    only = (Activity.type == kind) if kind else None
+    return members_page(
+        limit, cursor, Activity, user_id, view, sort_key=Activity.gsi1sk.between(low, high), only=only
     )
-    return page([view(item) for item in results], results.last_evaluated_key)
+
+
+def of_member(user_id: str) -> Iterable[Activity]:
+    """Every activity of the member, newest first (their listing on gsi1)."""
+    return Activity.gsi1.query(f"MEMBER#{user_id}", scan_index_forward=False)
 
 
 def delete(user_id: str, activity_id: str) -> None:
@@ -257,6 +256,5 @@ def delete(user_id: str, activity_id: str) -> None:
     activity (a read of the member's log: deletes are rare)."""
     activity = activity_of(user_id, activity_id)
     activity.delete()
-    remaining = Activity.gsi1.query(f"MEMBER#{user_id}")
-    records.reassign(user_id, activity_id, remaining)
+    records.reassign(user_id, activity_id, of_member(user_id))
     publish([ActivityDeleted(**_event_fields(activity))])

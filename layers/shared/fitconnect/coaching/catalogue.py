@@ -44,10 +44,6 @@ def _catalogue() -> dict[str, dict[str, Any]]:
     return {exercise["exercise_id"]: exercise for exercise in ordered}
 
 
-def version() -> str:
-    return str(json.loads(CATALOGUE_FILE.read_text())["version"])
-
-
 def exercise(exercise_id: str) -> dict[str, Any]:
     found = _catalogue().get(exercise_id)
     if found is None:

@@ -5,20 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from fitconnect.coaching import activities, records
-from fitconnect.coaching.models import Activity, CoachingItem
+from fitconnect.coaching.models import CoachingItem
 
 
 def export_part(user_id: str) -> dict[str, Any]:
-    logged = Activity.gsi1.query(f"MEMBER#{user_id}", scan_index_forward=False)
     return {
-        "activities": [activities.view(activity) for activity in logged],
+        "activities": [activities.view(activity) for activity in activities.of_member(user_id)],
         "personal_records": records.views(records.of_member(user_id)),
     }
 
 
 def forget(user_id: str) -> None:
     """Every activity and record of the member (GDPR erasure). Repeatable."""
-    doomed: list[CoachingItem] = [*Activity.gsi1.query(f"MEMBER#{user_id}"), *records.of_member(user_id)]
+    doomed: list[CoachingItem] = [*activities.of_member(user_id), *records.of_member(user_id)]
     with CoachingItem.batch_write() as batch:
         for item in doomed:
             batch.delete(item)

@@ -112,14 +112,24 @@ def page(items: list[Any], last_key: Mapping[str, Any] | None) -> dict[str, Any]
 
 
 def members_page(
-    limit: int | None, cursor: str | None, model: Any, user_id: str, view: Any
+    limit: int | None,
+    cursor: str | None,
+    model: Any,
+    user_id: str,
+    view: Any,
+    *,
+    sort_key: Any = None,
+    only: Any = None,
 ) -> dict[str, Any]:
     """One page of the caller's own items of `model`, newest first, from its gsi1 listing
-    (`MEMBER#<user_id>` / `<created_at>#<id>`): GET /me/bookings, /me/payments, /me/notifications.
-    The cursor is bound to the caller, so nobody pages through another member's list."""
+    (`MEMBER#<user_id>` / `<time>#<id>`): GET /me/bookings, /me/payments, /me/notifications,
+    /me/activities; `sort_key` narrows it (a time range), `only` filters it. The cursor is bound to
+    the caller, so nobody pages through another member's list."""
     request = page_request(limit, cursor, bound_to={"gsi1pk": {"S": f"MEMBER#{user_id}"}})
     results = model.gsi1.query(
         f"MEMBER#{user_id}",
+        sort_key,
+        filter_condition=only,
         scan_index_forward=False,
         limit=request.limit,
         page_size=request.limit,
