@@ -13,19 +13,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
+from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 
 from fitconnect.payments import payments
+from fitconnect.platform import contention
 from fitconnect.platform.settings import env
 
 KEEP_EVENT_IDS_S = 30 * 24 * 3600
 
 _config = IdempotencyConfig(event_key_jmespath="id", expires_after_seconds=KEEP_EVENT_IDS_S)
-_store = DynamoDBPersistenceLayer(table_name=env("IDEMPOTENCY_TABLE"))
+_store = contention.idempotency_store(env("IDEMPOTENCY_TABLE"))
 
 HANDLERS = {
     "payment_intent.succeeded": payments.settle_succeeded,

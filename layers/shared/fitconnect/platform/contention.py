@@ -6,10 +6,10 @@ all `TransactionConflict` or `None`. Neither changed anything, and each request 
 conditions, so sending it again is as safe as the first time; botocore retries neither by itself.
 A transaction cancelled because a condition failed is the caller's to handle, as before.
 
-Installed by the modules that make DynamoDB clients (storage for PynamoDB, idempotency for
-Powertools), when they are imported, before any client exists: PynamoDB makes a botocore session
-per connection and thread, Powertools its own, and each copies botocore's built-in handlers when it
-is made. Both import botocore already, so this costs no cold start.
+Installed before any client exists: by storage when it is imported (PynamoDB makes a botocore
+session per connection and thread), and by `idempotency_store` for Powertools' idempotency records;
+each session copies botocore's built-in handlers when it is made. Both import botocore already, so
+this costs no cold start.
 """
 
 from __future__ import annotations
@@ -40,6 +40,17 @@ def _conflict_retry_delay(
 
 
 _HANDLER = ("needs-retry.dynamodb", _conflict_retry_delay)
+
+
+def idempotency_store(table_name: str) -> Any:
+    """Powertools' DynamoDB persistence layer for idempotency records (the API's Idempotency-Key,
+    the Stripe consumer's event ids), its client made with the retry installed."""
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,  # cold start: its users only
+    )
+
+    install()
+    return DynamoDBPersistenceLayer(table_name=table_name)
 
 
 def install() -> None:

@@ -14,11 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
+from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyValidationError,
@@ -39,8 +35,7 @@ _config = IdempotencyConfig(
     expires_after_seconds=TTL_SECONDS,
     response_hook=lambda response, _record: {**response, "replayed": True},
 )
-contention.install()  # before the persistence layer makes its client
-_store = DynamoDBPersistenceLayer(table_name=env("IDEMPOTENCY_TABLE"))
+_store = contention.idempotency_store(env("IDEMPOTENCY_TABLE"))
 
 
 @idempotent_function(data_keyword_argument="request", persistence_store=_store, config=_config)
