@@ -17,6 +17,7 @@ import logging
 import os
 import random
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -79,20 +80,27 @@ _DYNAMODB_OPERATIONS = (
 )  # fmt: skip
 
 
+def _wrap_once(marker: str, names: tuple[str, ...], wrap: Callable[[str, Any], Any]) -> None:
+    """Replace each named DynamoDB backend method by `wrap(name, method)`, once per process."""
+    if getattr(DynamoDBBackend, marker, False):
+        return
+    setattr(DynamoDBBackend, marker, True)
+    for name in names:
+        setattr(DynamoDBBackend, name, wrap(name, getattr(DynamoDBBackend, name)))
+
+
 def serialise_dynamodb() -> None:
     """Every DynamoDB operation under one lock (once per process; unit tests use it in-process)."""
-    if getattr(DynamoDBBackend, "_fitconnect_serialised", False):
-        return
-    DynamoDBBackend._fitconnect_serialised = True  # type: ignore[attr-defined]
     lock = threading.RLock()
-    for name in _DYNAMODB_OPERATIONS:
-        operation = getattr(DynamoDBBackend, name)
 
-        def serialised(*args: Any, _operation: Any = operation, **kwargs: Any) -> Any:
+    def serialised(_name: str, operation: Any) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
             with lock:
-                return _operation(*args, **kwargs)
+                return operation(*args, **kwargs)
 
-        setattr(DynamoDBBackend, name, serialised)
+        return run
+
+    _wrap_once("_fitconnect_serialised", _DYNAMODB_OPERATIONS, serialised)
 
 
 # DynamoDB under contention cancels a transaction that touches an item another transaction is
@@ -142,28 +150,26 @@ _inside = threading.local()
 def inject_conflicts() -> None:
     """Wrap DynamoDB's writes so that `conflicts.strike()` turns one into DynamoDB's conflict (once
     per process; with a share of 0 it changes nothing)."""
-    if getattr(DynamoDBBackend, "_fitconnect_contended", False):
-        return
-    DynamoDBBackend._fitconnect_contended = True  # type: ignore[attr-defined]
-    for name in _TRANSACTIONS + _SINGLE_WRITES:
-        operation = getattr(DynamoDBBackend, name)
 
-        def contended(*args: Any, _operation: Any = operation, _name: str = name, **kwargs: Any) -> Any:
+    def contended(name: str, operation: Any) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
             if getattr(_inside, "write", False):  # moto applies a transaction's items as single writes
-                return _operation(*args, **kwargs)
+                return operation(*args, **kwargs)
             if conflicts.strike():
-                if _name in _TRANSACTIONS:
+                if name in _TRANSACTIONS:
                     items = kwargs.get("transact_items") or (args[1] if len(args) > 1 else [])
                     reasons = [("TransactionConflict", "Transaction is ongoing for the item", None)]
                     raise TransactionCanceledException(reasons + [(None, None, None)] * (len(items) - 1))
                 raise TransactionConflictException()
             _inside.write = True
             try:
-                return _operation(*args, **kwargs)
+                return operation(*args, **kwargs)
             finally:
                 _inside.write = False
 
-        setattr(DynamoDBBackend, name, contended)
+        return run
+
+    _wrap_once("_fitconnect_contended", _TRANSACTIONS + _SINGLE_WRITES, contended)
 
 
 def _install_recorders() -> None:
