@@ -131,3 +131,13 @@ def pay_by_card(localstripe, monkeypatch):
         return {"id": intent.id, "status": intent.status, "metadata": intent.metadata.to_dict()}
 
     return pay
+
+
+@pytest.fixture
+def payments_domain(scheduling, function_env, pay_by_card):
+    """The payments domain in its functions' environment (the Stripe consumer's and the payment
+    tasks'), against the unit session's localstripe."""
+    with function_env("ApplyStripeEventsFunction"), function_env("PaymentTasksFunction"):
+        from fitconnect.payments import payments
+
+        yield payments

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from fitconnect.payments import stripe_gateway
 from fitconnect.platform import clock
 from fitconnect.platform.auth import Caller
 from tests.support.interleave import side_by_side
@@ -78,20 +79,12 @@ def test_two_cancellations_promote_two_different_waiters(scheduling, isolated, o
     assert _counts(sessions, session_id) == (2, 0)
 
 
-@pytest.fixture
-def payments_env(scheduling, function_env, pay_by_card):
-    with function_env("ApplyStripeEventsFunction"), function_env("PaymentTasksFunction"):
-        from fitconnect.payments import payments, stripe_gateway
-
-        yield payments, stripe_gateway, pay_by_card
-
-
 @BOTH_ORDERS
 def test_a_payment_racing_its_hold_expiry_ends_with_the_seat_or_a_refund_never_both(
-    scheduling, payments_env, isolated, order
+    scheduling, payments_domain, pay_by_card, isolated, order
 ):
     bookings, sessions, publish = scheduling
-    payments, _stripe_gateway, pay = payments_env
+    payments, pay = payments_domain, pay_by_card
     session_id = publish(capacity=1, price_cents=1500)
     held = bookings.book(session_id, "m1")
     waiter = bookings.book(session_id, "m2")
@@ -111,10 +104,10 @@ def test_a_payment_racing_its_hold_expiry_ends_with_the_seat_or_a_refund_never_b
 
 @BOTH_ORDERS
 def test_an_admin_refund_racing_the_cancellation_refund_pays_back_the_amount_once(
-    scheduling, payments_env, isolated, order
+    scheduling, payments_domain, pay_by_card, isolated, order
 ):
     bookings, _sessions, publish = scheduling
-    payments, stripe_gateway, pay = payments_env
+    payments, pay = payments_domain, pay_by_card
     session_id = publish(capacity=1, price_cents=1500)
     booking = bookings.book(session_id, "m1")
     payment = payments.start(booking)

@@ -22,20 +22,17 @@ from tests.support.lambdas import load_handler
 
 
 @pytest.fixture
-def paid(scheduling, function_env, localstripe, monkeypatch, pay_by_card):
-    """A held seat of a 15.00 session and the payment started for it, in the payment functions'
-    environment; `pay(payment)` is the member's browser confirming a card."""
+def paid(scheduling, payments_domain, pay_by_card):
+    """`hold()`: a held seat of a 15.00 session and the payment started for it; `pay(payment)` is
+    the member's browser confirming a card."""
     bookings, _sessions, publish = scheduling
-    monkeypatch.setenv("STRIPE_API_BASE", localstripe)
-    with function_env("ApplyStripeEventsFunction"), function_env("PaymentTasksFunction"):
-        from fitconnect.payments import payments
 
-        def hold(user_id="m1", capacity=1):
-            session_id = publish(capacity=capacity, price_cents=1500)
-            booking = bookings.book(session_id, user_id)
-            return booking, payments.start(booking)
+    def hold(user_id="m1", capacity=1):
+        session_id = publish(capacity=capacity, price_cents=1500)
+        booking = bookings.book(session_id, user_id)
+        return booking, payments_domain.start(booking)
 
-        yield payments, bookings, hold, pay_by_card
+    return payments_domain, bookings, hold, pay_by_card
 
 
 def _status(payments, bookings, booking):
