@@ -62,3 +62,43 @@ def test_devices_of_a_platform_without_an_application_are_skipped(function_env, 
         monkeypatch.setenv("PUSH_APNS_APPLICATION_ARN", "")
         outcome = push.send([_register("apns-token-0003")], "n-1", "Booked", "Yoga")
     assert outcome == {"status": "skipped", "reason": "push is not configured for these devices"}
+
+
+def _endpoints():
+    sns = boto3.client("sns")
+    return [
+        endpoint
+        for application in sns.list_platform_applications()["PlatformApplications"]
+        for endpoint in sns.list_endpoints_by_platform_application(
+            PlatformApplicationArn=application["PlatformApplicationArn"]
+        )["Endpoints"]
+    ]
+
+
+def test_a_push_on_its_way_while_the_member_is_erased_leaves_no_endpoint_behind(function_env):
+    """The sender read the device, then the erasure forgot it, then the sender made its endpoint."""
+    with function_env("SendNotificationsFunction"):
+        read_by_the_sender = _register("apns-token-0004")
+        before = len(_endpoints())
+        push.forget(profiles.devices_of("member-1")[0])
+
+        outcome = push.send([read_by_the_sender], "n-1", "Cancelled", "Yoga")
+
+        assert outcome["status"] == "skipped"
+        assert outcome["devices_removed"] == 1
+        assert len(_endpoints()) == before
+        assert profiles.devices_of("member-1") == []
+
+
+def test_an_erasure_that_read_the_device_before_its_first_push_still_deletes_the_endpoint(function_env):
+    """The erasure read the device (no endpoint yet), then a push made one, then the erasure deleted."""
+    with function_env("SendNotificationsFunction"):
+        read_by_the_erasure = _register("apns-token-0005")
+        before = len(_endpoints())
+        assert push.send(profiles.devices_of("member-1"), "n-1", "Booked", "Yoga")["status"] == "sent"
+        assert len(_endpoints()) == before + 1
+
+        push.forget(read_by_the_erasure)
+
+        assert len(_endpoints()) == before
+        assert profiles.devices_of("member-1") == []

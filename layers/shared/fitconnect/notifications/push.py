@@ -18,7 +18,7 @@ from fitconnect.members.public import Device
 from fitconnect.platform import aws
 from fitconnect.platform.observability import logger
 from fitconnect.platform.settings import env, env_optional
-from fitconnect.platform.storage import conditional_update
+from fitconnect.platform.storage import conditional_delete, conditional_update
 
 APPLICATION_ENV = {
     "ios": "PUSH_APNS_APPLICATION_ARN",
@@ -82,6 +82,8 @@ def _publish(device: Device, message: str) -> str | None:
     """SNS's message id, or None when the device's token is dead (it is then forgotten)."""
     sns = aws.client("sns")
     endpoint_arn = device.endpoint_arn or _create_endpoint(device)
+    if endpoint_arn is None:
+        return None
     try:
         return str(sns.publish(TargetArn=endpoint_arn, Message=message, MessageStructure="json")["MessageId"])
     except sns.exceptions.EndpointDisabledException:
@@ -89,12 +91,17 @@ def _publish(device: Device, message: str) -> str | None:
         forget(device)
         return None
     except sns.exceptions.NotFoundException:
-        # The endpoint was deleted behind our back: make it again, once.
+        # The endpoint was deleted behind our back: make it again, once (unless the device went too).
         endpoint_arn = _create_endpoint(device)
+        if endpoint_arn is None:
+            return None
         return str(sns.publish(TargetArn=endpoint_arn, Message=message, MessageStructure="json")["MessageId"])
 
 
-def _create_endpoint(device: Device) -> str:
+def _create_endpoint(device: Device) -> str | None:
+    """The device's endpoint ARN, made now; None when the device was forgotten meanwhile (an erasure
+    or a dead token while this message was on its way): the endpoint just made is deleted again, or
+    it would outlive the member's erasure."""
     sns = aws.client("sns")
     application_arn = env(APPLICATION_ENV[device.platform])
     try:
@@ -113,12 +120,30 @@ def _create_endpoint(device: Device) -> str:
         sns.set_endpoint_attributes(
             EndpointArn=endpoint_arn, Attributes={"Token": device.token, "Enabled": "true"}
         )
-    conditional_update(device, [Device.endpoint_arn.set(endpoint_arn)], Device.sk.exists())
+    if not conditional_update(device, [Device.endpoint_arn.set(endpoint_arn)], Device.sk.exists()):
+        sns.delete_endpoint(EndpointArn=endpoint_arn)
+        return None
     return endpoint_arn
 
 
 def forget(device: Device) -> None:
-    """Delete the device and its endpoint (a dead token, or the member's erasure). Repeatable."""
-    if device.endpoint_arn:
-        aws.client("sns").delete_endpoint(EndpointArn=device.endpoint_arn)  # idempotent at SNS
-    device.delete()
+    """Delete the device and its endpoint (a dead token, or the member's erasure). Repeatable.
+
+    The device is deleted only if it still names the endpoint deleted here: a sender that made an
+    endpoint after `device` was read has written its ARN, so the device is read again and that
+    endpoint goes too (the sender's side of the race is in `_create_endpoint`)."""
+    for _ in range(3):
+        if device.endpoint_arn:
+            aws.client("sns").delete_endpoint(EndpointArn=device.endpoint_arn)  # idempotent at SNS
+        unchanged = (
+            Device.endpoint_arn == device.endpoint_arn
+            if device.endpoint_arn
+            else Device.endpoint_arn.does_not_exist()
+        )
+        if conditional_delete(device, unchanged):
+            return
+        try:
+            device.refresh(consistent_read=True)
+        except Device.DoesNotExist:
+            return
+    raise RuntimeError("a push device kept changing while it was being forgotten")
