@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from fitconnect_local.sqs_sources import LONG_POLL_S
-from tests.support.local import aws, eventually, invocations, worked_off
+from tests.support.local import aws, drained, eventually, invocations, worked_off
 
 
 @pytest.fixture(scope="module")
@@ -317,9 +317,14 @@ def test_a_token_moves_to_the_member_who_registers_it_and_leaves_with_their_eras
     assert len(platform_endpoints(platform, token)) == 1
 
     erasures = invocations(api, "EraseMemberFunction")
+    cancellations = invocations(api, "CancelMemberBookingsFunction")
     assert api.delete("/me", token=second["access_token"]).status == 202
+    # The erasure, and the cancellation of the booking with its push (racing the erasure), are done.
     assert eventually(
-        lambda: worked_off(platform, api, "EraseMemberFunction", "ErasureQueue", erasures), timeout_s=40
+        lambda: worked_off(platform, api, "EraseMemberFunction", "ErasureQueue", erasures)
+        and worked_off(platform, api, "CancelMemberBookingsFunction", "MemberBookingsQueue", cancellations)
+        and drained(platform, "NotificationsQueue"),
+        timeout_s=40,
     )
     assert platform_endpoints(platform, token) == []
 
