@@ -321,9 +321,13 @@ def test_a_token_moves_to_the_member_who_registers_it_and_leaves_with_their_eras
     assert api.delete("/me", token=second["access_token"]).status == 202
     # The erasure, and the cancellation of the booking with its push (racing the erasure), are done.
     assert eventually(
-        lambda: worked_off(platform, api, "EraseMemberFunction", "ErasureQueue", erasures)
-        and worked_off(platform, api, "CancelMemberBookingsFunction", "MemberBookingsQueue", cancellations)
-        and drained(platform, "NotificationsQueue"),
+        lambda: (
+            worked_off(platform, api, "EraseMemberFunction", "ErasureQueue", erasures)
+            and worked_off(
+                platform, api, "CancelMemberBookingsFunction", "MemberBookingsQueue", cancellations
+            )
+            and drained(platform, "NotificationsQueue")
+        ),
         timeout_s=40,
     )
     assert platform_endpoints(platform, token) == []
