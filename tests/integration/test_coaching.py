@@ -1,6 +1,11 @@
 """Coaching over HTTP: the exercise catalogue (public), as API.md's Coaching section describes it."""
 
+import json
+from datetime import UTC, datetime, timedelta
+
 import requests
+
+from tests.support.local import aws, eventually, invocations, worked_off
 
 
 def test_the_catalogue_has_over_150_exercises_each_described_and_paged_once(api):
@@ -172,3 +177,108 @@ def test_a_repeated_idempotency_key_logs_once(api):
     again = api.post("/me/activities", _strength("2026-11-20T07:00:00Z", 80), token=token, headers=key)
     assert again.body["activity_id"] == first.body["activity_id"]
     assert len(api.get("/me/activities", token=token).body["items"]) == 1
+
+
+# ------------------------------------------------------------------ insights
+
+
+def _ago(days, hours=1):
+    moment = datetime.now(UTC) - timedelta(days=days, hours=hours)
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _insights_with(api, token, sessions):
+    """The member's insights once the consumer has counted `sessions` activities this window."""
+
+    def counted():
+        insights = api.get("/me/insights", token=token).body
+        return insights if sum(week["sessions"] for week in insights["weeks"]) == sessions else None
+
+    return eventually(counted, timeout_s=30)
+
+
+def test_a_month_of_steady_training_then_a_week_at_triple_load_is_a_very_high_acwr_named_with_its_figures(
+    api,
+):
+    token = api.member()["access_token"]
+    steady = [7 + week * 7 + day for week in range(3) for day in (0, 2, 4, 6)]  # days 7..27 ago
+    for days in steady:  # 60 min at RPE 5: a load of 300, four times a week
+        api.post("/me/activities", {"type": "run", "started_at": _ago(days), "duration_s": 3600, "rpe": 5},
+                 token=token)  # fmt: skip
+    for days in (0, 2, 4, 6):  # the last week: 180 min at RPE 5, three times the load
+        api.post("/me/activities", {"type": "run", "started_at": _ago(days), "duration_s": 10800, "rpe": 5},
+                 token=token)  # fmt: skip
+
+    insights = _insights_with(api, token, 16)
+    # acute: 4 x 900 / 7 = 514.3; chronic: (12 x 300 + 4 x 900) / 28 = 257.1; ratio 2.0
+    assert insights["training_load"] == {
+        "acute_7d": 514.3, "chronic_28d": 257.1, "acwr": 2.0, "status": "very_high"
+    }  # fmt: skip
+    [spike] = [r for r in insights["recommendations"] if r["code"] == "load_spike"]
+    assert spike["evidence"] == {"acwr": 2.0, "acute_7d": 514.3, "chronic_28d": 257.1, "threshold": 1.5}
+    assert "2.0" in spike["reason"]
+    assert "514.3" in spike["reason"]
+    assert len(insights["weeks"]) == 8
+    assert sum(w["load"] for w in insights["weeks"]) == 12 * 300 + 4 * 900
+
+
+def test_a_heavier_squat_is_in_insights_and_a_deleted_activity_leaves_every_figure(api):
+    token = api.member()["access_token"]
+    light = api.post("/me/activities", _strength(_ago(3), 100), token=token).body
+    heavy = api.post("/me/activities", _strength(_ago(1), 120), token=token).body
+    insights = _insights_with(api, token, 2)
+    [heaviest] = [r for r in insights["personal_records"] if r["metric"] == "heaviest_kg"]
+    assert (heaviest["value"], heaviest["activity_id"]) == (120.0, heavy["activity_id"])
+    assert insights["muscle_volume"]["quads"] == 6  # two sessions of three sets, quads primary
+    assert insights["muscle_volume"]["hamstrings"] == 3  # secondary: half a set each
+    assert insights["streak_days"] in (1, 2)  # yesterday; today if a day boundary passed meanwhile
+
+    assert api.delete(f"/me/activities/{heavy['activity_id']}", token=token).status == 204
+    after = _insights_with(api, token, 1)
+    [heaviest] = [r for r in after["personal_records"] if r["metric"] == "heaviest_kg"]
+    assert (heaviest["value"], heaviest["activity_id"]) == (100.0, light["activity_id"])
+    assert after["muscle_volume"]["quads"] == 3
+    assert sum(w["load"] for w in after["weeks"]) == light["load"]
+
+
+def test_insights_are_the_callers_own_and_weeks_are_bounded(api):
+    owner, other = api.member(), api.member()
+    api.post("/me/activities", _strength(_ago(1), 80), token=owner["access_token"])
+    assert _insights_with(api, owner["access_token"], 1)
+    empty = api.get("/me/insights?weeks=4", token=other["access_token"]).body
+    assert [w["sessions"] for w in empty["weeks"]] == [0, 0, 0, 0]
+    assert empty["personal_records"] == []
+    assert empty["training_load"]["status"] == "low"
+    assert api.get("/me/insights?weeks=0", token=other["access_token"]).status == 400
+    assert api.get("/me/insights?weeks=53", token=other["access_token"]).status == 400
+    assert api.get("/me/insights").status == 401
+
+
+def test_an_attended_class_becomes_one_activity_however_often_the_event_arrives(api, admin, platform):
+    trainer = api.approved_trainer(admin)
+    session_id = api.new_session(trainer, starts_in=timedelta(minutes=10), title="Sunrise Yoga",
+                                 duration_min=50)  # fmt: skip
+    member = api.member()
+    token = member["access_token"]
+    booking = api.post(f"/sessions/{session_id}/bookings", token=token).body
+    assert (
+        api.post(f"/bookings/{booking['booking_id']}/check-in", token=trainer["access_token"]).status == 200
+    )
+
+    [logged] = eventually(lambda: api.get("/me/activities", token=token).body["items"], timeout_s=30)
+    assert (logged["source"], logged["type"], logged["duration_s"]) == ("class", "yoga", 3000)
+    assert logged["notes"] == "Sunrise Yoga"
+    assert logged["load_method"] == "default"
+
+    attended = {"booking_id": booking["booking_id"], "session_id": session_id, "user_id": member["user_id"]}
+    runs = invocations(api, "TrackTrainingFunction")
+    aws(platform, "events").put_events(Entries=[{  # the same event, delivered again
+        "EventBusName": platform.template.physical["EventBus"].ref,
+        "Source": "fitconnect.scheduling", "DetailType": "BookingAttended",
+        "Detail": json.dumps({"metadata": {"event_id": "again"}, "data": attended}),
+    }])  # fmt: skip
+    assert eventually(lambda: worked_off(platform, api, "TrackTrainingFunction", "TrainingEventsQueue", runs))
+    assert [a["activity_id"] for a in api.get("/me/activities", token=token).body["items"]] == [
+        logged["activity_id"]
+    ]
+    assert _insights_with(api, token, 1)["weeks"][-1]["load"] == logged["load"]

@@ -75,6 +75,7 @@ EXPECTED_HTTP = {
     "MyActivitiesFunction": (200, None),
     "GetActivityFunction": (404, "activity_not_found"),
     "DeleteActivityFunction": (404, "activity_not_found"),
+    "MyInsightsFunction": (200, None),
 }
 
 

@@ -214,7 +214,7 @@ def _trainer_names(trainer_ids: set[str]) -> dict[str, str]:
 
 
 def _local(session: Any, zone: ZoneInfo) -> datetime:
-    return datetime.fromisoformat(session.starts_at.replace("Z", "+00:00")).astimezone(zone)
+    return clock.parse(session.starts_at).astimezone(zone)
 
 
 def _local_date(session: Any, zone: ZoneInfo) -> date:

@@ -23,12 +23,34 @@ from fitconnect.platform.contract import Instant, PlainText, RequestBody
 from fitconnect.platform.cursors import members_page
 from fitconnect.platform.errors import NotFound, Unprocessable
 from fitconnect.platform.events import DomainEvent, publish
-from fitconnect.platform.storage import get_item
+from fitconnect.platform.storage import conditional_save, get_item
+from fitconnect.platform.text import one_line
+from fitconnect.scheduling import public as scheduling
 
 ActivityType = Literal["strength", "run", "ride", "swim", "walk", "row", "hiit", "yoga", "other"]
 FUTURE_TOLERANCE = timedelta(minutes=5)  # a watch's clock may run a little ahead
 # Sustained speeds no member reaches (m/s): faster than the world records over 1 km-plus distances.
 TOP_SPEED = {"run": 10.5, "walk": 4.5, "ride": 25.0, "swim": 2.5, "row": 6.5}
+# Words in a class's title and the activity type they mean, the first match winning.
+CLASS_WORDS = (
+    ("yoga", "yoga"),
+    ("pilates", "yoga"),
+    ("stretch", "yoga"),
+    ("spin", "ride"),
+    ("cycl", "ride"),
+    ("ride", "ride"),
+    ("row", "row"),
+    ("swim", "swim"),
+    ("run", "run"),
+    ("walk", "walk"),
+    ("hiit", "hiit"),
+    ("circuit", "hiit"),
+    ("bootcamp", "hiit"),
+    ("strength", "strength"),
+    ("lift", "strength"),
+    ("kettlebell", "strength"),
+    ("barbell", "strength"),
+)
 ExerciseId = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=r"^[a-z0-9-]+$")]
 
 
@@ -146,8 +168,8 @@ def _check_possible(body: NewActivity) -> None:
         raise Unprocessable("This activity cannot be true as given.", code=code, details=problems)
 
 
-def _new_activity(user_id: str, body: NewActivity, source: str) -> Activity:
-    activity_id = ids.new_id()
+def _new_activity(user_id: str, body: NewActivity, source: str, activity_id: str | None = None) -> Activity:
+    activity_id = activity_id or ids.new_id()
     started_at = clock.to_iso(body.started_at)
     load, method = training.session_load(
         body.duration_s / 60,
@@ -176,6 +198,32 @@ def _new_activity(user_id: str, body: NewActivity, source: str) -> Activity:
         load_method=method,
         created_at=clock.now_iso(),
     )
+
+
+def log_attended_class(booking_id: str, session_id: str, user_id: str) -> bool:
+    """A class the member attended (BookingAttended), as an activity with `source: "class"`: its
+    id is the booking's, so however often the event arrives there is one. True when made now.
+    ActivityLogged goes out on every delivery (a lost publish is made good; its consumer repeats
+    safely). The type is read from the title (`class_type`), the load is the default's."""
+    session = scheduling.session_of(session_id)
+    body = NewActivity(
+        type=class_type(session.title),
+        started_at=clock.parse(session.starts_at),
+        duration_s=int(session.duration_min) * 60,
+        notes=one_line(session.title),
+    )
+    activity = _new_activity(user_id, body, "class", activity_id=booking_id)
+    made = conditional_save(activity, Activity.pk.does_not_exist())
+    if not made:
+        activity = activity_of(user_id, booking_id)
+    publish([ActivityLogged(**_event_fields(activity))])
+    return made
+
+
+def class_type(title: str) -> str:
+    """The activity type a class's title names (`Sunrise Yoga` is yoga), else `other`."""
+    words = title.lower()
+    return next((kind for word, kind in CLASS_WORDS if word in words), "other")
 
 
 def _event_fields(activity: Activity) -> dict[str, Any]:

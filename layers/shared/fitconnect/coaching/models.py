@@ -4,6 +4,12 @@
 |---|---|---|
 | activity | `ACTIVITY#<activity_id>` | `ACTIVITY` (gsi1: `MEMBER#<user_id>` / `<started_at>#<activity_id>`) |
 | personal record | `MEMBER#<user_id>` | `RECORD#<metric>#<exercise_id or activity type>` |
+| training entry (an activity, as insights count it) | `MEMBER#<user_id>` | `DAY#<started_at>#<activity_id>` |
+| training plan (the member's current one) | `MEMBER#<user_id>` | `PLAN` |
+
+Training entries are what `GET /me/insights` and `GET /me/plan` read: one query of the member's
+partition over the weeks asked for, whatever the length of their history. The events consumer
+(insights.track / untrack) keeps them in step with the activity log.
 """
 
 from __future__ import annotations
@@ -71,3 +77,38 @@ class Record(CoachingItem):
 
 
 EXERCISE_METRICS = ("e1rm_kg", "heaviest_kg", "most_reps")
+
+
+class TrainingEntry(CoachingItem):
+    """One activity as insights count it: its load, and its sets per muscle, per movement pattern
+    and per exercise (from the catalogue), so nothing needs the activity or the catalogue again."""
+
+    user_id = UnicodeAttribute()
+    activity_id = UnicodeAttribute()
+    type = UnicodeAttribute()
+    started_at = UnicodeAttribute()
+    duration_s = NumberAttribute()
+    distance_m = NumberAttribute(null=True)
+    load = NumberAttribute()
+    muscle_sets = MapAttribute[str, Any](default=dict)  # muscle -> sets (a secondary muscle counts half)
+    pattern_sets = MapAttribute[str, Any](default=dict)  # movement pattern -> sets
+    lifts = MapAttribute[str, Any](default=dict)  # exercise_id -> {"e1rm": kg, "sets": [[reps, kg], ...]}
+
+    @staticmethod
+    def key(user_id: str, started_at: str, activity_id: str) -> tuple[str, str]:
+        return f"MEMBER#{user_id}", f"DAY#{started_at}#{activity_id}"
+
+
+class Plan(CoachingItem):
+    """The member's current plan; a new POST /me/plan replaces it. `document` is the plan as the API
+    shows it (weeks, workouts, targets, rationale), kept as JSON: it is read and written whole."""
+
+    user_id = UnicodeAttribute()
+    plan_id = UnicodeAttribute()
+    request = MapAttribute[str, Any]()
+    document = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+    @staticmethod
+    def key(user_id: str) -> tuple[str, str]:
+        return f"MEMBER#{user_id}", "PLAN"

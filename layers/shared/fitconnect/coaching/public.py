@@ -16,8 +16,10 @@ def export_part(user_id: str) -> dict[str, Any]:
 
 
 def forget(user_id: str) -> None:
-    """Every activity and record of the member (GDPR erasure). Repeatable."""
-    doomed: list[CoachingItem] = [*activities.of_member(user_id), *records.of_member(user_id)]
+    """Every activity of the member, and everything in their partition: records, training entries,
+    their plan (GDPR erasure). Repeatable; an entry the consumer writes later for an activity
+    deleted here is refused by its condition (insights.track)."""
+    doomed: list[CoachingItem] = [*activities.of_member(user_id), *CoachingItem.query(f"MEMBER#{user_id}")]
     with CoachingItem.batch_write() as batch:
         for item in doomed:
             batch.delete(item)

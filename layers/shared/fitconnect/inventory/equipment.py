@@ -382,7 +382,7 @@ def _prune(equipment: Equipment, now: datetime) -> int:
     actions += [Equipment.usage_daily[key].remove() for key in old_days]
     condition = None
     if equipment.last_ts and equipment.seen_ts:
-        newest = datetime.fromisoformat(equipment.last_ts.replace("Z", "+00:00"))
+        newest = clock.parse(equipment.last_ts)
         floor = int((newest - DEDUP_WINDOW).timestamp() * 1000)
         trimmed = {seen for seen in equipment.seen_ts if seen <= floor}
         if trimmed:

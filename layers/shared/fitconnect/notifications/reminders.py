@@ -82,7 +82,7 @@ def queue_due(now: datetime | None = None) -> int:
     now = now or clock.now()
     cursor = get_item(ReminderCursor, ReminderCursor.key(), consistent=True)
     start = now - CATCH_UP
-    until = datetime.fromisoformat(cursor.until.replace("Z", "+00:00")) if cursor is not None else None
+    until = clock.parse(cursor.until) if cursor is not None else None
     if until is not None and until <= now:
         start = max(start, until)
     # A cursor ahead of now means the clock moved back (only the local runtime's clock does):

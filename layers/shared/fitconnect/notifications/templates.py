@@ -83,7 +83,7 @@ def session_or_none(session_id: str | None) -> Any:
 
 
 def starts_of(session: Any) -> datetime:
-    return datetime.fromisoformat(session.starts_at.replace("Z", "+00:00"))
+    return clock.parse(session.starts_at)
 
 
 def _session_line(session: Any, timezone: str) -> str:

@@ -31,6 +31,11 @@ def to_iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def parse(moment: str) -> datetime:
+    """An ISO 8601 instant as stored (`...Z` or an offset), timezone-aware."""
+    return datetime.fromisoformat(moment.replace("Z", "+00:00"))
+
+
 def epoch_seconds(moment: datetime | None = None) -> int:
     """Whole seconds since the epoch, the unit of DynamoDB TTL attributes."""
     return int((moment or now()).timestamp())

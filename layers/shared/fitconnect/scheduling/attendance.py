@@ -57,10 +57,6 @@ class SessionEnded(DomainEvent):
     no_shows: int
 
 
-def _parse(moment: str) -> datetime:
-    return datetime.fromisoformat(moment.replace("Z", "+00:00"))
-
-
 def _set_status(booking: Booking, status: str, expected: str) -> bool:
     """Move a booking and its roster place from `expected` to `status`; False if it had moved on."""
     place_pk, place_sk = Place.key(booking.session_id, booking.user_id)
@@ -85,7 +81,7 @@ def check_in(caller: Caller, booking_id: str) -> Booking:
     if not caller.is_admin and caller.user_id != booking.trainer_id:
         raise NotFound("No such booking.", code="booking_not_found")
     session = session_of(booking.session_id)
-    if clock.now() < _parse(session.starts_at) - CHECK_IN_OPENS_BEFORE:
+    if clock.now() < clock.parse(session.starts_at) - CHECK_IN_OPENS_BEFORE:
         raise Conflict("Check-in opens an hour before the session.", code="check_in_not_open")
     if booking.status == "attended":
         return booking  # a repeated check-in changes nothing

@@ -278,7 +278,7 @@ def refund_owed(booking: Booking, session: Session, now: datetime) -> int:
     """Full refund of a paid, confirmed booking cancelled before the window; nothing after."""
     if booking.status != "confirmed" or not booking.price_cents:
         return 0
-    starts = datetime.fromisoformat(session.starts_at.replace("Z", "+00:00"))
+    starts = clock.parse(session.starts_at)
     deadline = starts - timedelta(minutes=int(session.cancellation_window_min))
     return int(booking.price_cents) if now < deadline else 0
 

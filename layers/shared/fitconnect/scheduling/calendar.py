@@ -92,8 +92,8 @@ def render(bookings: list[Booking], sessions: dict[str, Session]) -> bytes:
 def _event(event: Any, booking: Booking, session: Session, stamp: datetime) -> Any:
     event.add("uid", f"{booking.booking_id}@fitconnect")
     event.add("dtstamp", stamp)
-    event.add("dtstart", _parse(session.starts_at))
-    event.add("dtend", _parse(session.ends_at))
+    event.add("dtstart", clock.parse(session.starts_at))
+    event.add("dtend", clock.parse(session.ends_at))
     event.add("summary", one_line(session.title))
     event.add("status", "CONFIRMED")
     if session.location:
@@ -103,7 +103,3 @@ def _event(event: Any, booking: Booking, session: Session, stamp: datetime) -> A
         event.add("url", join_url)
         event.add("description", f"Join online: {join_url}")
     return event
-
-
-def _parse(moment: str) -> datetime:
-    return datetime.fromisoformat(moment.replace("Z", "+00:00"))

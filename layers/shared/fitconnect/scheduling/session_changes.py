@@ -6,7 +6,7 @@ cancels every booking with a full refund (a session can hold hundreds: not in th
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from pydantic import ConfigDict
 
@@ -60,7 +60,7 @@ def update(caller: Caller, session_id: str, patch: SessionPatch) -> Session:
         return session
     actions = [getattr(Session, name).set(value) for name, value in changes.items()]
     if "duration_min" in changes:
-        starts = datetime.fromisoformat(session.starts_at.replace("Z", "+00:00"))
+        starts = clock.parse(session.starts_at)
         ends = clock.to_iso(starts + timedelta(minutes=changes["duration_min"]))
         actions.append(Session.ends_at.set(ends))
     condition = Session.status == "scheduled"
