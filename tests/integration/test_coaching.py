@@ -8,7 +8,7 @@ import requests
 from tests.support.local import aws, eventually, invocations, worked_off
 
 
-def test_the_catalogue_has_over_150_exercises_each_described_and_paged_once(api):
+def _every_exercise(api):
     seen, cursor = [], None
     while True:
         reply = api.get("/exercises?limit=100" + (f"&cursor={cursor}" if cursor else ""))
@@ -16,7 +16,11 @@ def test_the_catalogue_has_over_150_exercises_each_described_and_paged_once(api)
         seen += reply.body["items"]
         cursor = reply.body["next_cursor"]
         if not cursor:
-            break
+            return seen
+
+
+def test_the_catalogue_has_over_150_exercises_each_described_and_paged_once(api):
+    seen = _every_exercise(api)
     ids = [exercise["exercise_id"] for exercise in seen]
     assert len(ids) == len(set(ids)) >= 150
     assert [e["name"].lower() for e in seen] == sorted(e["name"].lower() for e in seen)
@@ -184,7 +188,7 @@ def test_a_repeated_idempotency_key_logs_once(api):
 
 def _ago(days, hours=1):
     moment = datetime.now(UTC) - timedelta(days=days, hours=hours)
-    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _insights_with(api, token, sessions):
@@ -282,3 +286,115 @@ def test_an_attended_class_becomes_one_activity_however_often_the_event_arrives(
         logged["activity_id"]
     ]
     assert _insights_with(api, token, 1)["weeks"][-1]["load"] == logged["load"]
+
+
+# ------------------------------------------------------------------ the personal trainer
+
+
+def _plan_request(**changes):
+    return {"goal": "hypertrophy", "days_per_week": 3, "minutes_per_session": 60,
+            "experience": "intermediate", "equipment": ["dumbbell"]} | changes  # fmt: skip
+
+
+def _catalogue(api):
+    return {exercise["exercise_id"]: exercise for exercise in _every_exercise(api)}
+
+
+def test_a_plan_for_three_days_with_dumbbells_only_uses_nothing_else_and_is_the_same_twice(api):
+    token = api.member()["access_token"]
+    made = api.post("/me/plan", _plan_request(avoid_muscles=["lower_back"]), token=token)
+    assert made.status == 201, made.body
+    plan, catalogue = made.body, _catalogue(api)
+    assert len(plan["weeks"]) == 4
+    for week in plan["weeks"]:
+        assert [w["day"] for w in week["workouts"]] == [1, 2, 3]
+        for workout in week["workouts"]:
+            assert len(workout["exercises"]) >= 3
+            for planned in workout["exercises"]:
+                exercise = catalogue[planned["exercise_id"]]
+                assert set(exercise["equipment"]) <= {"dumbbell", "bodyweight"}, exercise
+                assert "lower_back" not in exercise["primary_muscles"] + exercise["secondary_muscles"]
+                assert (planned["reps"], planned["reps_max"], planned["rest_s"]) == (8, 12, 90)
+    assert plan["equipment"] == ["bodyweight", "dumbbell"]
+    assert [e["sets"] for e in plan["weeks"][3]["workouts"][0]["exercises"]] == [
+        e["sets"] - 1 for e in plan["weeks"][0]["workouts"][0]["exercises"]
+    ]  # week 4 is the deload
+    patterns = {
+        catalogue[e["exercise_id"]]["pattern"] for w in plan["weeks"][0]["workouts"] for e in w["exercises"]
+    }
+    assert {"squat", "hinge", "horizontal_push", "horizontal_pull", "vertical_push"} <= patterns
+    assert any("full-body" in line for line in plan["rationale"])
+
+    again = api.post("/me/plan", _plan_request(avoid_muscles=["lower_back"]), token=token).body
+    assert again["weeks"] == plan["weeks"]
+    assert again["plan_id"] != plan["plan_id"]
+    shown = api.get("/me/plan", token=token).body
+    assert shown["plan_id"] == again["plan_id"]
+    assert (shown["next_workout"]["week"], shown["next_workout"]["day"]) == (1, 1)
+
+
+def test_every_set_at_the_top_of_the_range_raises_the_next_target_with_a_reason(api):
+    token = api.member()["access_token"]
+    plan = api.post(
+        "/me/plan", _plan_request(days_per_week=4, equipment=["dumbbell", "bench"]), token=token
+    ).body
+    upper, lower = plan["weeks"][0]["workouts"][0], plan["weeks"][0]["workouts"][1]
+    assert (upper["focus"], lower["focus"]) == ("upper", "lower")
+
+    def logged(workout, days_ago, weight, reps):
+        sets = [{"exercise_id": e["exercise_id"], "reps": reps, "weight_kg": weight}
+                for e in workout["exercises"] for _ in range(e["sets"])]  # fmt: skip
+        body = {"type": "strength", "started_at": _ago(days_ago, hours=0), "duration_s": 3600, "sets": sets}
+        assert api.post("/me/activities", body, token=token).status == 201
+
+    logged(upper, 0, 20, 12)  # every set at the top of 8-12
+    logged(lower, 0, 30, 9)
+    after = eventually(
+        lambda: (
+            (found := api.get("/me/plan", token=token).body["next_workout"])["workouts_done"] == 2 and found
+        ),
+        timeout_s=30,
+    )
+    assert (after["week"], after["day"], after["focus"]) == (1, 3, "upper")
+    press = after["exercises"][0]  # a horizontal push: upper body, +2.5 kg
+    assert press["exercise_id"] == upper["exercises"][0]["exercise_id"]
+    assert press["target_weight_kg"] == 22.5
+    assert "reached 12 reps" in press["reason"]
+    assert "+2.5 kg" in press["reason"]
+
+
+def test_a_plan_is_the_members_own_and_bad_requests_store_nothing(api):
+    owner, other = api.member(), api.member()
+    assert api.post("/me/plan", _plan_request(), token=owner["access_token"]).status == 201
+    missing = api.get("/me/plan", token=other["access_token"])
+    assert (missing.status, missing.error_code) == (404, "plan_not_found")
+    refusals = [
+        (_plan_request(days_per_week=7), 400, "days_per_week"),
+        (_plan_request(minutes_per_session=10), 400, "minutes_per_session"),
+        (_plan_request(goal="fame"), 400, "goal"),
+        (_plan_request(equipment=["spaceship"]), 422, "equipment[0]"),
+        (_plan_request(avoid_muscles=["wings"]), 422, "avoid_muscles[0]"),
+    ]
+    for body, status, field in refusals:
+        reply = api.post("/me/plan", body, token=other["access_token"])
+        assert reply.status == status, (field, reply.body)
+        assert any(field in str(d.get("field")) for d in reply.body["error"]["details"]), (field, reply.body)
+    assert api.get("/me/plan", token=other["access_token"]).status == 404
+
+
+def test_the_data_export_holds_the_members_activities_records_and_plan(api):
+    token = api.member()["access_token"]
+    logged = api.post("/me/activities", _strength(_ago(1), 70), token=token).body
+    plan = api.post("/me/plan", _plan_request(), token=token).body
+    export_id = api.post("/me/export", token=token).body["export_id"]
+    ready = eventually(
+        lambda: (
+            (reply := api.get(f"/me/export/{export_id}", token=token).body).get("status") == "ready" and reply
+        ),
+        timeout_s=20,
+    )
+    coaching = requests.get(ready["download_url"], timeout=10).json()["coaching"]
+    assert [a["activity_id"] for a in coaching["activities"]] == [logged["activity_id"]]
+    assert {r["activity_id"] for r in coaching["personal_records"]} == {logged["activity_id"]}
+    assert coaching["plan"]["plan_id"] == plan["plan_id"]
+    assert coaching["plan"]["weeks"] == plan["weeks"]

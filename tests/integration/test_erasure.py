@@ -98,6 +98,8 @@ def test_after_erasure_nothing_identifies_the_member_but_what_the_readme_keeps(
     workout = {"type": "run", "started_at": "2026-11-20T07:00:00Z", "duration_s": 1800, "distance_m": 6000,
                "notes": note}  # fmt: skip
     assert api.post("/me/activities", workout, token=token).status == 201
+    plan = {"goal": "strength", "days_per_week": 3, "minutes_per_session": 45, "experience": "beginner"}
+    assert api.post("/me/plan", plan, token=token).status == 201
     export_id = api.post("/me/export", token=token).body["export_id"]
     eventually(lambda: api.get(f"/me/export/{export_id}", token=token).body.get("status") == "ready")
     needles = {

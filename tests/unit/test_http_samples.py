@@ -76,6 +76,8 @@ EXPECTED_HTTP = {
     "GetActivityFunction": (404, "activity_not_found"),
     "DeleteActivityFunction": (404, "activity_not_found"),
     "MyInsightsFunction": (200, None),
+    "CreatePlanFunction": (201, None),
+    "MyPlanFunction": (404, "plan_not_found"),
 }
 
 

@@ -51,6 +51,11 @@ def exercise(exercise_id: str) -> dict[str, Any]:
     return dict(found)
 
 
+def all_exercises() -> list[dict[str, Any]]:
+    """Every exercise, by name (read-only: the catalogue's own dicts)."""
+    return list(_catalogue().values())
+
+
 def exists(exercise_id: str) -> bool:
     return exercise_id in _catalogue()
 

@@ -43,7 +43,7 @@ NO_REST_DAYS = 7
 STALLED_SESSIONS = 4  # no e1RM gain over the best before them in this many sessions of a lift
 
 
-class WeekView(BaseModel):
+class WeekTotalsView(BaseModel):
     week_start: str
     sessions: int
     duration_s: int
@@ -66,7 +66,7 @@ class RecommendationView(BaseModel):
 
 
 class InsightsView(BaseModel):
-    weeks: list[WeekView]
+    weeks: list[WeekTotalsView]
     training_load: TrainingLoadView
     monotony: float | None
     strain: float | None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fitconnect.coaching import activities, records
+from fitconnect.coaching import activities, plans, records
 from fitconnect.coaching.models import CoachingItem
 
 
@@ -12,6 +12,7 @@ def export_part(user_id: str) -> dict[str, Any]:
     return {
         "activities": [activities.view(activity) for activity in activities.of_member(user_id)],
         "personal_records": records.views(records.of_member(user_id)),
+        "plan": plans.stored(user_id),
     }
 
 
