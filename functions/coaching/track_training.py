@@ -1,12 +1,21 @@
 """SQS (ActivityLogged, ActivityDeleted, BookingAttended): keep the member's training entries in
-step with their activity log, and log an attended class as an activity. Repeatable, in any order."""
+step with their activity log (and the weekly summary's list of who trained), and log an attended
+class as an activity. Repeatable, in any order."""
 
-from fitconnect.coaching import activities, insights
+from typing import Any
+
+from fitconnect.coaching import activities, insights, summaries
 from fitconnect.platform.consumers import routed_domain_event_handler
+
+
+def _logged(event: dict[str, Any]) -> None:
+    if insights.track(event["activity_id"]):
+        summaries.mark_active(event["user_id"], event["started_at"])
+
 
 handler = routed_domain_event_handler(
     {
-        "ActivityLogged": lambda event: insights.track(event["activity_id"]),
+        "ActivityLogged": _logged,
         "ActivityDeleted": lambda event: insights.untrack(
             event["user_id"], event["started_at"], event["activity_id"]
         ),

@@ -1,7 +1,8 @@
 """Coaching over HTTP: the exercise catalogue (public), as API.md's Coaching section describes it."""
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import requests
 
@@ -398,3 +399,82 @@ def test_the_data_export_holds_the_members_activities_records_and_plan(api):
     assert {r["activity_id"] for r in coaching["personal_records"]} == {logged["activity_id"]}
     assert coaching["plan"]["plan_id"] == plan["plan_id"]
     assert coaching["plan"]["weeks"] == plan["weeks"]
+
+
+# ------------------------------------------------------------------ the weekly summary
+
+
+def test_the_weekly_summary_arrives_once_on_monday_morning_in_the_members_time_zone(api, clock):
+    zone = ZoneInfo("Pacific/Auckland")  # far from UTC: its Monday 08:00 is Sunday evening in UTC
+    keen, quiet = api.member(), api.member()
+    for member in (keen, quiet):
+        assert api.patch("/me", {"timezone": zone.key}, token=member["access_token"]).status == 200
+    prefs = {"email": True, "sms": False, "push": False, "weekly_summary": False}
+    assert api.put("/me/notification-preferences", prefs, token=quiet["access_token"]).status == 200
+
+    now = datetime.now(zone)
+    monday = (now + timedelta(days=7 - now.weekday())).date()  # the next Monday, strictly ahead
+    sunday_evening = datetime.combine(monday, time(20), zone) - timedelta(days=1)
+    clock((sunday_evening - now).total_seconds())
+    for member in (keen, quiet):
+        _relogin(api, member)
+        for hours in (30, 2):  # Saturday and Sunday of the week that is ending
+            body = {"type": "run", "started_at": (sunday_evening - timedelta(hours=hours)).isoformat(),
+                    "duration_s": 2700, "distance_m": 8000, "rpe": 6}  # fmt: skip
+            assert api.post("/me/activities", body, token=member["access_token"]).status == 201
+        assert _insights_with(api, member["access_token"], 2)
+
+    clock((datetime.combine(monday, time(7, 30), zone) - sunday_evening).total_seconds())
+    assert api.post("/_local/schedules/SendWeeklySummariesFunction").status in (200, 202)
+    assert _summaries_to(api, keen) == []  # not before 08:00 on Monday, theirs
+
+    clock(3600)
+    for _ in range(3):  # however often the schedule runs, one summary
+        assert api.post("/_local/schedules/SendWeeklySummariesFunction").status in (200, 202)
+    [summary] = eventually(lambda: _summaries_to(api, keen), timeout_s=20)
+    assert summary["subject"] == "Your week: 2 sessions"
+    assert "1 h 30 min, 16.0 km, training load 540" in summary["body"]  # 2 x 45 min at RPE 6
+    assert _summaries_to(api, quiet) == []  # they turned the summary off
+
+
+def _relogin(api, member):
+    member["access_token"] = api.login(member["email"], member["password"]).body["access_token"]
+
+
+def _summaries_to(api, member):
+    return [
+        message
+        for message in api.get("/_local/outbox").body["items"]
+        if member["email"] in message.get("to", []) and message["subject"].startswith("Your week")
+    ]
+
+
+def test_the_chatbot_tells_the_member_how_their_week_went_and_what_their_next_workout_is(api):
+    member = api.member()
+    token = member["access_token"]
+
+    def ask(text):
+        reply = api.post("/chatbot/messages", {"text": text}, token=token)
+        assert reply.status == 200, reply.body
+        return reply.body["reply"]
+
+    assert "no training plan yet" in ask("What's my next workout?")
+    assert "No training logged this week" in ask("How was my week?")
+    for _ in range(2):  # 30 min at RPE 8: a load of 240 each
+        body = {
+            "type": "row",
+            "started_at": _ago(0, hours=0),
+            "duration_s": 1800,
+            "distance_m": 6000,
+            "rpe": 8,
+        }
+        assert api.post("/me/activities", body, token=token).status == 201
+    assert _insights_with(api, token, 2)
+    week = ask("how was my week?")
+    assert week.startswith("This week so far: 2 sessions, 1 h 00 min, 12.0 km, training load 480")
+
+    plan = api.post("/me/plan", _plan_request(), token=token).body
+    first = plan["weeks"][0]["workouts"][0]["exercises"][0]
+    answer = ask("what's my next workout?")
+    assert answer.startswith("Next: week 1, day 1 (full body A):")
+    assert f"{first['name']} {first['sets']} x 8-12" in answer

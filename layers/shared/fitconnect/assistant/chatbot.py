@@ -1,9 +1,10 @@
 """The member's chatbot (POST /chatbot/messages): a few intents, understood from keywords and dates,
 answered from the member's own data — no external model.
 
-Intents: help; next session; my bookings this week; cancel my booking on a day (answered with a
-confirm action, never done silently); find a class by kind, trainer or words. Anything else gets a
-fallback that says what it can do. Times are in the member's time zone.
+Intents: help; next session; my bookings this week; how my week of training went; my next
+workout; cancel my booking on a day (answered with a confirm action, never done silently); find a
+class by kind, trainer or words. Anything else gets a fallback that says what it can do. Times are
+in the member's time zone.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from fitconnect.coaching import public as coaching
 from fitconnect.members.public import timezone_of
 from fitconnect.platform import clock
+from fitconnect.platform.errors import NotFound
 from fitconnect.platform.storage import get_item
 from fitconnect.scheduling.public import Booking, Session, Trainer, starting_between
 
@@ -28,7 +31,8 @@ FILLER = {
     "online", "live", "in", "person", "in-person", "this", "week", "next", "on", "at",
 }  # fmt: skip
 HELP = (
-    "I can tell you when your next session is, list your bookings this week, find a class "
+    "I can tell you when your next session is, list your bookings this week, tell you how your week "
+    'of training went ("how was my week?") and what your next workout is, find a class '
     '(e.g. "find a yoga class" or "classes with Sam"), or cancel a booking ("cancel my booking tomorrow").'
 )
 
@@ -50,7 +54,11 @@ def answer(user_id: str, text: str) -> dict[str, Any]:
         return Answer(HELP).as_dict()
     if "cancel" in words:
         return _cancel_on_day(user_id, words, zone, now).as_dict()
-    if re.search(r"\bnext\b", words) and re.search(r"\b(session|class|booking|workout)\b", words):
+    if re.search(r"\bnext\b", words) and re.search(r"\b(workout|training)\b", words):
+        return _next_workout(user_id).as_dict()
+    if re.search(r"\b(how was|how's|how is) my week\b|\bmy (training )?week\b|\bweek(ly)? summary\b", words):
+        return _my_week(user_id).as_dict()
+    if re.search(r"\bnext\b", words) and re.search(r"\b(session|class|booking)\b", words):
         return _next_session(user_id, zone, now).as_dict()
     if re.search(r"\b(my )?bookings?\b", words) or "booked" in words:
         return _this_week(user_id, zone, now).as_dict()
@@ -60,6 +68,45 @@ def answer(user_id: str, text: str) -> dict[str, Any]:
 
 
 # -- intents
+
+
+def _my_week(user_id: str) -> Answer:
+    week = coaching.week_so_far(user_id)
+    sessions = int(week["sessions"])
+    if not sessions:
+        return Answer("No training logged this week yet. Log a workout, or ask me for your next one.")
+    minutes = int(week["duration_s"]) // 60
+    distance = f", {week['distance_m'] / 1000:.1f} km" if week["distance_m"] else ""
+    status = str(week["status"]).replace("_", " ")
+    parts = [
+        f"This week so far: {sessions} session{'s' if sessions != 1 else ''}, {minutes // 60} h "
+        f"{minutes % 60:02d} min{distance}, training load {week['load']:g} ({status}).",
+    ]
+    if week["records"]:
+        parts.append(f"{week['records']} new personal record{'s' if week['records'] != 1 else ''}!")
+    if week["advice"]:
+        parts.append(week["advice"])
+    return Answer(" ".join(parts), [{"type": "view_insights", "path": "/me/insights"}])
+
+
+def _next_workout(user_id: str) -> Answer:
+    try:
+        workout = coaching.next_workout(user_id)
+    except NotFound:
+        return Answer("You have no training plan yet: ask the personal trainer for one (POST /me/plan).")
+    if workout is None:
+        return Answer("You have finished your plan. Well done! Ask for a new one to keep progressing.")
+    exercises = "; ".join(_exercise_line(exercise) for exercise in workout["exercises"])
+    focus = coaching.focus_label(workout["focus"])
+    return Answer(
+        f"Next: week {workout['week']}, day {workout['day']} ({focus}): {exercises}.",
+        [{"type": "view_plan", "path": "/me/plan"}],
+    )
+
+
+def _exercise_line(exercise: dict[str, Any]) -> str:
+    weight = f" at {exercise['target_weight_kg']:g} kg" if exercise.get("target_weight_kg") else ""
+    return f"{exercise['name']} {exercise['sets']} x {exercise['reps']}-{exercise['reps_max']}{weight}"
 
 
 def _next_session(user_id: str, zone: ZoneInfo, now: datetime) -> Answer:

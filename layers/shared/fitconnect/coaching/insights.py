@@ -316,3 +316,26 @@ def _stalled(exercise_id: str, best_before: float, recent: list[float]) -> dict[
         recent_e1rm_kg=recent,
         best_before_kg=best_before,
     )
+
+
+def week_in_review(user_id: str, monday: date | None = None) -> dict[str, Any]:
+    """One week of the member's training (their local week starting `monday`; this week when None),
+    as the weekly summary and the chatbot tell it: totals, load status, records set in it and the
+    first recommendation."""
+    analysis = insights(user_id, weeks=2)
+    weeks = {week["week_start"]: week for week in analysis["weeks"]}
+    week = weeks[monday.isoformat()] if monday is not None else analysis["weeks"][-1]
+    start = date.fromisoformat(week["week_start"])
+    records_set = [
+        record
+        for record in analysis["personal_records"]
+        if start <= date.fromisoformat(record["achieved_at"][:10]) < start + timedelta(days=7)
+    ]
+    advice = analysis["recommendations"][0]["message"] if analysis["recommendations"] else None
+    return {
+        **week,
+        "acwr": analysis["training_load"]["acwr"],
+        "status": analysis["training_load"]["status"],
+        "records": len(records_set),
+        "advice": advice,
+    }

@@ -6,6 +6,7 @@
 | personal record | `MEMBER#<user_id>` | `RECORD#<metric>#<exercise_id or activity type>` |
 | training entry (an activity, as insights count it) | `MEMBER#<user_id>` | `DAY#<started_at>#<activity_id>` |
 | training plan (the member's current one) | `MEMBER#<user_id>` | `PLAN` |
+| active that week (the weekly summary's list) | `ACTIVE#<monday>` | `MEMBER#<user_id>` (expires in 3 weeks) |
 
 Training entries are what `GET /me/insights` and `GET /me/plan` read: one query of the member's
 partition over the weeks asked for, whatever the length of their history. The events consumer
@@ -16,7 +17,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
 
 from fitconnect.platform.storage import ContextItem, gsi1_index, table_meta
 
@@ -112,3 +119,19 @@ class Plan(CoachingItem):
     @staticmethod
     def key(user_id: str) -> tuple[str, str]:
         return f"MEMBER#{user_id}", "PLAN"
+
+
+class ActiveWeek(CoachingItem):
+    """The member trained in the week starting `monday` (UTC): the weekly summaries go to these.
+    `summarised` is set once their summary is out; the item expires after ACTIVE_WEEK_DAYS."""
+
+    user_id = UnicodeAttribute()
+    summarised = BooleanAttribute(null=True)
+    expires_at = NumberAttribute()
+
+    @staticmethod
+    def key(monday: str, user_id: str) -> tuple[str, str]:
+        return f"ACTIVE#{monday}", f"MEMBER#{user_id}"
+
+
+ACTIVE_WEEK_DAYS = 21

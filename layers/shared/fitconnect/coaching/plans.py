@@ -405,9 +405,17 @@ def next_workout(plan: dict[str, Any], sessions: list[TrainingEntry]) -> dict[st
         "focus": workout["focus"],
         "workouts_done": len(done),
         "reason": f"{len(done)} plan workout{'s' if len(done) != 1 else ''} logged since the plan began: "
-        f"next is week {week}, day {workout['day']} ({workout['focus'].replace('_', ' ')}).",
+        f"next is week {week}, day {workout['day']} ({focus_label(workout['focus'])}).",
         "exercises": [_progressed(target, done) for target in workout["exercises"]],
     }
+
+
+def focus_label(focus: str) -> str:
+    """`full_body_b` as a member reads it: "full body B"."""
+    words = focus.split("_")
+    if len(words[-1]) == 1:
+        words[-1] = words[-1].upper()
+    return " ".join(words)
 
 
 def _progressed(target: dict[str, Any], sessions: list[TrainingEntry]) -> dict[str, Any]:

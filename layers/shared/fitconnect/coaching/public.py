@@ -1,11 +1,22 @@
-"""What other contexts may use of coaching: the member's part of a data export, and their erasure."""
+"""What other contexts may use of coaching: the member's part of a data export, their erasure, and
+for the chatbot their week so far and their next workout."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
-from fitconnect.coaching import activities, plans, records
-from fitconnect.coaching.models import CoachingItem
+from fitconnect.coaching import activities, insights, plans, records, summaries
+from fitconnect.coaching.models import ACTIVE_WEEK_DAYS, ActiveWeek, CoachingItem
+from fitconnect.platform import clock
+
+week_so_far = insights.week_in_review
+focus_label = plans.focus_label
+
+
+def next_workout(user_id: str) -> dict[str, Any] | None:
+    """The member's next planned workout (None when the plan is done); NotFound without a plan."""
+    return plans.current(user_id)["next_workout"]
 
 
 def export_part(user_id: str) -> dict[str, Any]:
@@ -21,6 +32,13 @@ def forget(user_id: str) -> None:
     their plan (GDPR erasure). Repeatable; an entry the consumer writes later for an activity
     deleted here is refused by its condition (insights.track)."""
     doomed: list[CoachingItem] = [*activities.of_member(user_id), *CoachingItem.query(f"MEMBER#{user_id}")]
+    doomed += [ActiveWeek(*ActiveWeek.key(monday.isoformat(), user_id)) for monday in _active_weeks()]
     with CoachingItem.batch_write() as batch:
         for item in doomed:
             batch.delete(item)
+
+
+def _active_weeks() -> set[date]:
+    """Every Monday an unexpired ActiveWeek of the member can be keyed by (in any time zone)."""
+    today = clock.now().date()
+    return {summaries.monday_of(today - timedelta(days=back)) for back in range(-1, ACTIVE_WEEK_DAYS + 9)}

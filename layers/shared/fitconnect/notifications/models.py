@@ -29,6 +29,7 @@ class StoredPreferences(NotificationsItem):
     sms = BooleanAttribute()
     push = BooleanAttribute()
     quiet_hours = MapAttribute[str, Any](null=True)
+    weekly_summary = BooleanAttribute(null=True)
     reminder_leads_min = ListAttribute[NumberAttribute](of=NumberAttribute)
 
     @staticmethod

@@ -52,6 +52,7 @@ TEMPLATES = {
     "BookingCancelled": "booking_cancelled",
     "PaymentSucceeded": "payment_receipt",
     "PaymentRefunded": "refund",
+    "WeeklySummaryReady": "weekly_summary",
 }
 
 
@@ -68,6 +69,11 @@ def from_event(detail_type: str, detail: dict[str, Any]) -> str:
         template = "session_cancelled"
     notification_id = f"{detail['metadata']['event_id']}-{template}"
     preferences = None
+    if template == "weekly_summary":  # once per member and week, however often coaching says it
+        notification_id = f"weekly-summary-{data['user_id']}-{data['week_start']}"
+        preferences = preferences_of(str(data["user_id"]))
+        if not preferences.weekly_summary:
+            return "ignored"
     if detail_type == "BookingConfirmed":  # its reminders are scheduled first: a redelivery repeats both
         preferences = preferences_of(str(data["user_id"]))
         _schedule_reminders(data, preferences.reminder_leads_min)

@@ -31,6 +31,7 @@ class NotificationPreferences(RequestBody):
     sms: bool = False
     push: bool = True
     quiet_hours: QuietHours | None = None
+    weekly_summary: bool = True  # the Monday training summary (coaching)
     reminder_leads_min: Annotated[list[Annotated[int, Field(ge=5, le=MAX_LEAD_MIN)]], Field(max_length=5)] = (
         Field(default_factory=lambda: list(DEFAULT_LEADS))
     )
@@ -51,6 +52,7 @@ def preferences_of(user_id: str) -> NotificationPreferences:
         sms=stored.sms,
         push=stored.push,
         quiet_hours=QuietHours(**quiet) if quiet else None,
+        weekly_summary=stored.weekly_summary is not False,  # preferences saved before it existed: on
         reminder_leads_min=[int(lead) for lead in stored.reminder_leads_min],
     )
 
@@ -63,6 +65,7 @@ def save(user_id: str, preferences: NotificationPreferences) -> NotificationPref
         sms=preferences.sms,
         push=preferences.push,
         quiet_hours=quiet,
+        weekly_summary=preferences.weekly_summary,
         reminder_leads_min=preferences.reminder_leads_min,
     ).save()
     return preferences

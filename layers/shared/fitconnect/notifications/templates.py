@@ -37,6 +37,8 @@ def render(notification: Notification, secret: dict[str, str]) -> tuple[str, str
                 "not changed.",
                 None,
             )
+        case "weekly_summary":
+            return weekly_summary(data)
     needs_booking = template == "booking_confirmed" or not data.get("session_id")
     booking = booking_or_none(str(data["booking_id"])) if needs_booking and data.get("booking_id") else None
     session = session_or_none(data.get("session_id") or (booking.session_id if booking is not None else None))
@@ -70,6 +72,24 @@ def render(notification: Notification, secret: dict[str, str]) -> tuple[str, str
         case "reminder":
             return f"Reminder: {line}", f"{line} starts in {_time_left(session)}. See you there!", None
     return "FitConnect", "You have a new notification.", None
+
+
+def weekly_summary(data: dict[str, Any]) -> tuple[str, str, None]:
+    """The week in review: only figures and FitConnect's own advice (no text from anyone)."""
+    sessions = int(data["sessions"])
+    hours, minutes = divmod(int(data["duration_s"]) // 60, 60)
+    lines = [
+        f"{sessions} session{'s' if sessions != 1 else ''}, {hours} h {minutes:02d} min"
+        + (f", {float(data['distance_m']) / 1000:.1f} km" if float(data["distance_m"]) else "")
+        + f", training load {float(data['load']):g}.",
+        f"Your load is {str(data['status']).replace('_', ' ')}"
+        + (f" (acute:chronic ratio {float(data['acwr']):g})." if data.get("acwr") is not None else "."),
+    ]
+    if int(data["records"]):
+        lines.append(f"New personal records: {int(data['records'])}. Well done!")
+    if data.get("advice"):
+        lines.append(str(data["advice"]))
+    return f"Your week: {sessions} session{'s' if sessions != 1 else ''}", "\n".join(lines), None
 
 
 def session_or_none(session_id: str | None) -> Any:
