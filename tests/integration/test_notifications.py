@@ -148,6 +148,7 @@ def test_preferences_switch_channels_off_and_are_validated(api, trainer):
         "sms": False,
         "push": True,
         "quiet_hours": None,
+        "weekly_summary": True,
         "reminder_leads_min": [1440, 60],
     }
     bad = api.put(
