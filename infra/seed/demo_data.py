@@ -12,6 +12,9 @@ import os
 import sys
 from datetime import datetime, timedelta
 
+from fitconnect.coaching import activities, insights, plans
+from fitconnect.coaching.activities import NewActivity
+from fitconnect.coaching.plans import PlanRequest
 from fitconnect.identity import accounts, passwords
 from fitconnect.inventory import equipment
 from fitconnect.inventory.equipment import NewEquipment
@@ -110,6 +113,85 @@ def seed_equipment() -> list[str]:
     return [existing.get(item.name) or equipment.register(item).equipment_id for item in DEMO_EQUIPMENT]
 
 
+TRAINING_WEEKS = 6
+DEMO_PLAN = PlanRequest(
+    goal="strength",
+    days_per_week=3,
+    minutes_per_session=60,
+    experience="intermediate",
+    equipment=["barbell", "dumbbell", "bench", "cable", "pull_up_bar"],
+)
+
+
+def demo_training(today: datetime) -> list[NewActivity]:
+    """Six weeks of a member training four times a week, and this week so far: upper and lower
+    strength days whose weights creep up, a tempo run and a longer weekend ride or run; the last
+    week a little harder."""
+    monday = (today - timedelta(days=today.weekday(), weeks=TRAINING_WEEKS)).replace(
+        hour=7, minute=0, second=0, microsecond=0
+    )
+    days = []
+    for week in range(TRAINING_WEEKS + 1):
+        start = monday + timedelta(weeks=week)
+        squat, bench = 80 + 2.5 * week, 60 + 1.25 * week
+        days += [
+            _strength(
+                start,
+                [
+                    ("barbell-bench-press", 5, bench),
+                    ("barbell-bent-over-row", 8, bench - 5),
+                    ("standing-dumbbell-shoulder-press", 10, 16),
+                ],
+            ),
+            NewActivity(
+                type="run",
+                started_at=start + timedelta(days=2, hours=11),
+                duration_s=1800 + 60 * week,
+                distance_m=5000 + 200 * week,
+                avg_heart_rate=152,
+                max_heart_rate=188,
+                rpe=6,
+            ),
+            _strength(
+                start + timedelta(days=4),
+                [
+                    ("barbell-back-squat", 5, squat),
+                    ("romanian-deadlift-barbell", 8, squat - 10),
+                    ("walking-lunge-dumbbell", 10, 14),
+                ],
+            ),
+            NewActivity(
+                type="ride" if week % 2 else "run",
+                started_at=start + timedelta(days=5, hours=2),
+                duration_s=3600 + 300 * week,
+                distance_m=(25_000 if week % 2 else 9_000) + 500 * week,
+                rpe=5 if week < TRAINING_WEEKS else 7,
+            ),
+        ]
+    return [activity for activity in days if activity.started_at < today]
+
+
+def _strength(start: datetime, lifts: list[tuple[str, int, float]]) -> NewActivity:
+    sets = [
+        {"exercise_id": lift, "reps": reps, "weight_kg": kg} for lift, reps, kg in lifts for _ in range(3)
+    ]
+    return NewActivity.model_validate({"type": "strength", "started_at": start, "duration_s": 3300, "rpe": 7,
+                                       "sets": sets})  # fmt: skip
+
+
+def seed_training(member_id: str) -> int:
+    """The demo member's history (through the domain code; their insights entries written at once,
+    as the events consumer would) and a plan from the personal trainer."""
+    if next(iter(activities.of_member(member_id)), None) is not None:
+        return 0
+    history = demo_training(clock.now())
+    for activity in history:
+        logged = activities.log(member_id, activity)
+        insights.track(logged["activity_id"])
+    plans.generate(member_id, DEMO_PLAN, set())
+    return len(history)
+
+
 def main() -> None:
     # Everything that needs no store happens first, while the runtime provisions it.
     password_hash = passwords.hash_password(DEMO_PASSWORD)
@@ -119,11 +201,17 @@ def main() -> None:
     user_ids = seed_users(password_hash)
     seed_trainer(user_ids)
     seed_sessions(user_ids["trainer@fitconnect.local"])
+    trained = seed_training(user_ids["member@fitconnect.local"])
     machines = seed_equipment()
     print("Demo logins (local only), password " + DEMO_PASSWORD + ":")
     for email, _name, _role in DEMO_USERS:
         print(f"  {email}")
     print("  trainer@fitconnect.local is an approved trainer with a week of sessions (GET /sessions)")
+    if trained:
+        print(
+            f"  member@fitconnect.local has {trained} workouts over six weeks and a plan "
+            "(GET /me/insights, GET /me/plan)"
+        )
     print(f"Demo equipment (GET /equipment): {len(machines)} machines, offline until they report")
 
 

@@ -478,3 +478,23 @@ def test_the_chatbot_tells_the_member_how_their_week_went_and_what_their_next_wo
     answer = ask("what's my next workout?")
     assert answer.startswith("Next: week 1, day 1 (full body A):")
     assert f"{first['name']} {first['sets']} x 8-12" in answer
+
+
+def test_the_demo_member_has_six_weeks_of_history_insights_and_a_plan(api):
+    login = api.login("member@fitconnect.local", "fitconnect-demo")
+    assert login.status == 200
+    token = login.body["access_token"]
+    insights = eventually(
+        lambda: (body := api.get("/me/insights", token=token).body)["personal_records"] and body
+    )
+    trained_weeks = [week for week in insights["weeks"] if week["sessions"]]
+    assert len(trained_weeks) >= 6
+    assert all(week["load"] > 0 for week in trained_weeks)
+    assert insights["training_load"]["chronic_28d"] > 0
+    assert {"e1rm_kg", "longest_distance_m"} <= {r["metric"] for r in insights["personal_records"]}
+    assert insights["muscle_volume"]
+    plan = api.get("/me/plan", token=token).body
+    assert plan["request"]["goal"] == "strength"
+    assert plan["next_workout"]["exercises"]
+    squats = [e for w in plan["weeks"][0]["workouts"] for e in w["exercises"] if e.get("target_weight_kg")]
+    assert squats  # starting weights come from the history's estimated 1RMs

@@ -71,13 +71,12 @@ def test_the_same_request_gives_the_same_plan_and_another_member_may_get_other_c
 
 
 def test_starting_weights_come_from_the_e1rm_at_the_middle_of_the_range():
-    [first, *_] = _exercises(plans.plan_for("m", _request(), set(), []))
-    record = Record(*Record.key("m", "e1rm_kg", first["exercise_id"]), metric="e1rm_kg",
-                    subject=first["exercise_id"], value=140)  # fmt: skip
-    [planned, *others] = _exercises(plans.plan_for("m", _request(), set(), [record]))
-    assert planned["exercise_id"] == first["exercise_id"]  # records set weights, not choices
-    assert planned["target_weight_kg"] == 120.0  # 140 / (1 + 4.5 / 30) = 121.7, down to 2.5 kg
-    assert all("target_weight_kg" not in e for e in others if e["exercise_id"] != first["exercise_id"])
+    record = Record(*Record.key("m", "e1rm_kg", "barbell-back-squat"), metric="e1rm_kg",
+                    subject="barbell-back-squat", value=140)  # fmt: skip
+    exercises = _exercises(plans.plan_for("m", _request(), set(), [record]))
+    [squat] = [e for e in exercises if e["exercise_id"] == "barbell-back-squat"][:1]
+    assert squat["target_weight_kg"] == 120.0  # 140 / (1 + 4.5 / 30) = 121.7, down to 2.5 kg
+    assert all("target_weight_kg" not in e for e in exercises if e["exercise_id"] != "barbell-back-squat")
 
 
 # -- progression
@@ -136,3 +135,18 @@ def test_without_a_starting_weight_the_first_session_sets_it():
     first = _next(PRESS, [_session(2, "dumbbell-bench-press", [(9, 18)] * 3)])
     assert first["target_weight_kg"] == 18.0
     assert "27 reps at 18 kg on 2026-11-02: hold" in first["reason"]
+
+
+def test_a_lift_the_member_has_a_record_in_fills_its_slot_and_staples_come_before_oddities():
+    fresh = {e["exercise_id"] for e in _exercises(plans.plan_for("m", _request(days_per_week=3), set(), []))}
+    assert fresh <= plans.STAPLES | {
+        e["exercise_id"] for e in catalogue.all_exercises() if e["pattern"] == "core"
+    }
+    front = Record(
+        *Record.key("m", "e1rm_kg", "zercher-squat"), metric="e1rm_kg", subject="zercher-squat", value=100
+    )
+    planned = {
+        e["exercise_id"]: e
+        for e in _exercises(plans.plan_for("m", _request(days_per_week=3), set(), [front]))
+    }
+    assert planned["zercher-squat"]["target_weight_kg"] == 85.0  # 100 / 1.15 = 86.96, down to 2.5 kg

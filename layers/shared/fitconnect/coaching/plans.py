@@ -8,8 +8,9 @@ the member logged. No hosted model: every choice follows a stated rule, so the p
 - Sets x reps and rest by goal (SCHEMES), a set fewer for beginners and one more for advanced
   lifters; week 4 is a deload (a set fewer, same weights).
 - Each slot takes an exercise from the catalogue whose equipment the member has (their list, or the
-  gym's registered equipment kinds, plus bodyweight) and that works no muscle they avoid; among the
-  best-suited three, a choice seeded by the member and the request.
+  gym's registered equipment kinds, plus bodyweight) and that works no muscle they avoid: a lift the
+  member has a record in if there is one, else a choice seeded by the member and the request among
+  the best three (staples first, then the equipment that suits the goal).
 - Starting weights: from the member's estimated 1RM for the exercise (Epley, inverted at the middle of
   the rep range, rounded down to 2.5 kg), else the first logged session's weight.
 - Progression (double progression), applied in order to each logged session of the exercise since
@@ -114,6 +115,25 @@ PREFERRED = {
     "endurance": ["kettlebell", "dumbbell", "bodyweight", "band", "cable"],
     "general_fitness": ["dumbbell", "kettlebell", "barbell", "bodyweight", "cable"],
 }
+
+
+# The staples of each pattern, the lifts coaches build programmes on: ranked before the rest.
+STAPLES = {
+    "barbell-back-squat", "barbell-front-squat", "goblet-squat-dumbbell", "goblet-squat-kettlebell",
+    "dumbbell-squat", "leg-press", "bodyweight-squat",
+    "conventional-deadlift", "romanian-deadlift-barbell", "romanian-deadlift-dumbbell", "trap-bar-deadlift",
+    "kettlebell-swing", "hip-thrust-barbell", "glute-bridge",
+    "walking-lunge-dumbbell", "bulgarian-split-squat-dumbbell", "reverse-lunge-dumbbell", "barbell-lunge",
+    "bulgarian-split-squat-bodyweight", "bodyweight-lunge",
+    "barbell-bench-press", "dumbbell-bench-press", "incline-dumbbell-bench-press", "push-up",
+    "floor-press-dumbbell", "machine-chest-press",
+    "barbell-bent-over-row", "one-arm-dumbbell-row", "seated-cable-row", "chest-supported-dumbbell-row",
+    "inverted-row", "kettlebell-row",
+    "overhead-press-barbell", "standing-dumbbell-shoulder-press", "seated-dumbbell-shoulder-press",
+    "kettlebell-overhead-press", "pike-push-up",
+    "pull-up", "chin-up", "lat-pulldown", "assisted-pull-up", "banded-lat-pulldown",
+    "plank", "dead-bug", "hanging-knee-raise", "pallof-press", "side-plank",
+}  # fmt: skip
 
 
 class PlanRequest(RequestBody):
@@ -230,7 +250,7 @@ def plan_for(
     missing: list[str] = []
     workouts = []
     for day, focus in enumerate(SPLITS[request.days_per_week], start=1):
-        chosen = _fill(focus, request, set(equipment), seed, sets, scheme, missing)
+        chosen = _fill(focus, request, set(equipment), seed, sets, scheme, missing, set(best_e1rm))
         exercises = [_target(exercise, sets, scheme, best_e1rm) for exercise in chosen]
         workouts.append({"day": day, "focus": focus, "exercises": exercises})
     weeks = [
@@ -257,6 +277,7 @@ def _fill(
     sets: int,
     scheme: Scheme,
     missing: list[str],
+    known: set[str],
 ) -> list[dict[str, Any]]:
     budget = request.minutes_per_session * 60 - WARM_UP_S
     per_exercise = SETUP_S + sets * (WORK_S + scheme.rest_s)
@@ -265,19 +286,26 @@ def _fill(
     for slot in SLOTS[focus]:
         if len(chosen) >= room:
             break
-        candidates = _candidates(slot, request, equipment, {e["exercise_id"] for e in chosen})
+        candidates = _candidates(slot, request, equipment, {e["exercise_id"] for e in chosen}, known)
         if not candidates:
             if slot not in missing:
                 missing.append(slot)
             continue
+        if candidates[0]["exercise_id"] in known:  # a lift the member has a record in: keep building it
+            chosen.append(candidates[0])
+            continue
+        best = candidates[:3]
+        pool = [exercise for exercise in best if exercise["exercise_id"] in STAPLES] or best
         picker = random.Random(f"{seed}:{focus}:{slot}")  # seeded: the same request, the same choice
-        chosen.append(picker.choice(candidates[:3]))
+        chosen.append(picker.choice(pool))
     return chosen
 
 
 def _candidates(
-    slot: str, request: PlanRequest, equipment: set[str], taken: set[str]
+    slot: str, request: PlanRequest, equipment: set[str], taken: set[str], known: set[str]
 ) -> list[dict[str, Any]]:
+    """The exercises that fit the slot, best first: lifts the member has records in, then the
+    staples, each by how well their equipment suits the goal."""
     pattern, _, muscle = slot.partition(":")
     avoided = set(request.avoid_muscles)
     found = [
@@ -292,9 +320,11 @@ def _candidates(
     ]
     preference = PREFERRED[request.goal]
 
-    def rank(exercise: dict[str, Any]) -> tuple[int, str]:
+    def rank(exercise: dict[str, Any]) -> tuple[bool, bool, int, str]:
+        exercise_id = exercise["exercise_id"]
         places = [preference.index(kind) for kind in exercise["equipment"] if kind in preference]
-        return (min(places) if places else len(preference), exercise["exercise_id"])
+        suited = min(places) if places else len(preference)
+        return (exercise_id not in known, exercise_id not in STAPLES, suited, exercise_id)
 
     return sorted(found, key=rank)
 
