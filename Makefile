@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 export PYTHONPATH := layers/shared:infra:.
 
-.PHONY: help install run test lint rehearse validate openapi fuzz bench bench-iot bench-rush cost build deploy secrets smoke clean simulate mutate
+.PHONY: help install run test lint rehearse validate openapi fuzz bench bench-iot bench-rush bench-coaching cost build deploy secrets smoke clean simulate mutate
 
 help:
 	@echo "make run    start the local platform (API on http://127.0.0.1:3000, demo data)"
@@ -22,6 +22,7 @@ help:
 	@echo "make fuzz   schemathesis against the local runtime with a bigger budget than make test's"
 	@echo "make bench  cold start and warm latency per function (figures for the README)"
 	@echo "make bench-iot  telemetry ingestion: messages/s through broker, rule and function; calls per message"
+	@echo "make bench-coaching  POST /me/activities and GET /me/insights: AWS calls, p50; a month vs a year of history"
 	@echo "make bench-rush  200 members book one 100-seat class at once: wall time, p50/p99, invariants"
 	@echo "make mutate mutation testing of bookings, payments, tokens, telemetry, notifications (a budget each)"
 	@echo "make cost   monthly AWS cost of a stated workload from the templates and make bench's measured calls"
@@ -83,6 +84,9 @@ cost: $(STAMP)
 # A class opening rush: RUSH_MEMBERS (200) book one class of RUSH_CAPACITY (100) at once.
 bench-rush: $(STAMP)
 	$(BIN)/python -m bench.rush
+
+bench-coaching: $(STAMP)
+	$(BIN)/python -m bench.coaching
 
 bench-iot: $(STAMP)
 	$(BIN)/python -m bench.iot
