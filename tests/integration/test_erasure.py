@@ -12,7 +12,7 @@ import pyotp
 import pytest
 import requests
 
-from tests.support.local import aws, eventually
+from tests.support.local import aws, eventually, sns_endpoints
 
 
 @pytest.fixture(scope="module")
@@ -41,10 +41,8 @@ def _everything_stored(platform) -> dict[str, str]:
                 found[f"{logical_id} {version['Key']}"] = version["Key"] + body.read().decode(
                     errors="replace"
                 )
-    for application in sns.list_platform_applications()["PlatformApplications"]:
-        arn = application["PlatformApplicationArn"]
-        for endpoint in sns.list_endpoints_by_platform_application(PlatformApplicationArn=arn)["Endpoints"]:
-            found[f"SNS {endpoint['EndpointArn']}"] = json.dumps(endpoint)
+    for endpoint in sns_endpoints(sns):
+        found[f"SNS {endpoint['EndpointArn']}"] = json.dumps(endpoint)
     return found
 
 

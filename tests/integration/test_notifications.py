@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from fitconnect_local.sqs_sources import LONG_POLL_S
-from tests.support.local import aws, drained, eventually, invocations, worked_off
+from tests.support.local import aws, drained, eventually, invocations, sns_endpoints, worked_off
 
 
 @pytest.fixture(scope="module")
@@ -239,15 +239,7 @@ def test_a_new_member_is_welcomed_once_and_a_reset_code_is_logged_but_never_show
 # ------------------------------------------------------------------ push
 def platform_endpoints(platform, token):
     """The SNS platform endpoints (moto) of a push token, over every platform application."""
-    sns = aws(platform, "sns")
-    return [
-        endpoint
-        for application in sns.list_platform_applications()["PlatformApplications"]
-        for endpoint in sns.list_endpoints_by_platform_application(
-            PlatformApplicationArn=application["PlatformApplicationArn"]
-        )["Endpoints"]
-        if endpoint["Attributes"]["Token"] == token
-    ]
+    return [e for e in sns_endpoints(aws(platform, "sns")) if e["Attributes"]["Token"] == token]
 
 
 def pushes_to(api, token):

@@ -80,3 +80,14 @@ def drained(runtime: LocalRuntime, *queues: str) -> bool:
         if any(int(value) for value in counts.values()):
             return False
     return True
+
+
+def sns_endpoints(sns: Any) -> list[dict[str, Any]]:
+    """Every SNS platform endpoint, over every platform application (`sns`: a boto3 client)."""
+    return [
+        endpoint
+        for application in sns.list_platform_applications()["PlatformApplications"]
+        for endpoint in sns.list_endpoints_by_platform_application(
+            PlatformApplicationArn=application["PlatformApplicationArn"]
+        )["Endpoints"]
+    ]

@@ -6,6 +6,7 @@ import boto3
 from fitconnect.members import profiles
 from fitconnect.members.profiles import DeviceRegistration
 from fitconnect.notifications import push
+from tests.support.local import sns_endpoints
 
 
 def _endpoint(arn):
@@ -65,14 +66,7 @@ def test_devices_of_a_platform_without_an_application_are_skipped(function_env, 
 
 
 def _endpoints():
-    sns = boto3.client("sns")
-    return [
-        endpoint
-        for application in sns.list_platform_applications()["PlatformApplications"]
-        for endpoint in sns.list_endpoints_by_platform_application(
-            PlatformApplicationArn=application["PlatformApplicationArn"]
-        )["Endpoints"]
-    ]
+    return sns_endpoints(boto3.client("sns"))
 
 
 def test_a_push_on_its_way_while_the_member_is_erased_leaves_no_endpoint_behind(function_env):
