@@ -58,6 +58,16 @@ REAL_PATH_CALLS = {
         "events:PutEvents": 3,
     },
     "StripeWebhookFunction": {"sqs:SendMessage": 1},
+    # Coaching, as `make bench-coaching` measured it (README, Performance): logging, the consumer's
+    # entry and weekly-summary mark per activity, the insights and plan reads.
+    "LogActivityFunction": {"dynamodb:PutItem": 3.5, "events:PutEvents": 1},
+    "TrackTrainingFunction": {
+        "dynamodb:GetItem": 2,
+        "dynamodb:TransactWriteItems": 1,
+        "dynamodb:UpdateItem": 1,
+    },
+    "MyInsightsFunction": {"dynamodb:GetItem": 1, "dynamodb:Query": 2},
+    "MyPlanFunction": {"dynamodb:GetItem": 1, "dynamodb:Query": 1},
     "RefreshFunction": {"dynamodb:GetItem": 2, "dynamodb:TransactWriteItems": 1},
 }
 TRANSACTION_ITEMS = 3  # a booking's transaction: session counters, booking, member index
@@ -87,6 +97,11 @@ class Workload:
             "GetBookingFunction": 4,
             "MyNotificationsFunction": 1,
             "ChatbotFunction": 1,
+            "LogActivityFunction": 12,  # three workouts a week
+            "TrackTrainingFunction": 12,  # one ActivityLogged each
+            "MyInsightsFunction": 8,
+            "MyPlanFunction": 8,
+            "CreatePlanFunction": 0.25,  # a new 4-week plan now and then
         }
     )
 
