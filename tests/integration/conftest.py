@@ -3,9 +3,10 @@ import os
 import urllib.request
 
 import pytest
+from stripe import StripeClient
 
 from tests.support.api import ApiClient
-from tests.support.local import iam_refusals, start_runtime
+from tests.support.local import aws, iam_refusals, start_runtime
 from tests.support.oidc import LocalOidcIssuer
 from tests.support.paths import FIXTURE_APP, TEMPLATE
 
@@ -90,3 +91,20 @@ def contention(platform):
     injected = conflicts("GET")["injected"]
     conflicts("PUT", 0.0)
     assert injected > 0, "no conflict was injected: the module ran without contention"
+
+
+@pytest.fixture(scope="module")
+def stripe_settings(platform):
+    """The API key and the webhook signing secret, each from its own secret."""
+    secrets = aws(platform, "secretsmanager")
+    settings = {}
+    for logical_id in ("StripeSecret", "StripeWebhookSecret"):
+        name = platform.template.physical[logical_id].attrs["Name"]
+        settings.update(json.loads(secrets.get_secret_value(SecretId=name)["SecretString"]))
+    return settings
+
+
+@pytest.fixture(scope="module")
+def stripe(platform, stripe_settings):
+    """The member's side of Stripe (what Stripe.js would do): the same localstripe, over HTTP."""
+    return StripeClient(stripe_settings["api_key"], base_addresses={"api": platform.stripe_endpoint})

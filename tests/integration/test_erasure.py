@@ -12,7 +12,7 @@ import pyotp
 import pytest
 import requests
 
-from tests.support.local import aws, eventually, sns_endpoints
+from tests.support.local import aws, drained, eventually, sns_endpoints
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +46,8 @@ def _everything_stored(platform) -> dict[str, str]:
     return found
 
 
-# What runs on UserDeleted: identity and members' erasure, the bookings' cancellation.
-ERASERS = ("EraseMemberFunction", "CancelMemberBookingsFunction")
+# What runs on UserDeleted: identity and members' erasure, the bookings' cancellation, the reports.
+ERASERS = ("EraseMemberFunction", "CancelMemberBookingsFunction", "UpdateReportsFunction")
 # What may still carry the member's id (a random ULID) after erasure, none of it naming them; the
 # README's GDPR paragraph says the same. `{id}` is the member's id.
 KEPT_WITH_THE_ID = {
@@ -120,6 +120,7 @@ def test_after_erasure_nothing_identifies_the_member_but_what_the_readme_keeps(
     # A positive signal first: each consumer of UserDeleted has run without an error since.
     eventually(lambda: all(_runs(api)[fid][0] > runs[fid][0] for fid in ERASERS), timeout_s=30)
     assert all(_runs(api)[fid][1] == runs[fid][1] for fid in ERASERS)
+    assert eventually(lambda: drained(platform, "ErasureQueue", "MemberBookingsQueue", "ReportEventsQueue"))
 
     after = _everything_stored(platform)
     left = {

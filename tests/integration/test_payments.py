@@ -11,29 +11,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
-from stripe import StripeClient
 
-from tests.support.local import aws, drained, eventually, invocations, worked_off
+from tests.support.local import archived, aws, drained, eventually, invocations, worked_off
+from tests.support.payments import pay
 
 # DynamoDB's contention on (a tenth of writes conflict): the same results must follow.
 pytestmark = pytest.mark.usefixtures("contention")
-
-
-@pytest.fixture(scope="module")
-def stripe_settings(platform):
-    """The API key and the webhook signing secret, each from its own secret."""
-    secrets = aws(platform, "secretsmanager")
-    settings = {}
-    for logical_id in ("StripeSecret", "StripeWebhookSecret"):
-        name = platform.template.physical[logical_id].attrs["Name"]
-        settings.update(json.loads(secrets.get_secret_value(SecretId=name)["SecretString"]))
-    return settings
-
-
-@pytest.fixture(scope="module")
-def stripe(platform, stripe_settings):
-    """The member's side of Stripe (what Stripe.js would do): the same localstripe, over HTTP."""
-    return StripeClient(stripe_settings["api_key"], base_addresses={"api": platform.stripe_endpoint})
 
 
 @pytest.fixture(scope="module")
@@ -53,17 +36,12 @@ def book(api, member, session_id):
     return reply.body
 
 
-def pay(stripe, payment, card="pm_card_visa"):
-    """What the member's browser does with the client secret: attach a card, confirm."""
-    stripe.v1.payment_intents.update(payment["payment_intent_id"], params={"payment_method": card})
-    try:
-        return stripe.v1.payment_intents.confirm(payment["payment_intent_id"])
-    except Exception as declined:  # a declined card raises CardError, as with real Stripe
-        return declined
-
-
 def booking_of(api, member, booking_id):
     return api.get(f"/bookings/{booking_id}", token=member["access_token"]).body
+
+
+def outbox_to(api, member):
+    return [m for m in api.get("/_local/outbox").body["items"] if member["email"] in m.get("to", [])]
 
 
 def payments_of(api, member):
@@ -77,20 +55,6 @@ def confirmed_booking(api, stripe, trainer, **session_changes):
     pay(stripe, booked["payment"])
     assert eventually(lambda: booking_of(api, member, booked["booking_id"])["status"] == "confirmed")
     return member, booked
-
-
-def archived(platform, detail_type, payment_or_booking_id):
-    """Domain events of this type about this payment/booking, as the event archive stored them."""
-    s3 = aws(platform, "s3")
-    bucket = platform.template.physical["AnalyticsBucket"].ref
-    found = []
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="events/"):
-        for item in page.get("Contents", []):
-            body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read().decode()
-            event = json.loads(body)
-            if event["detail-type"] == detail_type and payment_or_booking_id in body:
-                found.append(event)
-    return found
 
 
 def signed_delivery(api, settings, event, *, secret=None, timestamp=None):
@@ -284,6 +248,11 @@ def test_an_admin_refunds_part_then_the_rest_and_never_more(api, stripe, trainer
     assert api.post(path, {"amount_cents": 0}, token=admin).status == 400
     [final] = payments_of(api, member)
     assert (final["refunded_cents"], len(final["refunds"])) == (2000, 2)
+    # Each refund is told with its own amount, not the payment's.
+    refunds = eventually(
+        lambda: sorted(m["subject"] for m in outbox_to(api, member) if m["subject"].startswith("Refund"))
+    )
+    assert refunds == ["Refund: 15.00 USD", "Refund: 5.00 USD"]
 
 
 @pytest.fixture

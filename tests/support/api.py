@@ -72,7 +72,10 @@ class ApiClient:
             headers=all_headers,
             timeout=30,
         )
-        payload = response.json() if response.content else None
+        payload: Any = None
+        if response.content:
+            is_json = "json" in response.headers.get("Content-Type", "application/json")
+            payload = response.json() if is_json else response.text  # a CSV, a calendar
         return Reply(response.status_code, payload, dict(response.headers))
 
     def get(self, path: str, **options: Any) -> Reply:

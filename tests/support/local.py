@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import socket
 import time
 from collections.abc import Callable
@@ -91,3 +92,17 @@ def sns_endpoints(sns: Any) -> list[dict[str, Any]]:
             PlatformApplicationArn=application["PlatformApplicationArn"]
         )["Endpoints"]
     ]
+
+
+def archived(platform: LocalRuntime, detail_type: str, payment_or_booking_id: str) -> list[dict[str, Any]]:
+    """Domain events of this type about this payment/booking, as the event archive stored them."""
+    s3 = aws(platform, "s3")
+    bucket = platform.template.physical["AnalyticsBucket"].ref
+    found = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="events/"):
+        for item in page.get("Contents", []):
+            body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read().decode()
+            event = json.loads(body)
+            if event["detail-type"] == detail_type and payment_or_booking_id in body:
+                found.append(event)
+    return found

@@ -78,6 +78,9 @@ EXPECTED_HTTP = {
     "MyInsightsFunction": (200, None),
     "CreatePlanFunction": (201, None),
     "MyPlanFunction": (404, "plan_not_found"),
+    "ReportSummaryFunction": (200, None),
+    "AdminReportFunction": (200, None),
+    "TrainerReportFunction": (404, "trainer_not_found"),
 }
 
 

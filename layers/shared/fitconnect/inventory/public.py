@@ -2,7 +2,21 @@
 personal trainer plans with them). Everything else in this package is inventory's own."""
 
 from fitconnect.inventory.equipment import fleet
+from fitconnect.platform.storage import plain_map
 
 
 def equipment_kinds() -> set[str]:
     return {str(machine.kind) for machine in fleet()}
+
+
+def usage_by_kind_and_day() -> dict[tuple[str, str], tuple[float, int]]:
+    """Seconds in use per equipment kind and day (UTC; each machine keeps 90 days), with how many
+    machines of the kind there are: the equipment report's figures."""
+    machines = fleet()
+    per_kind = {kind: sum(1 for m in machines if m.kind == kind) for kind in {str(m.kind) for m in machines}}
+    usage: dict[tuple[str, str], float] = {}
+    for machine in machines:
+        for day, seconds in plain_map(machine.usage_daily).items():
+            key = (str(machine.kind), day)
+            usage[key] = usage.get(key, 0.0) + float(seconds)
+    return {key: (seconds, per_kind[key[0]]) for key, seconds in usage.items()}

@@ -40,7 +40,7 @@ from fitconnect.platform.observability import logger
 from fitconnect.platform.settings import env
 from fitconnect.platform.storage import conditional_save, conditional_update, get_item, plain_map
 from fitconnect.platform.text import one_line, plain_text
-from fitconnect.scheduling.public import upcoming_confirmed
+from fitconnect.scheduling.public import booking_or_none, upcoming_confirmed
 
 URGENT = {"password_reset"}  # never deferred by quiet hours
 CLAIM_S = 120  # a sender's claim: far longer than a send takes, short enough for a retry to follow
@@ -97,7 +97,7 @@ def _schedule_reminders(data: dict[str, Any], leads: list[int]) -> int:
 def from_reminder(reminder: dict[str, Any]) -> str:
     """A due reminder the schedule handed on: sent once, if it still holds (the booking confirmed,
     the lead still one of the member's)."""
-    booking = templates.booking_or_none(str(reminder["booking_id"]))
+    booking = booking_or_none(str(reminder["booking_id"]))
     if booking is None or booking.status != "confirmed":
         return _stale(reminder, "the booking is no longer confirmed")
     user_id, lead = str(reminder["user_id"]), int(reminder["lead_min"])

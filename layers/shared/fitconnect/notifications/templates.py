@@ -11,8 +11,8 @@ from fitconnect.members.public import timezone_of
 from fitconnect.notifications.models import Notification
 from fitconnect.platform import clock
 from fitconnect.platform.errors import NotFound
-from fitconnect.platform.storage import get_item, plain_map
-from fitconnect.scheduling.public import Booking, session_of
+from fitconnect.platform.storage import plain_map
+from fitconnect.scheduling.public import booking_or_none, session_of
 from fitconnect.scheduling.public import calendar_file as render_calendar
 
 
@@ -67,8 +67,9 @@ def render(notification: Notification, secret: dict[str, str]) -> tuple[str, str
             return f"Booking {verb}: {line}", f"Your booking for {line} {verb}.{refund}", None
         case "payment_receipt":
             return f"Receipt: {amount}", f"We received {amount} for {line}. Thank you!", None
-        case "refund":
-            return f"Refund: {amount}", f"We refunded {amount} for {line}.", None
+        case "refund":  # this refund's amount (a partial one is not the whole payment)
+            refunded = _money({**data, "amount_cents": data.get("refund_cents", data["amount_cents"])})
+            return f"Refund: {refunded}", f"We refunded {refunded} for {line}.", None
         case "reminder":
             return f"Reminder: {line}", f"{line} starts in {_time_left(session)}. See you there!", None
     return "FitConnect", "You have a new notification.", None
@@ -132,8 +133,3 @@ def _ics(booking: Any, session: Any) -> bytes | None:
     if booking is None or session is None:
         return None
     return render_calendar([booking], {booking.session_id: session})
-
-
-def booking_or_none(booking_id: str) -> Any:
-
-    return get_item(Booking, Booking.key(booking_id), consistent=True)

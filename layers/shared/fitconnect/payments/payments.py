@@ -64,8 +64,13 @@ class PaymentSucceeded(PaymentEvent):
 
 
 class PaymentRefunded(PaymentEvent):
+    """One refund of the payment: `refund_cents` is this refund's amount (`amount_cents` stays the
+    payment's); a payment refunded in parts publishes one per part."""
+
     detail_type = "PaymentRefunded"
     reason: str
+    refund_id: str
+    refund_cents: int
 
 
 def payment_id_for(booking_id: str) -> str:
@@ -427,7 +432,9 @@ def _complete_refund(payment: Payment, key: str, amount: int, reason: str) -> di
     )
     if not recorded:  # a concurrent call with the same key completed the same Stripe refund
         return dict(plain_map(_payment(payment.payment_id).refunds)[key])
-    publish([PaymentRefunded(**_event_fields(payment), reason=reason)])
+    publish(
+        [PaymentRefunded(**_event_fields(payment), reason=reason, refund_id=created.id, refund_cents=amount)]
+    )
     scheduling.record_refund(payment.booking_id, int(payment.refunded_cents), "refunded")
     return entry
 

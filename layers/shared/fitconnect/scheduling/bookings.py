@@ -89,7 +89,9 @@ def book(session_id: str, user_id: str) -> Booking:
         if seat_free:
             booking.status = "confirmed" if not session.price_cents else "pending_payment"
             if booking.status == "pending_payment":
-                booking.hold_expires_at = clock.to_iso(clock.now() + timedelta(seconds=HOLD_SECONDS))
+                booking.hold_expires_at = clock.to_iso(
+                    clock.parse(booking.created_at) + timedelta(seconds=HOLD_SECONDS)
+                )
         else:
             booking.status, booking.waitlist_seq = "waitlisted", seq
         place.status = booking.status
@@ -202,6 +204,11 @@ def _event_fields(booking: Booking) -> dict[str, Any]:
         "user_id": booking.user_id,
         "status": booking.status,
     }
+
+
+def booking_or_none(booking_id: str) -> Booking | None:
+    """The booking, read consistently, or None (other contexts' reads: no caller to check)."""
+    return get_item(Booking, Booking.key(booking_id), consistent=True)
 
 
 def booking_for(caller: Caller, booking_id: str) -> Booking:

@@ -4,6 +4,7 @@ holds payments moves (confirm a held seat, cancel, reinstate, record a refund). 
 this package is scheduling's own (tests/unit/test_structure.py holds the line)."""
 
 from fitconnect.scheduling.bookings import (
+    booking_or_none,
     cancel,
     confirm_held,
     export_part,
@@ -22,6 +23,7 @@ __all__ = [
     "Booking",
     "Session",
     "Trainer",
+    "booking_or_none",
     "calendar_file",
     "calendar_url",
     "cancel",
