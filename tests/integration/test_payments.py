@@ -248,10 +248,13 @@ def test_an_admin_refunds_part_then_the_rest_and_never_more(api, stripe, trainer
     assert api.post(path, {"amount_cents": 0}, token=admin).status == 400
     [final] = payments_of(api, member)
     assert (final["refunded_cents"], len(final["refunds"])) == (2000, 2)
+
     # Each refund is told with its own amount, not the payment's.
-    refunds = eventually(
-        lambda: sorted(m["subject"] for m in outbox_to(api, member) if m["subject"].startswith("Refund"))
-    )
+    def refund_emails():
+        found = sorted(m["subject"] for m in outbox_to(api, member) if m["subject"].startswith("Refund"))
+        return found if len(found) == 2 else None
+
+    refunds = eventually(refund_emails, timeout_s=20)
     assert refunds == ["Refund: 15.00 USD", "Refund: 5.00 USD"]
 
 

@@ -97,7 +97,7 @@ def test_the_csv_parses_with_the_same_figures(api, day):
 
 
 def test_a_redelivered_event_changes_nothing(api, platform, day):
-    [succeeded] = archived(platform, "PaymentSucceeded", day["payment"]["payment_id"])
+    [succeeded] = eventually(lambda: archived(platform, "PaymentSucceeded", day["payment"]["payment_id"]))
     runs = invocations(api, "UpdateReportsFunction")
     aws(platform, "events").put_events(Entries=[{
         "EventBusName": platform.template.physical["EventBus"].ref, "Source": succeeded["source"],
@@ -119,6 +119,8 @@ def test_only_admins_read_admin_reports_and_bad_queries_are_400(api, day):
     assert (reversed_range.status, reversed_range.error_code) == (400, "validation_failed")
     assert api.get("/admin/reports/attendance?group_by=member", token=day["admin"]).status == 400
     assert api.get("/admin/reports/equipment?group_by=trainer", token=day["admin"]).status == 400
+    for bad in ("to=0", "from=2026-02-30", "to=1700000000"):  # not calendar days
+        assert api.get(f"/trainers/me/report?{bad}", token=day["trainer"]["access_token"]).status == 400
 
 
 def test_the_equipment_report_groups_the_machines_usage_by_kind(api, day):

@@ -33,10 +33,20 @@ from fitconnect.platform.storage import conditional_update, get_item, transact_w
 from fitconnect.scheduling import public as scheduling
 
 # The report period's query parameters (every report route takes them).
+# Plain YYYY-MM-DD strings: a date type would also take `0` (the epoch) or a timestamp.
+DAY_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 FromDay = Annotated[
-    date | None, Query(alias="from", description="The first day (UTC), 30 days before `to` by default.")
+    str | None,
+    Query(
+        alias="from",
+        pattern=DAY_PATTERN,
+        description="The first day, YYYY-MM-DD (UTC); 30 days before `to` by default.",
+    ),
 ]
-ToDay = Annotated[date | None, Query(alias="to", description="The last day (UTC), today by default.")]
+ToDay = Annotated[
+    str | None,
+    Query(alias="to", pattern=DAY_PATTERN, description="The last day, YYYY-MM-DD (UTC); today by default."),
+]
 MAX_DAYS = 366
 DEFAULT_DAYS = 30
 TOP = 5
@@ -213,17 +223,31 @@ def forget(user_id: str) -> None:
 # -- reading
 
 
-def period(since: date | None, until: date | None, today: date) -> tuple[date, date]:
-    """The days asked for (inclusive), by default the last 30; a 400 when reversed or too long."""
-    until = until or today
-    since = since or until - timedelta(days=DEFAULT_DAYS - 1)
-    if since > until or (until - since).days >= MAX_DAYS:
+def period(since: str | None, until: str | None, today: date) -> tuple[date, date]:
+    """The days asked for (inclusive), by default the last 30; a 400 naming the field when a day
+    does not exist, or the range is reversed or too long."""
+    last = _day("to", until) or today
+    first = _day("from", since) or last - timedelta(days=DEFAULT_DAYS - 1)
+    if first > last or (last - first).days >= MAX_DAYS:
         raise BadRequest(
             f"`from` must not be after `to`, and a report covers at most {MAX_DAYS} days.",
             code="validation_failed",
             details=[{"field": "from", "in": "query", "message": f"at most {MAX_DAYS} days before `to`"}],
         )
-    return since, until
+    return first, last
+
+
+def _day(field: str, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadRequest(
+            f"`{field}` is not a day.",
+            code="validation_failed",
+            details=[{"field": field, "in": "query", "message": "a calendar day, YYYY-MM-DD"}],
+        ) from None
 
 
 def rows_between(since: date, until: date) -> list[ReportRow]:
