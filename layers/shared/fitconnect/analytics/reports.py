@@ -27,6 +27,7 @@ from pydantic import BaseModel
 from pynamodb.exceptions import TransactWriteError
 
 from fitconnect.analytics.models import COUNTED_DAYS, REPORTS_PK, CountedEvent, MemberDays, ReportRow
+from fitconnect.platform import clock
 from fitconnect.platform.errors import BadRequest, NotFound
 from fitconnect.platform.observability import logger
 from fitconnect.platform.storage import conditional_update, get_item, transact_write, ttl_in
@@ -286,7 +287,7 @@ def summary(since: date, until: date) -> dict[str, Any]:
         "fill_rate": _fill_rate(totals),
         "revenue_cents": totals["revenue_cents"],
         "refunds_cents": totals["refunds_cents"],
-        "net_cents": totals["revenue_cents"] - totals["refunds_cents"],
+        "net_cents": _net(totals),
         "currency": _currency(totals_rows),
         "active_members": len(members),
         "new_members": totals["new_members"],
@@ -338,13 +339,17 @@ def _grouped(rows: Iterable[ReportRow], group_by: str) -> dict[str, dict[str, in
 
 
 def _group_key(row: ReportRow, group_by: str) -> str:
+    return _line_key(str(row.day), group_by, str(row.dimension).split("#", 1)[1])
+
+
+def _line_key(day: str, group_by: str, dimension: str) -> str:
+    """A report line's key: the day, its week's Monday, or the trainer or kind it is about."""
     match group_by:
         case "day":
-            return str(row.day)
+            return day
         case "week":
-            day = date.fromisoformat(str(row.day))
-            return (day - timedelta(days=day.weekday())).isoformat()
-    return str(row.dimension).split("#", 1)[1]
+            return clock.monday_of(date.fromisoformat(day)).isoformat()
+    return dimension
 
 
 def report(
@@ -398,10 +403,7 @@ def _equipment(
     for (kind, day), (seconds, machines) in usage.items():
         if not since.isoformat() <= day <= until.isoformat():
             continue
-        when = date.fromisoformat(day)
-        key = {"day": day, "week": (when - timedelta(days=when.weekday())).isoformat(), "kind": kind}[
-            group_by
-        ]
+        key = _line_key(day, group_by, kind)
         groups[key][0] += seconds
         groups[key][1] = max(groups[key][1], machines)
     return [
@@ -427,7 +429,6 @@ def trainer_report(trainer_id: str, since: date, until: date) -> dict[str, Any]:
     )
     totals = _sum(rows)
     trainer = scheduling.trainer_of(trainer_id)
-    count = int(trainer.rating_count or 0)
     return {
         "trainer_id": trainer_id,
         "from": since.isoformat(),
@@ -437,7 +438,7 @@ def trainer_report(trainer_id: str, since: date, until: date) -> dict[str, Any]:
         "attended": totals["attended"],
         "no_show": totals["no_show"],
         "fill_rate": _fill_rate(totals),
-        "rating": {"average": round(float(trainer.rating_sum) / count, 2) if count else None, "count": count},
+        "rating": scheduling.rating_of(trainer),
         "earnings_cents": _net(totals),
         "currency": _currency(rows),
         "by_week": [

@@ -60,12 +60,14 @@ def exists(exercise_id: str) -> bool:
     return exercise_id in _catalogue()
 
 
-def muscles() -> set[str]:
-    return {m for e in _catalogue().values() for m in e["primary_muscles"] + e["secondary_muscles"]}
+@cache
+def muscles() -> frozenset[str]:
+    return frozenset(m for e in _catalogue().values() for m in e["primary_muscles"] + e["secondary_muscles"])
 
 
-def equipment_kinds() -> set[str]:
-    return {kind for e in _catalogue().values() for kind in e["equipment"]}
+@cache
+def equipment_kinds() -> frozenset[str]:
+    return frozenset(kind for e in _catalogue().values() for kind in e["equipment"])
 
 
 def listing(
@@ -100,7 +102,7 @@ def _matches(exercise: dict[str, Any], muscle: str | None, equipment: str | None
     )
 
 
-def _known(field: str, value: str | None, known: set[str]) -> None:
+def _known(field: str, value: str | None, known: frozenset[str]) -> None:
     if value is not None and value not in known:
         raise BadRequest(
             f"Unknown {field} {value!r}.",

@@ -143,8 +143,7 @@ def entries_since(user_id: str, since: datetime) -> list[TrainingEntry]:
 def insights(user_id: str, weeks: int = DEFAULT_WEEKS) -> dict[str, Any]:
     zone = ZoneInfo(members.timezone_of(user_id))
     today = clock.now().astimezone(zone).date()
-    this_week = today - timedelta(days=today.weekday())
-    first_week = this_week - timedelta(weeks=weeks - 1)
+    first_week = clock.monday_of(today) - timedelta(weeks=weeks - 1)
     window_start = min(first_week, today - timedelta(days=WINDOW_DAYS - 1))
     since = datetime.combine(window_start, time.min, tzinfo=zone)
     days = _by_day(entries_since(user_id, since), zone)

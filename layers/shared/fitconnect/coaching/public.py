@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from fitconnect.coaching import activities, insights, plans, records, summaries
+from fitconnect.coaching import activities, insights, plans, records
 from fitconnect.coaching.models import ACTIVE_WEEK_DAYS, ActiveWeek, CoachingItem
 from fitconnect.platform import clock
 
@@ -41,4 +41,4 @@ def forget(user_id: str) -> None:
 def _active_weeks() -> set[date]:
     """Every Monday an unexpired ActiveWeek of the member can be keyed by (in any time zone)."""
     today = clock.now().date()
-    return {summaries.monday_of(today - timedelta(days=back)) for back in range(-1, ACTIVE_WEEK_DAYS + 9)}
+    return {clock.monday_of(today - timedelta(days=back)) for back in range(-1, ACTIVE_WEEK_DAYS + 9)}

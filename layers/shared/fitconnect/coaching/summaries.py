@@ -40,14 +40,10 @@ class WeeklySummaryReady(DomainEvent):
     advice: str | None
 
 
-def monday_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
 def mark_active(user_id: str, started_at: str) -> None:
     """The member trained in the local week of `started_at` (an upsert: a sent mark stays)."""
     zone = ZoneInfo(members.timezone_of(user_id))
-    monday = monday_of(clock.parse(started_at).astimezone(zone).date())
+    monday = clock.monday_of(clock.parse(started_at).astimezone(zone).date())
     active = ActiveWeek(*ActiveWeek.key(monday.isoformat(), user_id))
     active.update(
         actions=[ActiveWeek.user_id.set(user_id), ActiveWeek.expires_at.set(ttl_in(ACTIVE_WEEK_DAYS * 86400))]

@@ -1,6 +1,8 @@
 """What other contexts may use of inventory: the kinds of equipment the gym has registered (the
 personal trainer plans with them). Everything else in this package is inventory's own."""
 
+from collections import Counter
+
 from fitconnect.inventory.equipment import fleet
 from fitconnect.platform.storage import plain_map
 
@@ -13,7 +15,7 @@ def usage_by_kind_and_day() -> dict[tuple[str, str], tuple[float, int]]:
     """Seconds in use per equipment kind and day (UTC; each machine keeps 90 days), with how many
     machines of the kind there are: the equipment report's figures."""
     machines = fleet()
-    per_kind = {kind: sum(1 for m in machines if m.kind == kind) for kind in {str(m.kind) for m in machines}}
+    per_kind = Counter(str(machine.kind) for machine in machines)
     usage: dict[tuple[str, str], float] = {}
     for machine in machines:
         for day, seconds in plain_map(machine.usage_daily).items():

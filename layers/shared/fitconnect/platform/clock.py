@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 OFFSET_ENV = "FITCONNECT_CLOCK_OFFSET_S"
 
@@ -34,6 +34,11 @@ def to_iso(moment: datetime) -> str:
 def parse(moment: str) -> datetime:
     """An ISO 8601 instant as stored (`...Z` or an offset), timezone-aware."""
     return datetime.fromisoformat(moment.replace("Z", "+00:00"))
+
+
+def monday_of(day: date) -> date:
+    """The first day of `day`'s week (weeks start on Monday, as ISO 8601's do)."""
+    return day - timedelta(days=day.weekday())
 
 
 def epoch_seconds(moment: datetime | None = None) -> int:

@@ -17,7 +17,7 @@ from fitconnect.scheduling.calendar import calendar_url, token_of
 from fitconnect.scheduling.calendar import render as calendar_file
 from fitconnect.scheduling.models import Booking, Session, Trainer
 from fitconnect.scheduling.sessions import session_of, starting_between
-from fitconnect.scheduling.trainers import trainer_of
+from fitconnect.scheduling.trainers import rating_of, trainer_of
 
 __all__ = [
     "Booking",
@@ -30,6 +30,7 @@ __all__ = [
     "confirm_held",
     "export_part",
     "of_member",
+    "rating_of",
     "record_refund",
     "reinstate_paid",
     "session_of",

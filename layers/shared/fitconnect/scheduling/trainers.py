@@ -194,8 +194,13 @@ class TrainerView(BaseModel):
     approved_at: str | None
 
 
-def view(trainer: Trainer) -> dict[str, Any]:
+def rating_of(trainer: Trainer) -> dict[str, Any]:
+    """The trainer's average review (two decimals; None before the first) and how many there are."""
     count = int(trainer.rating_count or 0)
+    return {"average": round(float(trainer.rating_sum) / count, 2) if count else None, "count": count}
+
+
+def view(trainer: Trainer) -> dict[str, Any]:
     return {
         "trainer_id": trainer.trainer_id,
         "name": trainer.name,
@@ -204,10 +209,7 @@ def view(trainer: Trainer) -> dict[str, Any]:
         "hourly_rate_cents": int(trainer.hourly_rate_cents),
         "currency": trainer.currency,
         "status": trainer.status,
-        "rating": {
-            "average": round(float(trainer.rating_sum) / count, 2) if count else None,
-            "count": count,
-        },
+        "rating": rating_of(trainer),
         "applied_at": trainer.applied_at,
         "approved_at": trainer.approved_at,
     }
