@@ -22,19 +22,10 @@ def session_starting_in(api, trainer, delta):
     return api.new_session(trainer, starts_in=delta, title="Morning yoga", capacity=10, location="Studio 2")
 
 
-def emails_to(api, member, subject_start):
-    items = api.get("/_local/outbox").body["items"]
-    return [m for m in items if member["email"] in m.get("to", []) and m["subject"].startswith(subject_start)]
-
-
 def log_of(api, member, *, welcome=False):
     """The member's notifications log (without the welcome every new member gets, unless asked)."""
     items = api.get("/me/notifications", token=member["access_token"]).body["items"]
     return [item for item in items if welcome or item["template"] != "welcome"]
-
-
-def relogin(api, member):
-    member["access_token"] = api.login(member["email"], member["password"]).body["access_token"]
 
 
 def fire(api, schedule):
@@ -48,7 +39,7 @@ def test_a_booking_23_hours_ahead_gets_its_confirmation_and_one_reminder_per_lea
     session_id = session_starting_in(api, trainer, timedelta(hours=23))
     booking = api.post(f"/sessions/{session_id}/bookings", token=member["access_token"]).body
 
-    [confirmation] = eventually(lambda: emails_to(api, member, "Booked: Morning yoga"), timeout_s=20)
+    [confirmation] = eventually(lambda: api.emails_to(member, "Booked: Morning yoga"), timeout_s=20)
     [ics] = confirmation["attachments"]
     assert (ics["filename"], ics["content_type"]) == ("booking.ics", "text/calendar")
     assert "BEGIN:VEVENT" in ics["content"]
@@ -57,16 +48,16 @@ def test_a_booking_23_hours_ahead_gets_its_confirmation_and_one_reminder_per_lea
     for _ in range(3):  # however often the schedule fires, one 24 h reminder
         fire(api, "QueueRemindersFunction")
     # The schedule hands due reminders to the notifications queue; the senders deliver them.
-    [day_before] = eventually(lambda: emails_to(api, member, "Reminder: Morning yoga"))
+    [day_before] = eventually(lambda: api.emails_to(member, "Reminder: Morning yoga"))
     assert "about 23 hours" in day_before["body"]
 
     clock(22.5 * 3600)  # half an hour before the class
-    relogin(api, member)
+    api.relogin(member)
     fire(api, "QueueRemindersFunction")
     fire(api, "QueueRemindersFunction")
 
     def two_reminders():
-        found = emails_to(api, member, "Reminder: Morning yoga")
+        found = api.emails_to(member, "Reminder: Morning yoga")
         return found if len(found) >= 2 else None
 
     reminders = eventually(two_reminders)
@@ -83,7 +74,7 @@ def test_new_reminder_leads_apply_to_bookings_made_before_and_old_leads_stop(api
     member = api.member()
     session_id = session_starting_in(api, trainer, timedelta(hours=5))
     booking_id = api.post(f"/sessions/{session_id}/bookings", token=member["access_token"]).body["booking_id"]
-    eventually(lambda: emails_to(api, member, "Booked: Morning yoga"), timeout_s=20)  # reminders scheduled
+    eventually(lambda: api.emails_to(member, "Booked: Morning yoga"), timeout_s=20)  # reminders scheduled
     # From the default day-before and hour-before to two hours before, after booking.
     body = {"email": True, "sms": False, "push": False, "quiet_hours": None, "reminder_leads_min": [120]}
     assert api.put("/me/notification-preferences", body, token=member["access_token"]).status == 200
@@ -101,12 +92,12 @@ def test_new_reminder_leads_apply_to_bookings_made_before_and_old_leads_stop(api
     fire(api, "QueueRemindersFunction")  # the day-before reminder, due at once, is no longer wanted
     eventually(lambda: not_sent(1440))
     clock(3 * 3600 + 5 * 60)  # 1 h 55 min before the class: the two-hour reminder is due
-    relogin(api, member)
+    api.relogin(member)
     fire(api, "QueueRemindersFunction")
-    [reminder] = eventually(lambda: emails_to(api, member, "Reminder: Morning yoga"))
+    [reminder] = eventually(lambda: api.emails_to(member, "Reminder: Morning yoga"))
     assert re.search(r"starts in 11[45] minutes", reminder["body"]), reminder["body"]
     clock(65 * 60)  # 50 min before: the old hour-before lead is gone too
-    relogin(api, member)
+    api.relogin(member)
     fire(api, "QueueRemindersFunction")
     eventually(lambda: not_sent(60))
     reminders = [n for n in log_of(api, member) if n["template"] == "reminder"]
@@ -128,15 +119,15 @@ def test_quiet_hours_defer_an_email_until_they_end(api, trainer, clock):
         lambda: [n for n in log_of(api, member) if n["status"] == "deferred"], timeout_s=20
     )
     assert deferred["send_after"][:16] == (now + timedelta(hours=1)).isoformat()[:16]
-    assert emails_to(api, member, "Booked") == []
+    assert api.emails_to(member, "Booked") == []
     fire(api, "ReleaseDeferredFunction")
-    assert emails_to(api, member, "Booked") == []  # still quiet
+    assert api.emails_to(member, "Booked") == []  # still quiet
 
     clock(65 * 60)
-    relogin(api, member)
+    api.relogin(member)
     fire(api, "ReleaseDeferredFunction")
 
-    assert len(eventually(lambda: emails_to(api, member, "Booked"))) == 1
+    assert len(eventually(lambda: api.emails_to(member, "Booked"))) == 1
     assert [n["status"] for n in log_of(api, member)] == ["sent"]
 
 
@@ -172,7 +163,7 @@ def test_preferences_switch_channels_off_and_are_validated(api, trainer):
     [logged] = eventually(lambda: [n for n in log_of(api, member) if n["status"] != "pending"], timeout_s=20)
     assert logged["status"] == "skipped"
     assert logged["channels"]["email"] == {"status": "skipped", "reason": "switched off"}
-    assert emails_to(api, member, "Booked") == []
+    assert api.emails_to(member, "Booked") == []
 
 
 def test_sms_goes_to_the_phone_on_the_profile_when_switched_on(api, trainer):
@@ -202,13 +193,13 @@ def test_a_cancelled_class_is_announced_as_such_not_as_the_members_own_cancellat
     member = api.member()
     session_id = session_starting_in(api, trainer, timedelta(days=6))
     api.post(f"/sessions/{session_id}/bookings", token=member["access_token"])
-    eventually(lambda: emails_to(api, member, "Booked: Morning yoga"), timeout_s=20)
+    eventually(lambda: api.emails_to(member, "Booked: Morning yoga"), timeout_s=20)
 
     assert api.delete(f"/sessions/{session_id}", token=trainer["access_token"]).status == 200
 
-    [notice] = eventually(lambda: emails_to(api, member, "Class cancelled: Morning yoga"), timeout_s=20)
+    [notice] = eventually(lambda: api.emails_to(member, "Class cancelled: Morning yoga"), timeout_s=20)
     assert "cancelled by the studio" in notice["body"]
-    assert emails_to(api, member, "Booking was cancelled") == []
+    assert api.emails_to(member, "Booking was cancelled") == []
     templates = eventually(
         lambda: [n["template"] for n in log_of(api, member) if n["template"].endswith("cancelled")],
         timeout_s=20,
@@ -219,11 +210,11 @@ def test_a_cancelled_class_is_announced_as_such_not_as_the_members_own_cancellat
 # ------------------------------------------------------------------ welcome and reset codes
 def test_a_new_member_is_welcomed_once_and_a_reset_code_is_logged_but_never_shown(api):
     member = api.member()
-    [welcome] = eventually(lambda: emails_to(api, member, "Welcome to FitConnect"), timeout_s=20)
+    [welcome] = eventually(lambda: api.emails_to(member, "Welcome to FitConnect"), timeout_s=20)
     assert "notification settings" in welcome["body"]
     assert api.post("/auth/password/forgot", {"email": member["email"]}).status == 202
 
-    [reset] = eventually(lambda: emails_to(api, member, "Your FitConnect password reset code"), timeout_s=20)
+    [reset] = eventually(lambda: api.emails_to(member, "Your FitConnect password reset code"), timeout_s=20)
     code = re.search(r"\b(\d{6})\b", reset["body"]).group(1)
 
     def sent():
@@ -365,7 +356,7 @@ def test_a_permanently_failing_message_lands_in_the_dlq_while_its_batch_is_deliv
     logged = {n["notification_id"]: n["status"] for n in log_of(api, member, welcome=True)}
     assert logged[f"{run}-a-welcome"] == logged[f"{run}-b-welcome"] == "sent"
     # each good message sent once, although its batch was retried five times with the poison
-    assert len(emails_to(api, member, "Welcome to FitConnect")) == 3
+    assert len(api.emails_to(member, "Welcome to FitConnect")) == 3
 
 
 @pytest.mark.parametrize(
@@ -391,7 +382,7 @@ def test_a_stored_title_with_a_line_break_still_confirms_by_mail_push_and_calend
         ExpressionAttributeValues={":title": {"S": "Night\r\nBcc: thief@example.com\x07 yoga"}},
     )
     api.post(f"/sessions/{session_id}/bookings", token=member["access_token"])
-    [mail] = eventually(lambda: emails_to(api, member, "Booked: Night"), timeout_s=20)
+    [mail] = eventually(lambda: api.emails_to(member, "Booked: Night"), timeout_s=20)
     assert "\n" not in mail["subject"]
     assert "\r" not in mail["subject"]
     assert mail["subject"].startswith("Booked: Night Bcc: thief@example.com yoga on ")

@@ -40,10 +40,6 @@ def booking_of(api, member, booking_id):
     return api.get(f"/bookings/{booking_id}", token=member["access_token"]).body
 
 
-def outbox_to(api, member):
-    return [m for m in api.get("/_local/outbox").body["items"] if member["email"] in m.get("to", [])]
-
-
 def payments_of(api, member):
     return api.get("/me/payments", token=member["access_token"]).body["items"]
 
@@ -164,8 +160,7 @@ def test_an_expired_hold_releases_the_seat_cancels_the_intent_and_promotes_the_w
     assert (held["status"], waiting["status"]) == ("pending_payment", "waitlisted")
 
     clock(16 * 60)
-    for member in (holder, waiter):  # their access tokens expired with the clock's jump
-        member["access_token"] = api.login(member["email"], member["password"]).body["access_token"]
+    api.relogin(holder, waiter)  # their access tokens expired with the clock's jump
     assert api.post("/_local/schedules/ExpireHoldsFunction").status in (200, 202)
 
     assert eventually(lambda: booking_of(api, holder, held["booking_id"])["status"] == "expired")
@@ -251,7 +246,7 @@ def test_an_admin_refunds_part_then_the_rest_and_never_more(api, stripe, trainer
 
     # Each refund is told with its own amount, not the payment's.
     def refund_emails():
-        found = sorted(m["subject"] for m in outbox_to(api, member) if m["subject"].startswith("Refund"))
+        found = sorted(m["subject"] for m in api.emails_to(member, "Refund"))
         return found if len(found) == 2 else None
 
     refunds = eventually(refund_emails, timeout_s=20)
@@ -288,11 +283,6 @@ def webhooks_lost(platform, stripe_settings):
     server.shutdown()
 
 
-def relogin(api, *members):
-    for member in members:  # access tokens expire when the clock jumps
-        member["access_token"] = api.login(member["email"], member["password"]).body["access_token"]
-
-
 def test_reconciliation_confirms_a_payment_whose_webhook_never_came(
     api, stripe, trainer, clock, webhooks_lost
 ):
@@ -303,7 +293,7 @@ def test_reconciliation_confirms_a_payment_whose_webhook_never_came(
     assert booking_of(api, member, booked["booking_id"])["status"] == "pending_payment"
 
     clock(6 * 60)
-    relogin(api, member)
+    api.relogin(member)
     invoked = api.post("/_local/schedules/ReconcilePaymentsFunction").body
     assert invoked["invocations"][0]["ok"], invoked
     assert invoked["invocations"][0]["result"].get("confirmed", 0) >= 1
@@ -321,7 +311,7 @@ def test_a_payment_after_the_hold_lapsed_gets_the_seat_back_if_it_is_free(
     pay(stripe, booked["payment"])  # paid at the last second; the webhook is lost
 
     clock(16 * 60)
-    relogin(api, member)
+    api.relogin(member)
     api.post("/_local/schedules/ExpireHoldsFunction")  # expires it; cancelling the intent finds it paid
 
     assert eventually(
@@ -344,7 +334,7 @@ def test_a_payment_racing_its_hold_expiry_ends_with_the_seat_or_a_refund_never_b
     pay(stripe, booked["payment"])
 
     clock(16 * 60)
-    relogin(api, member, waiter)
+    api.relogin(member, waiter)
     api.post("/_local/schedules/ExpireHoldsFunction")
 
     def settled():

@@ -43,7 +43,7 @@ def day(api, admin, platform, stripe):
     # the schedule closes it (attended 1, no-show 1)
     assert api.post("/_local/schedules/CloseSessionsFunction").status in (200, 202)
     eventually(lambda: api.get(f"/sessions/{free}").body["status"] == "ended", timeout_s=20)
-    trainer["access_token"] = api.login(trainer["email"], trainer["password"]).body["access_token"]
+    api.relogin(trainer)
     fresh_admin = api.login("admin@fitconnect.local", "fitconnect-demo").body["access_token"]
     today = datetime.now(UTC).date()
     window = f"from={(today - timedelta(days=1)).isoformat()}&to={(today + timedelta(days=1)).isoformat()}"

@@ -137,6 +137,16 @@ class ApiClient:
         assert reply.status == 200, reply.body
         return {**account, **reply.body}
 
+    def relogin(self, *members: dict[str, str]) -> None:
+        """Fresh access tokens for `members` (theirs expired when the functions' clock jumped)."""
+        for member in members:
+            member["access_token"] = self.login(member["email"], member["password"]).body["access_token"]
+
+    def emails_to(self, member: dict[str, str], subject_start: str = "") -> list[dict[str, Any]]:
+        """The e-mails the local runtime's outbox holds for `member`, whose subject starts so."""
+        mine = [m for m in self.get("/_local/outbox").body["items"] if member["email"] in m.get("to", [])]
+        return [m for m in mine if m["subject"].startswith(subject_start)]
+
     def approved_trainer(self, admin_token: str, timezone: str | None = None) -> dict[str, str]:
         """A new member who applied and was approved by the admin, logged in again as a trainer."""
         member = self.member()
