@@ -4,9 +4,13 @@ import json
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 import requests
 
 from tests.support.local import aws, eventually, invocations, worked_off
+
+# DynamoDB under contention (a tenth of writes conflict): the same results must follow.
+pytestmark = pytest.mark.usefixtures("contention")
 
 
 def _every_exercise(api):
