@@ -439,3 +439,54 @@ def test_the_weekly_summary_arrives_once_on_monday_morning_in_the_members_time_z
     assert summary["subject"] == "Your week: 2 sessions"
     assert "1 h 30 min, 16.0 km, training load 540" in summary["body"]  # 2 x 45 min at RPE 6
     assert api.emails_to(quiet, "Your week") == []  # they turned the summary off
+
+
+def test_the_chatbot_tells_the_member_how_their_week_went_and_what_their_next_workout_is(api):
+    member = api.member()
+    token = member["access_token"]
+
+    def ask(text):
+        reply = api.post("/chatbot/messages", {"text": text}, token=token)
+        assert reply.status == 200, reply.body
+        return reply.body["reply"]
+
+    assert "no training plan yet" in ask("What's my next workout?")
+    assert "No training logged this week" in ask("How was my week?")
+    for _ in range(2):  # 30 min at RPE 8: a load of 240 each
+        body = {
+            "type": "row",
+            "started_at": _ago(0, hours=0),
+            "duration_s": 1800,
+            "distance_m": 6000,
+            "rpe": 8,
+        }
+        assert api.post("/me/activities", body, token=token).status == 201
+    assert _insights_with(api, token, 2)
+    week = ask("how was my week?")
+    assert week.startswith("This week so far: 2 sessions, 1 h 00 min, 12.0 km, training load 480")
+
+    plan = api.post("/me/plan", _plan_request(), token=token).body
+    first = plan["weeks"][0]["workouts"][0]["exercises"][0]
+    answer = ask("what's my next workout?")
+    assert answer.startswith("Next: week 1, day 1 (full body A):")
+    assert f"{first['name']} {first['sets']} x 8-12" in answer
+
+
+def test_the_demo_member_has_six_weeks_of_history_insights_and_a_plan(api):
+    login = api.login("member@fitconnect.local", "fitconnect-demo")
+    assert login.status == 200
+    token = login.body["access_token"]
+    insights = eventually(
+        lambda: (body := api.get("/me/insights", token=token).body)["personal_records"] and body
+    )
+    trained_weeks = [week for week in insights["weeks"] if week["sessions"]]
+    assert len(trained_weeks) >= 6
+    assert all(week["load"] > 0 for week in trained_weeks)
+    assert insights["training_load"]["chronic_28d"] > 0
+    assert {"e1rm_kg", "longest_distance_m"} <= {r["metric"] for r in insights["personal_records"]}
+    assert insights["muscle_volume"]
+    plan = api.get("/me/plan", token=token).body
+    assert plan["request"]["goal"] == "strength"
+    assert plan["next_workout"]["exercises"]
+    squats = [e for w in plan["weeks"][0]["workouts"] for e in w["exercises"] if e.get("target_weight_kg")]
+    assert squats  # starting weights come from the history's estimated 1RMs
