@@ -12,9 +12,6 @@ import pytest
 from tests.support.local import archived, aws, drained, eventually, invocations, worked_off
 from tests.support.payments import pay
 
-# DynamoDB under contention (a tenth of writes conflict): the same results must follow.
-pytestmark = pytest.mark.usefixtures("contention")
-
 
 @pytest.fixture(scope="module")
 def day(api, admin, platform, stripe):
