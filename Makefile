@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 export PYTHONPATH := layers/shared:infra:.
 
-.PHONY: help install run test lint rehearse validate openapi fuzz bench bench-iot bench-rush bench-coaching cost build deploy secrets smoke clean simulate mutate
+.PHONY: help install run test lint rehearse validate openapi fuzz bench bench-iot bench-rush bench-coaching bench-pricing cost build deploy secrets smoke clean simulate mutate
 
 help:
 	@echo "make run    start the local platform (API on http://127.0.0.1:3000, demo data)"
@@ -23,6 +23,7 @@ help:
 	@echo "make bench  cold start and warm latency per function (figures for the README)"
 	@echo "make bench-iot  telemetry ingestion: messages/s through broker, rule and function; calls per message"
 	@echo "make bench-coaching  POST /me/activities and GET /me/insights: AWS calls, p50; a month vs a year of history"
+	@echo "make bench-pricing  a booking covered by a pack credit next to a free one: AWS calls, p50"
 	@echo "make bench-rush  200 members book one 100-seat class at once: wall time, p50/p99, invariants"
 	@echo "make mutate mutation testing of bookings, payments, tokens, telemetry, notifications (a budget each)"
 	@echo "make cost   monthly AWS cost of a stated workload from the templates and make bench's measured calls"
@@ -87,6 +88,9 @@ bench-rush: $(STAMP)
 
 bench-coaching: $(STAMP)
 	$(BIN)/python -m bench.coaching
+
+bench-pricing: $(STAMP)
+	$(BIN)/python -m bench.pricing
 
 bench-iot: $(STAMP)
 	$(BIN)/python -m bench.iot

@@ -1,15 +1,17 @@
-"""SQS (ExportRequested events): write each requested export to S3, with scheduling's, payments' and
-coaching's parts; failures retry, then the DLQ."""
+"""SQS (ExportRequested events): write each requested export to S3, with scheduling's, payments',
+pricing's and coaching's parts; failures retry, then the DLQ."""
 
 from fitconnect.coaching import public as coaching
 from fitconnect.members import personal_data
 from fitconnect.payments import public as payments
 from fitconnect.platform.consumers import domain_event_handler
+from fitconnect.pricing import public as pricing
 from fitconnect.scheduling import public as scheduling
 
 PARTS = {
     "scheduling": scheduling.export_part,
     "payments": payments.export_part,
+    "pricing": pricing.export_part,
     "coaching": coaching.export_part,
 }
 

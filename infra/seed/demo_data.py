@@ -21,6 +21,10 @@ from fitconnect.inventory.equipment import NewEquipment
 from fitconnect.members import public as members
 from fitconnect.platform import clock
 from fitconnect.platform.storage import get_item
+from fitconnect.pricing import catalog, promos, purchases
+from fitconnect.pricing.catalog import ProductRequest
+from fitconnect.pricing.promos import PromoRequest
+from fitconnect.pricing.purchases import PurchaseRequest
 from fitconnect.scheduling import sessions, trainers
 from fitconnect.scheduling.models import Trainer
 from fitconnect.scheduling.sessions import NewSession
@@ -192,6 +196,31 @@ def seed_training(member_id: str) -> int:
     return len(history)
 
 
+DEMO_PRODUCTS = [
+    ProductRequest(
+        kind="membership", name="Unlimited monthly", price_cents=9900, currency="usd", interval="month"
+    ),
+    ProductRequest(
+        kind="class_pack", name="10-class pack", price_cents=15000, currency="usd", credits=10, valid_days=90
+    ),
+]
+WELCOME_CODE = "DEMO-WELCOME"  # 100 % off, once: how the demo member got their pack
+
+
+def seed_pricing(member_id: str) -> bool:
+    """A membership and a 10-class pack for sale (at localstripe too), and the demo member holding
+    the pack, bought through the purchase path with a one-use 100 % code (nothing to pay)."""
+    if catalog.for_sale():
+        return False
+    products = [catalog.create(request) for request in DEMO_PRODUCTS]
+    ten_pack = products[1]
+    promos.create(
+        PromoRequest(code=WELCOME_CODE, percent_off=100, product_ids=[ten_pack.product_id], max_redemptions=1)
+    )
+    purchases.buy(member_id, PurchaseRequest(product_id=ten_pack.product_id, promo_code=WELCOME_CODE))
+    return True
+
+
 def main() -> None:
     # Everything that needs no store happens first, while the runtime provisions it.
     password_hash = passwords.hash_password(DEMO_PASSWORD)
@@ -202,6 +231,7 @@ def main() -> None:
     seed_trainer(user_ids)
     seed_sessions(user_ids["trainer@fitconnect.local"])
     trained = seed_training(user_ids["member@fitconnect.local"])
+    priced = seed_pricing(user_ids["member@fitconnect.local"])
     machines = seed_equipment()
     print("Demo logins (local only), password " + DEMO_PASSWORD + ":")
     for email, _name, _role in DEMO_USERS:
@@ -212,6 +242,8 @@ def main() -> None:
             f"  member@fitconnect.local has {trained} workouts over six weeks and a plan "
             "(GET /me/insights, GET /me/plan)"
         )
+    if priced:
+        print("  member@fitconnect.local holds a 10-class pack (GET /me/entitlements); GET /products")
     print(f"Demo equipment (GET /equipment): {len(machines)} machines, offline until they report")
 
 

@@ -47,7 +47,12 @@ def _everything_stored(platform) -> dict[str, str]:
 
 
 # What runs on UserDeleted: identity and members' erasure, the bookings' cancellation, the reports.
-ERASERS = ("EraseMemberFunction", "CancelMemberBookingsFunction", "UpdateReportsFunction")
+ERASERS = (
+    "EraseMemberFunction",
+    "CancelMemberBookingsFunction",
+    "UpdateReportsFunction",
+    "ApplyPricingEventsFunction",
+)
 # What may still carry the member's id (a random ULID) after erasure, none of it naming them; the
 # README's GDPR paragraph says the same. `{id}` is the member's id.
 KEPT_WITH_THE_ID = {
@@ -67,7 +72,7 @@ def _runs(api) -> dict[str, tuple[int, int]]:
 
 
 def test_after_erasure_nothing_identifies_the_member_but_what_the_readme_keeps(
-    api, platform, trainer, oidc_issuer
+    api, platform, trainer, oidc_issuer, admin
 ):
     member = api.member()
     token = member["access_token"]
@@ -98,6 +103,13 @@ def test_after_erasure_nothing_identifies_the_member_but_what_the_readme_keeps(
     assert api.post("/me/activities", workout, token=token).status == 201
     plan = {"goal": "strength", "days_per_week": 3, "minutes_per_session": 45, "experience": "beginner"}
     assert api.post("/me/plan", plan, token=token).status == 201
+    pack = {"kind": "class_pack", "name": "Erasure pack", "price_cents": 5000, "currency": "usd"}
+    pack |= {"credits": 5, "valid_days": 30}
+    product_id = api.post("/admin/products", pack, token=admin).body["product_id"]
+    code = f"GIFT{uuid.uuid4().hex[:8].upper()}"  # 100 % off: the pack is theirs at once
+    assert api.post("/admin/promo-codes", {"code": code, "percent_off": 100}, token=admin).status == 201
+    bought = api.post("/me/purchases", {"product_id": product_id, "promo_code": code}, token=token)
+    assert bought.body["status"] == "paid"
     export_id = api.post("/me/export", token=token).body["export_id"]
     eventually(lambda: api.get(f"/me/export/{export_id}", token=token).body.get("status") == "ready")
     needles = {
@@ -120,7 +132,11 @@ def test_after_erasure_nothing_identifies_the_member_but_what_the_readme_keeps(
     # A positive signal first: each consumer of UserDeleted has run without an error since.
     eventually(lambda: all(_runs(api)[fid][0] > runs[fid][0] for fid in ERASERS), timeout_s=30)
     assert all(_runs(api)[fid][1] == runs[fid][1] for fid in ERASERS)
-    assert eventually(lambda: drained(platform, "ErasureQueue", "MemberBookingsQueue", "ReportEventsQueue"))
+    assert eventually(
+        lambda: drained(
+            platform, "ErasureQueue", "MemberBookingsQueue", "ReportEventsQueue", "PricingEventsQueue"
+        )
+    )
 
     after = _everything_stored(platform)
     left = {

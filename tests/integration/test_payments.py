@@ -1,8 +1,6 @@
 """Payments through localstripe on the local runtime: a paid booking goes from `pending_payment` to
 `confirmed` by a real signed webhook; replays, forgeries, expiries, declines and refunds."""
 
-import hashlib
-import hmac
 import json
 import threading
 import time
@@ -13,7 +11,7 @@ import pytest
 import requests
 
 from tests.support.local import archived, aws, drained, eventually, invocations, worked_off
-from tests.support.payments import pay
+from tests.support.payments import pay, signed_delivery
 
 # DynamoDB's contention on (a tenth of writes conflict): the same results must follow.
 pytestmark = pytest.mark.usefixtures("contention")
@@ -51,16 +49,6 @@ def confirmed_booking(api, stripe, trainer, **session_changes):
     pay(stripe, booked["payment"])
     assert eventually(lambda: booking_of(api, member, booked["booking_id"])["status"] == "confirmed")
     return member, booked
-
-
-def signed_delivery(api, settings, event, *, secret=None, timestamp=None):
-    """POST an event to the webhook as Stripe would, signed with the endpoint's secret."""
-    body = json.dumps(event)
-    timestamp = timestamp or int(time.time())
-    key = (secret or settings["webhook_secret"]).encode()
-    signature = hmac.new(key, f"{timestamp}.{body}".encode(), hashlib.sha256).hexdigest()
-    headers = {"Stripe-Signature": f"t={timestamp},v1={signature}", "Content-Type": "application/json"}
-    return api.call("POST", "/webhooks/stripe", raw_body=body.encode(), headers=headers)
 
 
 def succeeded_event(event_id, payment):

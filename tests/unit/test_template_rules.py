@@ -191,6 +191,7 @@ PUBLIC_ROUTES = {
     "GET /sessions",
     "GET /sessions/{session_id}",
     "GET /trainers/{trainer_id}/reviews",
+    "GET /products",  # what is on sale
     "GET /calendar/{calendar_file}",
     "POST /webhooks/zoom",  # Zoom signs it; the function checks the signature
     "POST /webhooks/stripe",  # Stripe signs it; the function checks the signature

@@ -138,6 +138,8 @@ def _rows(detail_type: str, data: dict[str, Any], day: str) -> tuple[list[Row], 
         return [(day, "TOTAL", {"new_members": 1})], {}
     if detail_type == "SessionEnded":
         return _closed(data)
+    if detail_type in PRICING_REVENUE:  # memberships, packs and fees: the studio's, not a session's
+        return [(day, "TOTAL", PRICING_REVENUE[detail_type](data))], {"currency": data["currency"]}
     amounts = _booking_amounts(detail_type, data)
     if not amounts:
         return [], {}
@@ -163,6 +165,14 @@ def _booking_amounts(detail_type: str, data: dict[str, Any]) -> dict[str, int]:
         case "PaymentRefunded":  # one refund (a payment may be refunded in parts)
             return {"refunds_cents": int(data.get("refund_cents", data["amount_cents"]))}
     return {}
+
+
+PRICING_REVENUE = {
+    "PurchaseCompleted": lambda data: {"revenue_cents": int(data["amount_cents"])},
+    "RenewalPaid": lambda data: {"revenue_cents": int(data["amount_cents"])},
+    "PenaltyCharged": lambda data: {"revenue_cents": int(data["fee_cents"])},
+    "PenaltyWaived": lambda data: {"refunds_cents": int(data["refund_cents"])},
+}
 
 
 def _session_of_event(data: dict[str, Any]) -> Any:

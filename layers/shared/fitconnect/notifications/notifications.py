@@ -53,6 +53,9 @@ TEMPLATES = {
     "PaymentSucceeded": "payment_receipt",
     "PaymentRefunded": "refund",
     "WeeklySummaryReady": "weekly_summary",
+    "PurchaseCompleted": "purchase_receipt",
+    "MembershipSuspended": "membership_suspended",
+    "PenaltyApplied": "penalty",
 }
 
 

@@ -39,6 +39,8 @@ def render(notification: Notification, secret: dict[str, str]) -> tuple[str, str
             )
         case "weekly_summary":
             return weekly_summary(data)
+        case "purchase_receipt" | "membership_suspended":
+            return _pricing(template, data)
     needs_booking = template == "booking_confirmed" or not data.get("session_id")
     booking = booking_or_none(str(data["booking_id"])) if needs_booking and data.get("booking_id") else None
     session = session_or_none(data.get("session_id") or (booking.session_id if booking is not None else None))
@@ -72,6 +74,8 @@ def render(notification: Notification, secret: dict[str, str]) -> tuple[str, str
             return f"Refund: {refunded}", f"We refunded {refunded} for {line}.", None
         case "reminder":
             return f"Reminder: {line}", f"{line} starts in {_time_left(session)}. See you there!", None
+        case "penalty":
+            return _penalty(data, line)
     return "FitConnect", "You have a new notification.", None
 
 
@@ -91,6 +95,32 @@ def weekly_summary(data: dict[str, Any]) -> tuple[str, str, None]:
     if data.get("advice"):
         lines.append(str(data["advice"]))
     return f"Your week: {sessions} session{'s' if sessions != 1 else ''}", "\n".join(lines), None
+
+
+def _pricing(template: str, data: dict[str, Any]) -> tuple[str, str, None]:
+    """A purchase's receipt or a suspended membership. The product's name is the studio's text:
+    the sender makes the subject one line (platform.text)."""
+    amount, name = _money(data), str(data.get("name") or "your membership")
+    if template == "purchase_receipt":
+        return f"Receipt: {name}", f"We received {amount} for {name}. It is ready to book with.", None
+    return (
+        f"Payment failed: {name}",
+        f"We could not take {amount} for {name}, so it does not cover classes for now. Update your "
+        "card and it starts again as soon as the payment goes through.",
+        None,
+    )
+
+
+def _penalty(data: dict[str, Any], line: str) -> tuple[str, str, None]:
+    what = "Late cancellation" if data.get("reason") == "late_cancel" else "Missed class"
+    fee = _money({**data, "amount_cents": data.get("fee_cents")})
+    outcome = {
+        "excused": "This one is on us: your credit is back.",
+        "credit_forfeited": "The class credit it used is not returned.",
+        "charged": f"A fee of {fee} was charged to your card.",
+        "owed": f"A fee of {fee} is due: your card was declined.",
+    }.get(str(data.get("status")), "")
+    return f"{what}: {line}", f"{what} for {line}. {outcome}".strip(), None
 
 
 def session_or_none(session_id: str | None) -> Any:

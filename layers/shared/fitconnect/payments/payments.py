@@ -163,10 +163,7 @@ def start(booking: Any) -> Payment:
             params=params, options=idempotent(f"intent-{booking.booking_id}")
         )
     except stripe_gateway.stripe_error() as error:
-        logger.warning("stripe refused or failed", extra={"error": type(error).__name__})
-        raise ServiceUnavailable(
-            "The payment provider is not available; try again.", code="payments_unavailable"
-        ) from None
+        raise stripe_gateway.unavailable(error, "payment intent") from None
     now = clock.now_iso()
     payment = Payment(
         *Payment.key(payment_id),
@@ -207,6 +204,11 @@ def start_for_new_booking(booking: Any) -> Payment:
         with suppress(Conflict):
             scheduling.cancel(booking, final_status="expired", only_if=("pending_payment",))
         raise
+
+
+def customer_id_of(user_id: str) -> str:
+    """The member's Stripe customer, made on first use (other contexts' Stripe calls name it)."""
+    return _customer_of(stripe_gateway.client(), user_id)
 
 
 def _customer_of(stripe: Any, user_id: str) -> str:
@@ -279,7 +281,7 @@ def _release(intent: dict[str, Any], status: str, from_states: tuple[str, ...]) 
 def settle_charge_refunded(charge: dict[str, Any]) -> str:
     """Stripe's word on a refund (ours, or one made in the Stripe dashboard): the record follows
     `amount_refunded` upwards only."""
-    intent_id = _id_of(charge.get("payment_intent"))
+    intent_id = stripe_gateway.id_of(charge.get("payment_intent"))
     metadata = charge.get("metadata") or {}
     payment = None
     if metadata.get("payment_id"):  # Stripe copies the intent's metadata to its charges
@@ -315,13 +317,6 @@ def _payment_of_intent(intent: dict[str, Any]) -> Payment | None:
         logger.warning("payment intent not ours", extra={"payment_intent_id": intent.get("id")})
         return None
     return payment
-
-
-def _id_of(value: Any) -> str | None:
-    """Stripe expands some ids into objects (localstripe always does): read either."""
-    if isinstance(value, dict):
-        return str(value.get("id")) if value.get("id") else None
-    return str(value) if value else None
 
 
 def _close(payment: Payment) -> None:

@@ -6,11 +6,13 @@ Stripe retries for up to 3 days) makes a redelivered event a no-op; each settle 
 to repeat on its own, for a crash half-way (the in-progress record expires with the function's
 timeout and the message is redelivered). Out-of-order delivery is handled by the states: a
 `succeeded` after the hold lapsed reinstates or refunds, a `payment_failed` after a success changes
-nothing (the payment is no longer `requires_payment`).
+nothing (the payment is no longer `requires_payment`). Purchases' and subscriptions' events
+(memberships, class packs) are pricing's: see `fitconnect.pricing.purchases`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
@@ -34,9 +36,21 @@ HANDLERS = {
 
 @idempotent_function(data_keyword_argument="event", persistence_store=_store, config=_config)
 def apply_once(*, event: dict[str, Any]) -> dict[str, str]:
-    handle = HANDLERS.get(str(event.get("type")))
-    outcome = handle(event["data"]["object"]) if handle else "ignored"
+    stripe_object, event_type = event["data"]["object"], str(event.get("type"))
+    # A purchase's or a subscription's event goes where a router sends it; the rest are bookings'.
+    routed = (route(event_type, stripe_object) for route in _routers)
+    handle = next((found for found in routed if found), None) or HANDLERS.get(event_type)
+    outcome = handle(stripe_object) if handle else "ignored"
     return {"event_id": str(event["id"]), "type": str(event.get("type")), "outcome": outcome}
+
+
+_routers: list[Callable[[str, dict[str, Any]], Any]] = []
+
+
+def add_router(route: Callable[[str, dict[str, Any]], Any]) -> None:
+    """Another context's handlers for the events it owns (the consumer's handler composes them:
+    payments does not depend on pricing, pricing depends on payments' gateway)."""
+    _routers.append(route)
 
 
 def register_lambda_context(context: Any) -> None:

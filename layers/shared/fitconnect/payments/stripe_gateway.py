@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any
 
 from fitconnect.platform.errors import BadRequest, ServiceUnavailable
+from fitconnect.platform.observability import logger
 from fitconnect.platform.secrets import secret_json
 
 SIGNATURE_TOLERANCE_S = 300  # Stripe's default, for a timestamp in the past or (here also) in the future
@@ -91,6 +92,28 @@ def stripe_error() -> type[Exception]:
     return stripe.StripeError
 
 
+def unavailable(error: Exception, doing: str) -> ServiceUnavailable:
+    """What the caller answers when Stripe refused or failed `doing` (logged without its details)."""
+    logger.warning("stripe refused or failed", extra={"doing": doing, "error": type(error).__name__})
+    return ServiceUnavailable(
+        "The payment provider is not available; try again.", code="payments_unavailable"
+    )
+
+
 def idempotent(key: str) -> dict[str, str]:
     """Request options carrying Stripe's idempotency key (Stripe keeps keys for 24 hours)."""
     return {"idempotency_key": key}
+
+
+def is_local() -> bool:
+    """Talking to localstripe (the local runtime), which lacks some of Stripe's parameters."""
+    return bool(os.environ.get("STRIPE_API_BASE"))
+
+
+def id_of(value: Any) -> str | None:
+    """Stripe expands some ids into objects (localstripe always does): read either."""
+    if isinstance(value, dict):
+        return str(value.get("id")) if value.get("id") else None
+    if hasattr(value, "id"):
+        return str(value.id)
+    return str(value) if value else None

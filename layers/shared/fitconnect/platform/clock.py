@@ -46,6 +46,11 @@ def epoch_seconds(moment: datetime | None = None) -> int:
     return int((moment or now()).timestamp())
 
 
+def from_epoch(seconds: float) -> datetime:
+    """An epoch timestamp (Stripe's unit) as a UTC datetime."""
+    return datetime.fromtimestamp(seconds, UTC)
+
+
 @contextmanager
 def travel(to: datetime | timedelta) -> Iterator[None]:
     """Move the clock to a moment (or by a delta) for the duration of a block."""

@@ -238,6 +238,13 @@ def _on_api_error(error: ApiError) -> Response:
     return json_response(error.status, error.body(), error.headers)
 
 
+def request_invalid(error: Any) -> RequestValidationError:
+    """A pydantic `ValidationError` of a body a handler parses itself, as the resolver's own 400."""
+    return RequestValidationError(
+        [{**problem, "loc": ("body", *problem["loc"])} for problem in error.errors()]
+    )
+
+
 def _on_request_validation_error(error: ValidationException) -> Response:
     problems = list(error.errors())
     if any(problem.get("type") == "json_invalid" for problem in problems):

@@ -140,3 +140,25 @@ def transact_write() -> TransactWrite:
     PynamoDB's item order (condition checks, deletes, puts, updates), not the code's.
     """
     return TransactWrite(connection=_connection())
+
+
+def get_many(*wanted: tuple[type[Any], tuple[str, str]], consistent: bool = False) -> list[Any | None]:
+    """Items of several models (tables) in one BatchGetItem: one result per `(model, key)` in
+    order, None where there is none. Keys DynamoDB leaves unprocessed are asked for again."""
+    requests: dict[str, dict[str, Any]] = {}
+    for model, (pk, sk) in wanted:
+        table = requests.setdefault(model.Meta.table_name, {"Keys": [], "ConsistentRead": consistent})
+        table["Keys"].append({"pk": {"S": pk}, "sk": {"S": sk}})
+    found: dict[tuple[str, str, str], dict[str, Any]] = {}
+    client = _connection().client
+    while requests:
+        answer = client.batch_get_item(RequestItems=requests)
+        for table_name, items in answer.get("Responses", {}).items():
+            for item in items:
+                found[(table_name, item["pk"]["S"], item["sk"]["S"])] = item
+        requests = answer.get("UnprocessedKeys") or {}
+    results = []
+    for model, (pk, sk) in wanted:
+        raw = found.get((model.Meta.table_name, pk, sk))
+        results.append(model.from_raw_data(raw) if raw is not None else None)
+    return results

@@ -24,12 +24,13 @@ from fitconnect.platform.contract import ItemId, PlainText, RequestBody
 from fitconnect.platform.errors import Conflict, Forbidden, NotFound
 from fitconnect.platform.events import DomainEvent, publish
 from fitconnect.platform.storage import conditional_update, get_item, transact_write
-from fitconnect.scheduling.bookings import booking_for, place_status
+from fitconnect.scheduling.bookings import booking_for, cover_of, place_status
 from fitconnect.scheduling.models import Booking, Feedback, Place, Review, Session, Trainer
 from fitconnect.scheduling.sessions import session_of
 from fitconnect.scheduling.trainers import trainer_of
 
 CHECK_IN_OPENS_BEFORE = timedelta(hours=1)
+STATUS_ATTEMPTS = 5  # each after botocore's own conflict retries
 
 
 class Rating(RequestBody):
@@ -49,6 +50,15 @@ class BookingAttended(DomainEvent):
     user_id: str
 
 
+class BookingNoShow(DomainEvent):
+    source = "fitconnect.scheduling"
+    detail_type = "BookingNoShow"
+    booking_id: str
+    session_id: str
+    user_id: str
+    covered_by: dict[str, str] | None = None  # the entitlement that paid for it (pricing's penalties)
+
+
 class SessionEnded(DomainEvent):
     source = "fitconnect.scheduling"
     detail_type = "SessionEnded"
@@ -58,22 +68,33 @@ class SessionEnded(DomainEvent):
 
 
 def _set_status(booking: Booking, status: str, expected: str) -> bool:
-    """Move a booking and its roster place from `expected` to `status`; False if it had moved on."""
+    """Move a booking and its roster place from `expected` to `status`; False if it had moved on.
+
+    Only a failed condition means it moved on: a transaction cancelled by conflicts alone (another
+    writer on the session's items) changed nothing and is sent again, so a busy roster never leaves
+    a no-show unmarked while the session is closed."""
     place_pk, place_sk = Place.key(booking.session_id, booking.user_id)
-    try:
-        with transact_write() as transaction:
-            transaction.update(
-                booking,
-                actions=[Booking.status.set(status), Booking.updated_at.set(clock.now_iso())],
-                condition=Booking.status == expected,
-            )
-            transaction.update(Place(place_pk, place_sk), actions=place_status(status, booking.booking_id))
-    except TransactWriteError as error:
-        if error.cause_response_code == "TransactionCanceledException":
-            return False
-        raise
-    booking.status = status
-    return True
+    for _attempt in range(STATUS_ATTEMPTS):
+        try:
+            with transact_write() as transaction:
+                transaction.update(
+                    booking,
+                    actions=[Booking.status.set(status), Booking.updated_at.set(clock.now_iso())],
+                    condition=Booking.status == expected,
+                )
+                transaction.update(
+                    Place(place_pk, place_sk), actions=place_status(status, booking.booking_id)
+                )
+        except TransactWriteError as error:
+            if error.cause_response_code != "TransactionCanceledException":
+                raise
+            reasons = {reason.code for reason in (error.cancellation_reasons or []) if reason}
+            if "ConditionalCheckFailed" in reasons:
+                return False
+            continue
+        booking.status = status
+        return True
+    raise Conflict("The session is too busy right now; try again.", code="busy")
 
 
 def check_in(caller: Caller, booking_id: str) -> Booking:
@@ -110,24 +131,37 @@ def close_ended_sessions(now: datetime | None = None) -> int:
 
 
 def _close(session: Session) -> None:
-    attended = no_shows = 0
+    attended = 0
+    no_shows: list[BookingNoShow] = []
     for place in Place.query(
         f"SESSION#{session.session_id}", Place.sk.startswith("MEMBER#"), consistent_read=True
     ):
         booking = get_item(Booking, Booking.key(place.booking_id), consistent=True)
         if booking is None:
             continue
-        if booking.status == "confirmed" and _set_status(booking, "no_show", "confirmed"):
-            no_shows += 1
-        elif booking.status == "pending_payment":
-            _set_status(booking, "expired", "pending_payment")
+        if booking.status == "confirmed" and not _set_status(booking, "no_show", "confirmed"):
+            booking = get_item(Booking, Booking.key(place.booking_id), consistent=True)  # checked in
+        elif booking.status == "pending_payment" and not _set_status(booking, "expired", "pending_payment"):
+            booking = get_item(Booking, Booking.key(place.booking_id), consistent=True)  # paid at last
+        # Counted from the state reached, not from this run's moves: a run that follows one
+        # interrupted half-way still reports every no-show.
+        if booking.status == "no_show":
+            no_shows.append(
+                BookingNoShow(
+                    booking_id=booking.booking_id,
+                    session_id=session.session_id,
+                    user_id=booking.user_id,
+                    covered_by=cover_of(booking),
+                )
+            )
         attended += booking.status == "attended"
     if not conditional_update(
         session, [Session.status.set("ended")], Session.status.is_in("scheduled", "live")
     ):
         return  # closed by an earlier run
 
-    publish([SessionEnded(session_id=session.session_id, attended=attended, no_shows=no_shows)])
+    ended = SessionEnded(session_id=session.session_id, attended=attended, no_shows=len(no_shows))
+    publish([ended, *no_shows])
 
 
 def leave_feedback(caller: Caller, booking_id: str, rating: Rating) -> Booking:

@@ -31,9 +31,10 @@ from pynamodb.exceptions import TransactWriteError
 from fitconnect.platform import clock, ids
 from fitconnect.platform.auth import Caller
 from fitconnect.platform.cursors import page, page_request
-from fitconnect.platform.errors import Conflict, NotFound
+from fitconnect.platform.errors import Conflict, NotFound, Unprocessable
 from fitconnect.platform.events import DomainEvent, publish
-from fitconnect.platform.storage import conditional_update, get_item, transact_write
+from fitconnect.platform.storage import conditional_update, get_item, get_many, plain_map, transact_write
+from fitconnect.pricing import public as pricing
 from fitconnect.scheduling.models import Booking, Place, Refund, Session, WaitlistEntry
 from fitconnect.scheduling.sessions import session_of
 
@@ -62,6 +63,8 @@ class BookingCancelled(BookingEvent):
     detail_type = "BookingCancelled"
     refund_cents: int
     session_cancelled: bool = False  # the class itself was cancelled (by its trainer or an admin)
+    late: bool = False  # a seat given up inside the cancellation window (penalties, reports)
+    covered_by: dict[str, str] | None = None  # the entitlement that paid for it (pricing's penalties)
 
 
 class WaitlistPromoted(BookingEvent):
@@ -77,23 +80,23 @@ def _bookable(session: Session) -> None:
         raise Conflict("This session is not open for booking.", code="session_closed")
 
 
-def book(session_id: str, user_id: str) -> Booking:
-    """One read and one transaction per attempt; a lost race re-reads (the waitlist's sequence)."""
+def book(session_id: str, user_id: str, pay_with: str = "auto") -> Booking:
+    """One read (the session and the member's wallet together) and one transaction per attempt; a
+    lost race re-reads (the waitlist's sequence, the last seat, the last credit). A priced session
+    is paid by an entitlement that covers it (`pay_with`: "auto", "card" or an entitlement id),
+    taken in the seat's transaction, or held for payment by card."""
     for _attempt in range(MAX_ATTEMPTS):
-        session = session_of(session_id)
+        session, wallet = _session_and_wallet(session_id, user_id)
         _bookable(session)
-        booking = _new_booking(session, user_id)
+        cover = pricing.choose(wallet, session, pay_with, user_id)  # a named one that can't: 422
+        booking = _new_booking(session, user_id, pay_with)
         place = Place(*Place.key(session_id, user_id), booking_id=booking.booking_id, user_id=user_id)
         seat_free = int(session.seats_taken) < int(session.capacity)
         seq = int(session.waitlist_seq or 0) + 1
         if seat_free:
-            booking.status = "confirmed" if not session.price_cents else "pending_payment"
-            if booking.status == "pending_payment":
-                booking.hold_expires_at = clock.to_iso(
-                    clock.parse(booking.created_at) + timedelta(seconds=HOLD_SECONDS)
-                )
+            _seat(booking, session, cover)
         else:
-            booking.status, booking.waitlist_seq = "waitlisted", seq
+            booking.status, booking.waitlist_seq = "waitlisted", seq  # the credit is taken on promotion
         place.status = booking.status
         if booking.hold_expires_at:
             place.gsi1pk, place.gsi1sk = "HOLDS", f"{booking.hold_expires_at}#{booking.booking_id}"
@@ -102,6 +105,8 @@ def book(session_id: str, user_id: str) -> Booking:
                 _claim_place(transaction, place)
                 if seat_free:
                     _take_seat(transaction, session)
+                    if cover is not None:
+                        pricing.take(transaction, cover)
                 else:
                     _join_waitlist(transaction, session, booking, seq)
                 transaction.save(booking)
@@ -112,7 +117,7 @@ def book(session_id: str, user_id: str) -> Booking:
                     "You already have a booking for this session.", code="already_booked"
                 ) from None
             if reasons & {"ConditionalCheckFailed", "TransactionConflict"}:
-                _back_off()  # the session changed under us (last seat, waitlist sequence): read again
+                _back_off()  # the session or the wallet changed under us: read again
                 continue
             raise
         _publish_created(booking)
@@ -120,12 +125,34 @@ def book(session_id: str, user_id: str) -> Booking:
     raise Conflict("The session is too busy right now; try again.", code="busy")
 
 
+def _session_and_wallet(session_id: str, user_id: str) -> tuple[Session, Any]:
+    session, wallet = get_many(
+        (Session, Session.key(session_id)), (pricing.Wallet, pricing.wallet_key(user_id))
+    )
+    if session is None:
+        raise NotFound("No such session.", code="session_not_found")
+    return session, wallet
+
+
+def _seat(booking: Booking, session: Session, cover: pricing.Cover | None) -> None:
+    """The state of a booking that has a seat: confirmed when free or covered, else held for payment."""
+    if cover is not None:
+        booking.status, booking.covered_by = "confirmed", cover.as_booking_field()
+    elif not session.price_cents:
+        booking.status = "confirmed"
+    else:
+        booking.status = "pending_payment"
+        booking.hold_expires_at = clock.to_iso(
+            clock.parse(booking.created_at) + timedelta(seconds=HOLD_SECONDS)
+        )
+
+
 def _back_off() -> None:
     """A short random pause, so racing requests do not collide again in lockstep."""
     time.sleep(random.uniform(0.002, 0.02))
 
 
-def _new_booking(session: Session, user_id: str) -> Booking:
+def _new_booking(session: Session, user_id: str, pay_with: str = "auto") -> Booking:
     booking_id = ids.new_id()
     now = clock.now_iso()
     return Booking(
@@ -139,6 +166,7 @@ def _new_booking(session: Session, user_id: str) -> Booking:
         status="",
         price_cents=int(session.price_cents),
         currency=session.currency,
+        pay_with=pay_with,
         created_at=now,
         updated_at=now,
     )
@@ -206,6 +234,14 @@ def _event_fields(booking: Booking) -> dict[str, Any]:
     }
 
 
+def cover_of(booking: Booking) -> dict[str, str] | None:
+    """The entitlement that paid for the booking, as its events and views show it."""
+    if not booking.covered_by:
+        return None
+    cover = plain_map(booking.covered_by)
+    return {"entitlement_id": str(cover["entitlement_id"]), "kind": str(cover["kind"])}
+
+
 def booking_or_none(booking_id: str) -> Booking | None:
     """The booking, read consistently, or None (other contexts' reads: no caller to check)."""
     return get_item(Booking, Booking.key(booking_id), consistent=True)
@@ -250,6 +286,9 @@ class BookingView(BaseModel):
     created_at: str
     updated_at: str | None = None
     position: int | None = Field(default=None, description="Place in the waitlist, while waitlisted.")
+    covered_by: dict[str, str] | None = Field(
+        default=None, description="The entitlement that paid for it: {entitlement_id, kind}"
+    )
     join_url: str | None = Field(default=None, description="A live session's link, once confirmed.")
 
 
@@ -274,6 +313,8 @@ def view(booking: Booking, *, session: Session | None = None, with_position: boo
         "created_at": booking.created_at,
         "updated_at": booking.updated_at,
     }
+    if booking.covered_by:
+        result["covered_by"] = cover_of(booking)
     if with_position and booking.status == "waitlisted":
         result["position"] = position(booking)
     if session is not None and booking.status == "confirmed" and session.video and session.video.join_url:
@@ -282,12 +323,16 @@ def view(booking: Booking, *, session: Session | None = None, with_position: boo
 
 
 def refund_owed(booking: Booking, session: Session, now: datetime) -> int:
-    """Full refund of a paid, confirmed booking cancelled before the window; nothing after."""
-    if booking.status != "confirmed" or not booking.price_cents:
+    """Full refund of a booking paid by card, confirmed and cancelled before the window; nothing after."""
+    if booking.status != "confirmed" or not booking.price_cents or booking.covered_by:
         return 0
+    return 0 if is_late(session, now) else int(booking.price_cents)
+
+
+def is_late(session: Session, now: datetime) -> bool:
+    """Inside the cancellation window: a late cancel (no refund, a covered booking's credit is lost)."""
     starts = clock.parse(session.starts_at)
-    deadline = starts - timedelta(minutes=int(session.cancellation_window_min))
-    return int(booking.price_cents) if now < deadline else 0
+    return now >= starts - timedelta(minutes=int(session.cancellation_window_min))
 
 
 def cancel(
@@ -314,15 +359,20 @@ def cancel(
         else:
             owed = refund_owed(booking, session, now)
         had_seat = booking.status in ("confirmed", "pending_payment")
+        late = paid and not (session_cancelled or full_refund) and is_late(session, now)
         waiter = _first_waiter(session.session_id) if had_seat and not session_cancelled else None
         promoted = get_item(Booking, Booking.key(waiter.booking_id)) if waiter else None
+        promoted_cover = _promotion_cover(session, promoted) if promoted is not None else None
         try:
             with transact_write() as transaction:
                 _mark_ended(transaction, booking, owed, final_status)
+                if paid and booking.covered_by and not late:
+                    wallet = pricing.wallet_of(booking.user_id, consistent=True)
+                    pricing.give_back(transaction, booking.user_id, plain_map(booking.covered_by), wallet)
                 if booking.status == "waitlisted":
                     _leave_waitlist(transaction, session, booking)
                 elif promoted is not None and waiter is not None:
-                    _promote(transaction, session, waiter, promoted)
+                    _promote(transaction, session, waiter, promoted, cover=promoted_cover)
                 else:
                     transaction.update(session, actions=[Session.seats_taken.add(-1)])
         except TransactWriteError as error:
@@ -331,7 +381,7 @@ def cancel(
                 _ensure_cancellable(booking, only_if)
                 continue
             raise
-        _publish_cancelled(booking, owed, promoted, final_status, session_cancelled)
+        _publish_cancelled(booking, owed, promoted, final_status, session_cancelled, late)
         return get_item(Booking, Booking.key(booking.booking_id), consistent=True)
     raise Conflict("The session is too busy right now; try again.", code="busy")
 
@@ -368,17 +418,39 @@ def _leave_waitlist(transaction: Any, session: Session, booking: Booking) -> Non
     transaction.update(session, actions=[Session.waitlist_length.add(-1)])
 
 
+def _promotion_cover(session: Session, promoted: Booking) -> pricing.Cover | None:
+    """What pays for a waiter's seat: the entitlement they booked with if it still covers the
+    session (its credit is taken in the promotion's transaction), else a card within the hold."""
+    if not session.price_cents or promoted.status != "waitlisted":
+        return None
+    wallet = pricing.wallet_of(promoted.user_id, consistent=True)
+    try:
+        return pricing.choose(wallet, session, promoted.pay_with or "auto", promoted.user_id)
+    except Unprocessable:
+        return None  # the named entitlement is used up or ended meanwhile: the card it is
+
+
 def _promote(
-    transaction: Any, session: Session, waiter: WaitlistEntry, promoted: Booking, *, new_seat: bool = False
+    transaction: Any,
+    session: Session,
+    waiter: WaitlistEntry,
+    promoted: Booking,
+    *,
+    new_seat: bool = False,
+    cover: pricing.Cover | None = None,
 ) -> None:
     """The seat passes to the first waiter: the waitlist shrinks; the seat count grows only for a
-    `new_seat` (a capacity increase), under the same capacity condition as a booking."""
-    status = "confirmed" if not session.price_cents else "pending_payment"
+    `new_seat` (a capacity increase), under the same capacity condition as a booking. A covered
+    waiter is confirmed and their credit taken here; an uncovered one of a paid class gets a hold."""
+    status = "confirmed" if not session.price_cents or cover is not None else "pending_payment"
     now = clock.now()
     hold = clock.to_iso(now + timedelta(seconds=HOLD_SECONDS)) if status == "pending_payment" else None
     actions = [Booking.status.set(status), Booking.updated_at.set(clock.to_iso(now))]
     if hold:
         actions.append(Booking.hold_expires_at.set(hold))
+    if cover is not None:
+        actions.append(Booking.covered_by.set(cover.as_booking_field()))
+        pricing.take(transaction, cover)
     transaction.delete(waiter, condition=WaitlistEntry.pk.exists())
     transaction.update(promoted, actions=actions, condition=Booking.status == "waitlisted")
     place_pk, place_sk = Place.key(session.session_id, promoted.user_id)
@@ -395,14 +467,20 @@ def _promote(
 
 
 def _publish_cancelled(
-    booking: Booking, owed: int, promoted: Booking | None, final_status: str, session_cancelled: bool
+    booking: Booking,
+    owed: int,
+    promoted: Booking | None,
+    final_status: str,
+    session_cancelled: bool,
+    late: bool,
 ) -> None:
-
     events: list[DomainEvent] = [
         BookingCancelled(
             **{**_event_fields(booking), "status": final_status},
             refund_cents=owed,
             session_cancelled=session_cancelled,
+            late=late,
+            covered_by=cover_of(booking),
         )
     ]
     if promoted is not None:
@@ -436,9 +514,10 @@ def fill_free_seats(session_id: str) -> int:
         if session.status != "scheduled" or waiter is None or session.seats_taken >= session.capacity:
             break
         promoted = get_item(Booking, Booking.key(waiter.booking_id), consistent=True)
+        cover = _promotion_cover(session, promoted)
         try:
             with transact_write() as transaction:
-                _promote(transaction, session, waiter, promoted, new_seat=True)
+                _promote(transaction, session, waiter, promoted, new_seat=True, cover=cover)
         except TransactWriteError as error:
             if _cancelled_because(error) & {"ConditionalCheckFailed", "TransactionConflict"}:
                 _back_off()

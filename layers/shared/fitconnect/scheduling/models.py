@@ -85,6 +85,9 @@ class Booking(SchedulingItem):
     hold_expires_at = UnicodeAttribute(null=True)
     refund = Refund(null=True)
     feedback = Feedback(null=True)
+    # Paid by an entitlement: {entitlement_id, kind, period_start?} (pricing's `Cover`)
+    covered_by = MapAttribute[str, Any](null=True)
+    pay_with = UnicodeAttribute(null=True)  # what a waitlisted booking pays with when promoted
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 
