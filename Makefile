@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 export PYTHONPATH := layers/shared:infra:.
 
-.PHONY: help install run test lint rehearse validate openapi fuzz bench bench-iot bench-rush bench-coaching bench-pricing cost build deploy secrets smoke clean simulate mutate
+.PHONY: help install run test lint rehearse validate openapi fuzz bench bench-iot bench-rush bench-coaching bench-pricing query alarms dashboards cost build deploy secrets smoke clean simulate mutate
 
 help:
 	@echo "make run    start the local platform (API on http://127.0.0.1:3000, demo data)"
@@ -27,6 +27,8 @@ help:
 	@echo "make bench-rush  200 members book one 100-seat class at once: wall time, p50/p99, invariants"
 	@echo "make mutate mutation testing of bookings, payments, tokens, telemetry, notifications (a budget each)"
 	@echo "make cost   monthly AWS cost of a stated workload from the templates and make bench's measured calls"
+	@echo "make query Q=fill_rate  an Athena named query run by DuckDB over make run's archive (no Q: list them)"
+	@echo "make alarms / make dashboards  regenerate the per-function alarms / the dashboards from their definitions"
 	@echo "make simulate  demo equipment telemetry to the local broker (with make run going)"
 	@echo "make build  sam build (needs a python3.13 on PATH; no Docker)"
 	@echo "make secrets STAGE=dev|prod  put the Stripe and Zoom credentials into a deployed stage's secrets"
@@ -70,6 +72,15 @@ openapi: $(STAMP)
 FUZZ_EXAMPLES ?= 60
 fuzz: $(STAMP)
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q tests/integration/test_fuzzing.py
+
+alarms: $(STAMP)
+	$(BIN)/python -m infra.deploy.function_alarms
+
+dashboards: $(STAMP)
+	$(BIN)/python -m infra.deploy.dashboards
+
+query: $(STAMP)
+	$(BIN)/python -m fitconnect_local.lake $(Q)
 
 simulate: $(STAMP)
 	$(BIN)/python -m simulator

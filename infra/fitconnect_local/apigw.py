@@ -34,6 +34,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from fitconnect_local.functions import FunctionSpec
 from fitconnect_local.iam import Policies
+from fitconnect_local.metrics import TextBody
 from fitconnect_local.template import ACCOUNT_ID, REGION, Template, TemplateError
 from fitconnect_local.workers import Invocation
 
@@ -458,6 +459,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
         status, payload = self.gateway.control(self.command, url.path, dict(parse_qsl(url.query)), body)
         if status >= 400 and isinstance(payload, dict) and set(payload) == {"message"}:
             payload = _fault(status, str(payload["message"]))  # the control routes' errors in the API's shape
+        if isinstance(payload, TextBody):  # /_local/metrics: Prometheus text
+            self._send(
+                status, {"Content-Type": payload.content_type}, payload.text.encode(), request_id, origin=None
+            )
+            return
         self._send_json(status, payload, request_id)
 
     def _send_json(self, status: int, payload: Any, request_id: str) -> None:

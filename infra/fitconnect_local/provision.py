@@ -50,6 +50,16 @@ NOT_PROVISIONED = {
     "AWS::Lambda::Permission",  # enforced by the gateway, the IoT bridge and the schedules
     "AWS::Lambda::EventInvokeConfig",
     "AWS::IoT::TopicRule",  # the IoT bridge subscribes to its topics and runs its SQL
+    # The lake's catalogue and query engine: locally `make query` runs the named queries' SQL with
+    # DuckDB over the archive (fitconnect_local.lake), as moto's Athena executes nothing.
+    "AWS::Glue::Database",
+    "AWS::Glue::Table",
+    "AWS::Athena::WorkGroup",
+    "AWS::Athena::NamedQuery",
+    "AWS::CloudWatch::Dashboard",  # dashboards and alarms watch AWS's metrics: GET /_local/metrics here
+    "AWS::KMS::Key",  # the alarm topic's key (CloudWatch may not use the AWS-managed SNS key)
+    "AWS::KMS::Alias",
+    "AWS::SNS::Subscription",  # the alarm e-mail (no alarm fires locally)
 }
 
 

@@ -31,6 +31,7 @@ from fitconnect_local.apigw import Gateway
 from fitconnect_local.functions import FunctionSpec, function_specs
 from fitconnect_local.iam import Policies, load_policies, trigger_denials
 from fitconnect_local.iot import IotBridge, IotRoute, iot_routes
+from fitconnect_local.metrics import EmfMetrics, TextBody
 from fitconnect_local.processes import Service
 from fitconnect_local.provision import Provisioner, aws_client
 from fitconnect_local.schedules import ScheduleJob, Scheduler, schedule_jobs
@@ -84,6 +85,7 @@ class LocalRuntime:
         self.api_url = f"http://127.0.0.1:{ports.api}"
         self.clock_offset_s = 0.0
         self.logs: dict[str, deque[str]] = defaultdict(lambda: deque(maxlen=2000))
+        self.metrics = EmfMetrics()  # GET /_local/metrics
         self._print_lock = threading.Lock()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -264,6 +266,7 @@ class LocalRuntime:
 
     def _emit(self, source: str, line: str) -> None:
         self.logs[source].append(line)
+        self.metrics.observe(source, line)
         with self._print_lock:
             print(f"[{source}] {line}", file=self.out, flush=True)
 
@@ -417,6 +420,10 @@ class LocalRuntime:
                 assert self.gateway is not None
                 self.gateway.flush_authorizer_cache()
                 return 204, {}
+            case "GET", ["metrics"]:
+                stats = {fid: {**vars(pool.stats)} for fid, pool in self.pools.items()}
+                text = self.metrics.exposition(stats)
+                return 200, TextBody(text, "text/plain; version=0.0.4; charset=utf-8")
             case "GET", ["iot"]:
                 return 200, vars(self.iot.stats) if self.iot else {}
             case "GET", ["resources"]:

@@ -163,3 +163,18 @@ def test_the_openapi_document_and_its_interactive_page_are_served(platform):
     assert len(script.content) > 1_000_000
     missing = requests.get(f"{platform.api_url}/docs/secrets.txt", timeout=15)
     assert (missing.status_code, missing.json()["error"]["code"]) == (404, "not_found")
+
+
+def test_local_metrics_are_prometheus_text_of_what_the_functions_did(platform, api):
+    from prometheus_client.parser import text_string_to_metric_families
+
+    member = api.member()  # a registration and a login: functions ran and printed their EMF lines
+    assert api.get("/me", token=member["access_token"]).status == 200
+    response = requests.get(f"{platform.api_url}/_local/metrics", timeout=15)
+    assert response.headers["Content-Type"].startswith("text/plain")
+    families = {family.name: family for family in text_string_to_metric_families(response.text)}
+    invocations = {s.labels["function"]: s.value for s in families["fitconnect_lambda_invocations"].samples}
+    assert invocations["RegisterFunction"] >= 1
+    assert invocations["LoginFunction"] >= 1
+    cold = {s.labels["function"] for s in families["fitconnect_cold_start"].samples}  # Powertools' EMF
+    assert "RegisterFunction" in cold

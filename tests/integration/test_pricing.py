@@ -465,3 +465,16 @@ def test_the_data_export_holds_purchases_entitlements_and_penalties(api, admin, 
     assert [p["purchase_id"] for p in pricing["purchases"]] == [purchase["purchase_id"]]
     assert [e["credits_left"] for e in pricing["entitlements"]] == [5]
     assert pricing["penalties"] == []
+
+
+def test_a_membership_on_an_unknown_card_is_a_422_and_on_a_declined_one_never_starts(api, admin):
+    member = api.member()
+    product = membership(api, admin)
+    unknown = {"product_id": product["product_id"], "payment_method": "pm_doesnotexist"}
+    refused = api.post("/me/purchases", unknown, token=member["access_token"])
+    assert (refused.status, refused.error_code) == (422, "payment_method_invalid")
+    declined = {"product_id": product["product_id"], "payment_method": "pm_card_visa_chargeDeclined"}
+    pending = api.post("/me/purchases", declined, token=member["access_token"])
+    assert (pending.status, pending.body["status"]) == (201, "pending_payment")  # Stripe answers by webhook
+    time.sleep(3)  # invoice.payment_failed has arrived: the purchase failed, nothing was granted
+    assert entitlements(api, member) == []

@@ -205,6 +205,7 @@ def ingest(message: dict[str, Any]) -> str:
     telemetry_archive.enqueue(
         {**telemetry.model_dump(mode="json", exclude_none=True), "ts": ts}
     )  # for analytics
+    metrics.add_metric(name="TelemetryMessages", unit="Count", value=1)
     if equipment.seen_floor is not None and ts_ms <= int(equipment.seen_floor):
         return _late(telemetry)
     if (not equipment.last_ts or ts > equipment.last_ts) and _apply_newest(equipment, telemetry, ts, ts_ms):

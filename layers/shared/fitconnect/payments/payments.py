@@ -29,7 +29,7 @@ from fitconnect.payments.stripe_gateway import idempotent
 from fitconnect.platform import clock
 from fitconnect.platform.errors import Conflict, NotFound, ServiceUnavailable, Unprocessable
 from fitconnect.platform.events import DomainEvent, publish
-from fitconnect.platform.observability import logger
+from fitconnect.platform.observability import logger, metrics
 from fitconnect.platform.storage import (
     conditional_save,
     conditional_update,
@@ -245,6 +245,7 @@ def settle_succeeded(intent: dict[str, Any]) -> str:
     actions = [Payment.status.set("succeeded"), Payment.paid_at.set(now), Payment.updated_at.set(now)]
     if conditional_update(payment, actions, Payment.status.is_in(*UNPAID, "canceled")):
         publish([PaymentSucceeded(**_event_fields(payment))])
+        metrics.add_metric(name="RevenueCents", unit="Count", value=int(payment.amount_cents))
     _close(payment)
     if not placed:
         refund(payment.payment_id, None, reason="seat_unavailable", key="unplaced")

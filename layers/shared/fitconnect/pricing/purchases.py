@@ -28,7 +28,7 @@ from fitconnect.platform import clock, ids
 from fitconnect.platform.contract import ItemId, RequestBody
 from fitconnect.platform.errors import Conflict, NotFound, ServiceUnavailable, Unprocessable
 from fitconnect.platform.events import DomainEvent, publish
-from fitconnect.platform.observability import logger
+from fitconnect.platform.observability import logger, metrics
 from fitconnect.platform.storage import conditional_save, get_item, plain_map, transact_write
 from fitconnect.pricing import catalog, promos
 from fitconnect.pricing.entitlements import change, entries, own_entry
@@ -250,9 +250,7 @@ def _start_subscription(purchase: Purchase, product: Product, payment_method: st
             options=payments.idempotent(f"{key}-subscription"),
         )
     except payments.stripe_error() as error:
-        if getattr(error, "code", None) == "card_declined":
-            raise Unprocessable("The card was declined.", code="card_declined") from None
-        raise payments.unavailable(error, "purchase") from None
+        raise _card_refused(error) or payments.unavailable(error, "purchase") from None
     SubscriptionLink(
         *SubscriptionLink.key(subscription.id), purchase_id=purchase.purchase_id, user_id=purchase.user_id
     ).save()
@@ -263,6 +261,16 @@ def _start_subscription(purchase: Purchase, product: Product, payment_method: st
             Purchase.client_secret.set(_first_invoice_secret(stripe, subscription)),
         ]
     )
+
+
+def _card_refused(error: Exception) -> Unprocessable | None:
+    """The member's card is the problem (declined, or no such payment method): a 422 they can fix."""
+    status = getattr(error, "http_status", None)
+    if status == 402:
+        return Unprocessable("The card was declined.", code="card_declined")
+    if status == 404:
+        return Unprocessable("Stripe knows no such payment method.", code="payment_method_invalid")
+    return None
 
 
 def _first_invoice_secret(stripe: Any, subscription: Any) -> str | None:
@@ -327,6 +335,7 @@ def grant(purchase: Purchase, paid_at: str, period: tuple[str, str] | None = Non
         raise
     product = plain_map(purchase.product)
     publish([PurchaseCompleted(**_event_fields(purchase), name=str(product["name"]))])
+    metrics.add_metric(name="RevenueCents", unit="Count", value=int(purchase.amount_cents))
     return True
 
 
@@ -473,6 +482,7 @@ def _renew(purchase: Purchase, period: tuple[str, str] | None, amount_paid: int)
             fields["status"] = "active"
         if change(purchase.user_id, entry, fields):
             publish([RenewalPaid(**_event_fields(purchase, amount_paid), period_end=period[1])])
+            metrics.add_metric(name="RevenueCents", unit="Count", value=amount_paid)
             return "renewed"
     raise Conflict("The membership is busy; the event will be retried.", code="busy")
 

@@ -65,6 +65,11 @@ class SessionEnded(DomainEvent):
     session_id: str
     attended: int
     no_shows: int
+    # What the analytics lake needs to compute fill rates without reading the table.
+    capacity: int | None = None
+    title: str | None = None
+    trainer_id: str | None = None
+    kind: str | None = None
 
 
 def _set_status(booking: Booking, status: str, expected: str) -> bool:
@@ -160,7 +165,15 @@ def _close(session: Session) -> None:
     ):
         return  # closed by an earlier run
 
-    ended = SessionEnded(session_id=session.session_id, attended=attended, no_shows=len(no_shows))
+    ended = SessionEnded(
+        session_id=session.session_id,
+        attended=attended,
+        no_shows=len(no_shows),
+        capacity=int(session.capacity),
+        title=session.title,
+        trainer_id=session.trainer_id,
+        kind=session.kind,
+    )
     publish([ended, *no_shows])
 
 

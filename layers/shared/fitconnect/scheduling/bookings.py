@@ -33,6 +33,7 @@ from fitconnect.platform.auth import Caller
 from fitconnect.platform.cursors import page, page_request
 from fitconnect.platform.errors import Conflict, NotFound, Unprocessable
 from fitconnect.platform.events import DomainEvent, publish
+from fitconnect.platform.observability import metrics
 from fitconnect.platform.storage import conditional_update, get_item, get_many, plain_map, transact_write
 from fitconnect.pricing import public as pricing
 from fitconnect.scheduling.models import Booking, Place, Refund, Session, WaitlistEntry
@@ -220,8 +221,10 @@ def _join_waitlist(transaction: Any, session: Session, booking: Booking, seq: in
 def _publish_created(booking: Booking) -> None:
 
     events: list[DomainEvent] = [BookingCreated(**_event_fields(booking))]
+    metrics.add_metric(name="BookingsCreated", unit="Count", value=1)  # the dashboards' business figures
     if booking.status == "confirmed":
         events.append(BookingConfirmed(**_event_fields(booking)))
+        metrics.add_metric(name="BookingsConfirmed", unit="Count", value=1)
     publish(events)
 
 
