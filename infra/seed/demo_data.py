@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from fitconnect.coaching import activities, insights, plans
@@ -225,13 +226,17 @@ def main() -> None:
     # Everything that needs no store happens first, while the runtime provisions it.
     password_hash = passwords.hash_password(DEMO_PASSWORD)
     importlib.import_module("fitconnect.platform.observability")  # what publishing events imports
+    importlib.import_module("stripe")  # what the demo products' registration at localstripe imports
     if os.environ.get("FITCONNECT_SEED_WAIT"):
         sys.stdin.readline()  # the runtime says when the store is provisioned
     user_ids = seed_users(password_hash)
     seed_trainer(user_ids)
     seed_sessions(user_ids["trainer@fitconnect.local"])
-    trained = seed_training(user_ids["member@fitconnect.local"])
-    priced = seed_pricing(user_ids["member@fitconnect.local"])
+    # Pricing waits mostly on localstripe (another process): it runs beside the training history.
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        pricing = beside.submit(seed_pricing, user_ids["member@fitconnect.local"])
+        trained = seed_training(user_ids["member@fitconnect.local"])
+        priced = pricing.result()
     machines = seed_equipment()
     print("Demo logins (local only), password " + DEMO_PASSWORD + ":")
     for email, _name, _role in DEMO_USERS:

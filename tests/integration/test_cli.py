@@ -58,7 +58,9 @@ def test_run_serves_health_then_stops_cleanly(stop_signal):
             line = process.stdout.readline()
             assert line, f"the runtime exited early:\n{banner}"
             banner += line
-        assert time.monotonic() - started < 15
+        # Measured 15-17 s on 2 quiet cores (README), about 20 s while other suites run: a guard
+        # against a runaway start, not a benchmark.
+        assert time.monotonic() - started < 30
         response = requests.get(f"http://127.0.0.1:{ports['API']}/health", timeout=15)
         assert response.status_code == 200
         assert response.json()["status"] == "ok"
