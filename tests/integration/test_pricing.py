@@ -5,7 +5,7 @@ once, renewals, suspensions, freezes, promo codes and penalties under concurrenc
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import requests
@@ -27,9 +27,8 @@ def new_product(api, admin, **fields):
 
 
 def pack(api, admin, credits=5, **fields):
-    return new_product(
-        api, admin, kind="class_pack", price_cents=5000, credits=credits, valid_days=60, **fields
-    )
+    terms = {"kind": "class_pack", "price_cents": 5000, "credits": credits, "valid_days": 60, **fields}
+    return new_product(api, admin, **terms)
 
 
 def membership(api, admin, **fields):
@@ -227,17 +226,36 @@ def test_the_months_free_late_cancel_is_excused(api, admin, stripe, trainer):
         api.put("/admin/policies/cancellation", policy, token=admin)
 
 
-def test_one_member_booking_many_classes_at_once_spends_exactly_the_credits(api, admin, stripe, trainer):
+def weekly_paid_classes(api, trainer, count, first_in):
+    """`count` weekly paid classes of the trainer, published as one series (one request)."""
+    starts_at = (datetime.now(UTC) + first_in).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    body = {
+        "title": "Paid HIIT",
+        "starts_at": starts_at,
+        "duration_min": 45,
+        "capacity": 2,
+        "price_cents": 2000,
+    }
+    body |= {"currency": "usd", "kind": "in_person", "location": "Studio 1"}
+    reply = api.post(
+        "/sessions", {**body, "recurrence": {"freq": "weekly", "count": count}}, token=trainer["access_token"]
+    )
+    assert reply.status == 201, reply.body
+    return [session["session_id"] for session in reply.body["items"]]
+
+
+def test_one_member_booking_100_classes_at_once_spends_exactly_the_5_credits(api, admin, stripe, trainer):
     member = api.member()
-    purchase = bought_pack(api, stripe, member, pack(api, admin, credits=5))
-    sessions = [paid_class(api, trainer) for _ in range(30)]
+    purchase = bought_pack(api, stripe, member, pack(api, admin, credits=5, valid_days=400))
+    sessions = weekly_paid_classes(api, trainer, 50, timedelta(days=1))
+    sessions += weekly_paid_classes(api, trainer, 50, timedelta(days=1, hours=2))
 
     def attempt(session_id):
         return api.post(
             f"/sessions/{session_id}/bookings", {"pay_with": "auto"}, token=member["access_token"]
         )
 
-    with ThreadPoolExecutor(max_workers=15) as pool:
+    with ThreadPoolExecutor(max_workers=20) as pool:
         replies = list(pool.map(attempt, sessions))
 
     assert {reply.status for reply in replies} == {201}
@@ -364,7 +382,7 @@ def test_a_promo_code_takes_20_percent_off_and_its_limits_hold_under_concurrency
 
 
 def test_a_no_show_on_a_membership_charges_the_fee_off_session_and_a_waiver_refunds_it(
-    api, admin, trainer, clock, platform
+    api, admin, stripe, trainer, clock
 ):
     policy = {
         "late_cancel_fee_cents": 500,
@@ -387,14 +405,18 @@ def test_a_no_show_on_a_membership_charges_the_fee_off_session_and_a_waiver_refu
             for p in api.get("/me/penalties", token=member["access_token"]).body["items"]
             if p["status"] == "charged"
         ],
-        timeout_s=25,
+        timeout_s=60,  # the clock's hour jump fires every schedule that fell due first
     )
     assert (penalty["reason"], penalty["fee_cents"]) == ("no_show", 1500)
     admin_token = api.login("admin@fitconnect.local", "fitconnect-demo").body["access_token"]
+    charged = stripe.v1.payment_intents.retrieve(penalty["payment_intent_id"])
+    assert (charged.status, charged.amount) == ("succeeded", 1500)
     waived = api.post(f"/admin/penalties/{penalty['penalty_id']}/waive", token=admin_token)
     assert (waived.status, waived.body["status"]) == (200, "waived")
-    [event] = eventually(lambda: archived(platform, "PenaltyWaived", penalty["penalty_id"]))
-    assert event["detail"]["data"]["refund_cents"] == 1500
+    again = api.post(f"/admin/penalties/{penalty['penalty_id']}/waive", token=admin_token)
+    assert again.body["status"] == "waived"
+    refunds = stripe.v1.refunds.list(params={"payment_intent": penalty["payment_intent_id"]}).data
+    assert [refund.amount for refund in refunds] == [1500]  # once, however often it is waived
 
 
 def test_admin_pricing_routes_refuse_members(api):
@@ -467,14 +489,14 @@ def test_the_data_export_holds_purchases_entitlements_and_penalties(api, admin, 
     assert pricing["penalties"] == []
 
 
-def test_a_membership_on_an_unknown_card_is_a_422_and_on_a_declined_one_never_starts(api, admin):
+def test_a_membership_on_an_unknown_or_declined_card_is_a_422_and_grants_nothing(api, admin):
     member = api.member()
     product = membership(api, admin)
-    unknown = {"product_id": product["product_id"], "payment_method": "pm_doesnotexist"}
-    refused = api.post("/me/purchases", unknown, token=member["access_token"])
-    assert (refused.status, refused.error_code) == (422, "payment_method_invalid")
-    declined = {"product_id": product["product_id"], "payment_method": "pm_card_visa_chargeDeclined"}
-    pending = api.post("/me/purchases", declined, token=member["access_token"])
-    assert (pending.status, pending.body["status"]) == (201, "pending_payment")  # Stripe answers by webhook
-    time.sleep(3)  # invoice.payment_failed has arrived: the purchase failed, nothing was granted
+    for card, code in (
+        ("pm_doesnotexist", "payment_method_invalid"),
+        ("pm_card_visa_chargeDeclined", "card_declined"),
+    ):
+        body = {"product_id": product["product_id"], "payment_method": card}
+        refused = api.post("/me/purchases", body, token=member["access_token"])
+        assert (refused.status, refused.error_code) == (422, code), refused.body
     assert entitlements(api, member) == []

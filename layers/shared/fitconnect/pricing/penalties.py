@@ -67,6 +67,7 @@ class PenaltyView(BaseModel):
     )
     fee_cents: int
     currency: str
+    payment_intent_id: str | None = Field(description="The fee's charge at Stripe, once charged")
     failure: str | None
     created_at: str
     updated_at: str
@@ -128,6 +129,7 @@ def view(penalty: Penalty) -> dict[str, Any]:
         "status": penalty.status,
         "fee_cents": int(penalty.fee_cents),
         "currency": penalty.currency,
+        "payment_intent_id": penalty.payment_intent_id,
         "failure": penalty.failure,
         "created_at": penalty.created_at,
         "updated_at": penalty.updated_at,
