@@ -30,7 +30,13 @@ from fitconnect.analytics.models import COUNTED_DAYS, REPORTS_PK, CountedEvent, 
 from fitconnect.platform import clock
 from fitconnect.platform.errors import BadRequest, NotFound
 from fitconnect.platform.observability import logger
-from fitconnect.platform.storage import conditional_update, get_item, transact_write, ttl_in
+from fitconnect.platform.storage import (
+    cancelled_because,
+    conditional_update,
+    get_item,
+    transact_write,
+    ttl_in,
+)
 from fitconnect.scheduling import public as scheduling
 
 # The report period's query parameters (every report route takes them).
@@ -125,8 +131,7 @@ def count(detail_type: str, detail: dict[str, Any]) -> str:
                 days = MemberDays(*MemberDays.key(extra["member"]))
                 transaction.update(days, actions=[MemberDays.days.add({day})])
     except TransactWriteError as error:
-        reasons = [reason.code for reason in (error.cancellation_reasons or []) if reason]
-        if "ConditionalCheckFailed" in reasons:
+        if "ConditionalCheckFailed" in cancelled_because(error):
             return "repeated"
         raise
     return "counted"

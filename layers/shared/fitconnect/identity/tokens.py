@@ -20,7 +20,14 @@ from fitconnect.identity.models import Account, RefreshToken, TokenFamily
 from fitconnect.platform import clock, ids
 from fitconnect.platform.errors import Unauthorized
 from fitconnect.platform.settings import env
-from fitconnect.platform.storage import conditional_update, get_item, is_expired, transact_write, ttl_in
+from fitconnect.platform.storage import (
+    cancelled_because,
+    conditional_update,
+    get_item,
+    is_expired,
+    transact_write,
+    ttl_in,
+)
 
 ACCESS_TOKEN_SECONDS = 15 * 60
 REFRESH_TOKEN_SECONDS = 30 * 24 * 3600
@@ -152,8 +159,7 @@ def refresh(presented: str) -> TokenPair:
     except TransactWriteError as error:
         # Spent by a concurrent refresh (a copy of the token is in use) or the family is revoked.
         # A conflicting transaction (DynamoDB's TransactionConflict) is the same race.
-        reasons = {reason.code for reason in (error.cancellation_reasons or []) if reason}
-        if reasons & {"ConditionalCheckFailed", "TransactionConflict"}:
+        if cancelled_because(error) & {"ConditionalCheckFailed", "TransactionConflict"}:
             revoke_family(token.user_id, token.family_id, reason="refresh_token_reused")
             raise _invalid_refresh() from None
         raise

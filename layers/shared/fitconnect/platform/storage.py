@@ -142,6 +142,12 @@ def transact_write() -> TransactWrite:
     return TransactWrite(connection=_connection())
 
 
+def cancelled_because(error: Any) -> set[str]:
+    """The reasons DynamoDB gave for cancelling a transaction (`ConditionalCheckFailed`,
+    `TransactionConflict`, ...), from PynamoDB's `TransactWriteError`."""
+    return {reason.code for reason in (error.cancellation_reasons or []) if reason}
+
+
 def get_many(*wanted: tuple[type[Any], tuple[str, str]], consistent: bool = False) -> list[Any | None]:
     """Items of several models (tables) in one BatchGetItem: one result per `(model, key)` in
     order, None where there is none. Keys DynamoDB leaves unprocessed are asked for again."""

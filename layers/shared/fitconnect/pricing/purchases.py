@@ -29,7 +29,13 @@ from fitconnect.platform.contract import ItemId, RequestBody
 from fitconnect.platform.errors import Conflict, NotFound, ServiceUnavailable, Unprocessable
 from fitconnect.platform.events import DomainEvent, publish
 from fitconnect.platform.observability import logger, metrics
-from fitconnect.platform.storage import conditional_save, get_item, plain_map, transact_write
+from fitconnect.platform.storage import (
+    cancelled_because,
+    conditional_save,
+    get_item,
+    plain_map,
+    transact_write,
+)
 from fitconnect.pricing import catalog, promos
 from fitconnect.pricing.entitlements import change, entries, own_entry
 from fitconnect.pricing.models import ExpiryMarker, Product, Purchase, SubscriptionLink, Wallet
@@ -162,8 +168,7 @@ def _recorded(user_id: str, product: Product, request: PurchaseRequest) -> Purch
                 if discount is not None:
                     promos.redeem(transaction, discount, user_id)
         except TransactWriteError as error:
-            reasons = {reason.code for reason in (error.cancellation_reasons or []) if reason}
-            if reasons & {"ConditionalCheckFailed", "TransactionConflict"}:
+            if cancelled_because(error) & {"ConditionalCheckFailed", "TransactionConflict"}:
                 continue  # the code's counters moved: quote again (it may be used up now)
             raise
         return purchase

@@ -23,7 +23,7 @@ from fitconnect.platform.auth import Caller
 from fitconnect.platform.contract import ItemId, PlainText, RequestBody
 from fitconnect.platform.errors import Conflict, Forbidden, NotFound
 from fitconnect.platform.events import DomainEvent, publish
-from fitconnect.platform.storage import conditional_update, get_item, transact_write
+from fitconnect.platform.storage import cancelled_because, conditional_update, get_item, transact_write
 from fitconnect.scheduling.bookings import booking_for, cover_of, place_status
 from fitconnect.scheduling.models import Booking, Feedback, Place, Review, Session, Trainer
 from fitconnect.scheduling.sessions import session_of
@@ -93,8 +93,7 @@ def _set_status(booking: Booking, status: str, expected: str) -> bool:
         except TransactWriteError as error:
             if error.cause_response_code != "TransactionCanceledException":
                 raise
-            reasons = {reason.code for reason in (error.cancellation_reasons or []) if reason}
-            if "ConditionalCheckFailed" in reasons:
+            if "ConditionalCheckFailed" in cancelled_because(error):
                 return False
             continue
         booking.status = status

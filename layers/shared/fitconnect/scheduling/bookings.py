@@ -34,7 +34,14 @@ from fitconnect.platform.cursors import page, page_request
 from fitconnect.platform.errors import Conflict, NotFound, Unprocessable
 from fitconnect.platform.events import DomainEvent, publish
 from fitconnect.platform.observability import metrics
-from fitconnect.platform.storage import conditional_update, get_item, get_many, plain_map, transact_write
+from fitconnect.platform.storage import (
+    cancelled_because,
+    conditional_update,
+    get_item,
+    get_many,
+    plain_map,
+    transact_write,
+)
 from fitconnect.pricing import public as pricing
 from fitconnect.scheduling.models import Booking, Place, Refund, Session, WaitlistEntry
 from fitconnect.scheduling.sessions import session_of
@@ -70,10 +77,6 @@ class BookingCancelled(BookingEvent):
 
 class WaitlistPromoted(BookingEvent):
     detail_type = "WaitlistPromoted"
-
-
-def _cancelled_because(error: TransactWriteError) -> set[str]:
-    return {reason.code for reason in (error.cancellation_reasons or []) if reason}
 
 
 def _bookable(session: Session) -> None:
@@ -112,7 +115,7 @@ def book(session_id: str, user_id: str, pay_with: str = "auto") -> Booking:
                     _join_waitlist(transaction, session, booking, seq)
                 transaction.save(booking)
         except TransactWriteError as error:
-            reasons = _cancelled_because(error)
+            reasons = cancelled_because(error)
             if _place_taken(session_id, user_id, booking.booking_id):
                 raise Conflict(
                     "You already have a booking for this session.", code="already_booked"
@@ -379,7 +382,7 @@ def cancel(
                 else:
                     transaction.update(session, actions=[Session.seats_taken.add(-1)])
         except TransactWriteError as error:
-            if _cancelled_because(error) & {"ConditionalCheckFailed", "TransactionConflict"}:
+            if cancelled_because(error) & {"ConditionalCheckFailed", "TransactionConflict"}:
                 booking = get_item(Booking, Booking.key(booking.booking_id), consistent=True)
                 _ensure_cancellable(booking, only_if)
                 continue
@@ -522,7 +525,7 @@ def fill_free_seats(session_id: str) -> int:
             with transact_write() as transaction:
                 _promote(transaction, session, waiter, promoted, new_seat=True, cover=cover)
         except TransactWriteError as error:
-            if _cancelled_because(error) & {"ConditionalCheckFailed", "TransactionConflict"}:
+            if cancelled_because(error) & {"ConditionalCheckFailed", "TransactionConflict"}:
                 _back_off()
                 continue
             raise
@@ -618,7 +621,7 @@ def reinstate_paid(booking_id: str) -> bool:
                 condition=(Place.booking_id == booking_id) & (Place.status == "expired"),
             )
     except TransactWriteError as error:
-        if _cancelled_because(error) & {"ConditionalCheckFailed", "TransactionConflict"}:
+        if cancelled_because(error) & {"ConditionalCheckFailed", "TransactionConflict"}:
             # Lost a race: to a concurrent reinstatement of the same payment (then it has its
             # seat), or to a waiter or a new booking (then it has none).
             current = get_item(Booking, Booking.key(booking_id), consistent=True)
