@@ -19,6 +19,7 @@ allowance is not used up. `pay_with: "auto"` prefers a membership, then the pack
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,6 +30,7 @@ from fitconnect.platform.storage import conditional_update, get_item, plain_map
 from fitconnect.pricing.models import Wallet
 
 LIVE = ("active",)
+CHANGE_ATTEMPTS = 20  # a renewal or a suspension racing others: each lost race reads again
 
 
 @dataclass(frozen=True)
@@ -143,12 +145,10 @@ def give_back(transaction: Any, user_id: str, covered_by: dict[str, Any], wallet
     entry = entries(wallet).get(str(covered_by.get("entitlement_id")))
     if entry is None:
         return False
-    path = Wallet.entitlements[entry["entitlement_id"]]
     if entry["kind"] == "class_pack":
-        transaction.update(
-            Wallet(*Wallet.key(user_id)), actions=[path["credits_left"].add(1)], condition=path.exists()
-        )
+        credit_back(transaction, user_id, entry["entitlement_id"])
         return True
+    path = Wallet.entitlements[entry["entitlement_id"]]
     if covered_by.get("period_start") != entry.get("period_start"):
         return False
     transaction.update(
@@ -157,6 +157,14 @@ def give_back(transaction: Any, user_id: str, covered_by: dict[str, Any], wallet
         condition=(path["revision"] == int(entry.get("revision") or 0)) & (path["classes_used"] > 0),
     )
     return True
+
+
+def credit_back(transaction: Any, user_id: str, entitlement_id: str) -> None:
+    """In a transaction: one credit back to a pack, if the member still holds it."""
+    path = Wallet.entitlements[entitlement_id]
+    transaction.update(
+        Wallet(*Wallet.key(user_id)), actions=[path["credits_left"].add(1)], condition=path.exists()
+    )
 
 
 # -- reading
@@ -228,6 +236,19 @@ def change(user_id: str, entry: dict[str, Any], fields: dict[str, Any]) -> bool:
     actions = [path[name].set(value) for name, value in fields.items()]
     actions.append(path["revision"].set(revision + 1))
     return conditional_update(Wallet(*Wallet.key(user_id)), actions, path["revision"] == revision)
+
+
+def change_when(
+    user_id: str, entitlement_id: str, decide: Callable[[dict[str, Any]], dict[str, Any] | None]
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Read the entitlement, let `decide` name the fields to set (None: nothing to do) and `change`
+    them; a lost race reads again. The entitlement as last read, and the fields set (or None)."""
+    for _attempt in range(CHANGE_ATTEMPTS):
+        entry = own_entry(user_id, entitlement_id)
+        fields = decide(entry)
+        if fields is None or change(user_id, entry, fields):
+            return entry, fields
+    raise Conflict("The entitlement is busy; try again.", code="busy")
 
 
 def must_change(user_id: str, entry: dict[str, Any], fields: dict[str, Any]) -> None:

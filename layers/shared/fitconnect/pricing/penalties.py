@@ -33,8 +33,8 @@ from fitconnect.platform.errors import Conflict, NotFound
 from fitconnect.platform.events import DomainEvent, publish
 from fitconnect.platform.observability import logger
 from fitconnect.platform.storage import conditional_update, get_item, transact_write
-from fitconnect.pricing.entitlements import entries, wallet_of
-from fitconnect.pricing.models import LateCancels, Penalty, Policy, Purchase, Wallet
+from fitconnect.pricing.entitlements import credit_back, entries, wallet_of
+from fitconnect.pricing.models import LateCancels, Penalty, Policy, Purchase
 
 ATTEMPTS = 10
 Fee = Annotated[int, Field(ge=0, le=100_000)]
@@ -214,7 +214,7 @@ def _record(booking: PenalisedBooking, covered_by: dict[str, Any], reason: str) 
                 if reason == "late_cancel":
                     _count_late(transaction, booking.user_id, month, count)
                 if status == "excused" and covered_by["kind"] == "class_pack":
-                    _credit_back(transaction, booking.user_id, str(covered_by["entitlement_id"]))
+                    credit_back(transaction, booking.user_id, str(covered_by["entitlement_id"]))
         except TransactWriteError as error:
             if error.cause_response_code != "TransactionCanceledException":
                 raise
@@ -269,13 +269,6 @@ def _count_late(transaction: Any, user_id: str, month: str, count: int) -> None:
     unchanged = LateCancels.count.does_not_exist() if count == 0 else LateCancels.count == count
     transaction.update(
         LateCancels(*LateCancels.key(user_id, month)), actions=[LateCancels.count.add(1)], condition=unchanged
-    )
-
-
-def _credit_back(transaction: Any, user_id: str, entitlement_id: str) -> None:
-    path = Wallet.entitlements[entitlement_id]
-    transaction.update(
-        Wallet(*Wallet.key(user_id)), actions=[path["credits_left"].add(1)], condition=path.exists()
     )
 
 
@@ -376,7 +369,7 @@ def _waive_credit(penalty: Penalty) -> None:
         with transact_write() as transaction:
             transaction.update(penalty, actions=_waived(), condition=Penalty.status == "credit_forfeited")
             if still_held:
-                _credit_back(transaction, penalty.user_id, penalty.entitlement_id)
+                credit_back(transaction, penalty.user_id, penalty.entitlement_id)
     except TransactWriteError as error:
         if error.cause_response_code == "TransactionCanceledException":
             raise Conflict("The penalty changed meanwhile; try again.", code="busy") from None

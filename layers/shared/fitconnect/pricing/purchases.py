@@ -37,7 +37,7 @@ from fitconnect.platform.storage import (
     transact_write,
 )
 from fitconnect.pricing import catalog, promos
-from fitconnect.pricing.entitlements import change, entries, own_entry
+from fitconnect.pricing.entitlements import change_when, entries, wallet_of
 from fitconnect.pricing.models import ExpiryMarker, Product, Purchase, SubscriptionLink, Wallet
 from fitconnect.pricing.promos import Code
 
@@ -149,10 +149,9 @@ def buy(user_id: str, request: PurchaseRequest) -> Purchase:
 
 
 def _holds_membership(user_id: str, product_id: str) -> bool:
-    wallet = get_item(Wallet, Wallet.key(user_id), consistent=True)
     return any(
         entry["product_id"] == product_id and entry["status"] in ("active", "suspended")
-        for entry in entries(wallet).values()
+        for entry in entries(wallet_of(user_id, consistent=True)).values()
     )
 
 
@@ -478,18 +477,22 @@ def on_invoice_paid(invoice: dict[str, Any]) -> str:
 def _renew(purchase: Purchase, period: tuple[str, str] | None, amount_paid: int) -> str:
     if period is None:
         return "no_period"
-    for _attempt in range(ATTEMPTS):
-        entry = own_entry(purchase.user_id, purchase.purchase_id)
-        if str(entry["period_end"]) >= period[1]:
-            return "already_renewed"
-        fields = {"period_start": period[0], "period_end": period[1], "classes_used": 0}
-        if entry["status"] == "suspended":
-            fields["status"] = "active"
-        if change(purchase.user_id, entry, fields):
-            publish([RenewalPaid(**_event_fields(purchase, amount_paid), period_end=period[1])])
-            metrics.add_metric(name="RevenueCents", unit="Count", value=amount_paid)
-            return "renewed"
-    raise Conflict("The membership is busy; the event will be retried.", code="busy")
+    _entry, fields = change_when(purchase.user_id, purchase.purchase_id, lambda entry: _opened(entry, period))
+    if fields is None:
+        return "already_renewed"
+    publish([RenewalPaid(**_event_fields(purchase, amount_paid), period_end=period[1])])
+    metrics.add_metric(name="RevenueCents", unit="Count", value=amount_paid)
+    return "renewed"
+
+
+def _opened(entry: dict[str, Any], period: tuple[str, str]) -> dict[str, Any] | None:
+    """The fields of a renewal into `period` (None once the membership has reached it)."""
+    if str(entry["period_end"]) >= period[1]:
+        return None
+    fields: dict[str, Any] = {"period_start": period[0], "period_end": period[1], "classes_used": 0}
+    if entry["status"] == "suspended":
+        fields["status"] = "active"
+    return fields
 
 
 def on_invoice_failed(invoice: dict[str, Any]) -> str:
@@ -502,17 +505,16 @@ def on_invoice_failed(invoice: dict[str, Any]) -> str:
     if purchase.status == "pending_payment":
         end_unpaid(purchase.purchase_id, "failed")  # the first payment failed: nothing started
         return "failed"
-    for _attempt in range(ATTEMPTS):
-        entry = own_entry(purchase.user_id, purchase.purchase_id)
-        if entry["status"] != "active":
-            return "unchanged"
-        if change(purchase.user_id, entry, {"status": "suspended"}):
-            event = MembershipSuspended(
-                **_event_fields(purchase, int(invoice.get("amount_due") or 0)), name=str(entry["name"])
-            )
-            publish([event])
-            return "suspended"
-    raise Conflict("The membership is busy; the event will be retried.", code="busy")
+    entry, fields = change_when(
+        purchase.user_id,
+        purchase.purchase_id,
+        lambda entry: {"status": "suspended"} if entry["status"] == "active" else None,
+    )
+    if fields is None:
+        return "unchanged"
+    amount_due = int(invoice.get("amount_due") or 0)
+    publish([MembershipSuspended(**_event_fields(purchase, amount_due), name=str(entry["name"]))])
+    return "suspended"
 
 
 def on_subscription_deleted(subscription: dict[str, Any]) -> str:
@@ -520,16 +522,19 @@ def on_subscription_deleted(subscription: dict[str, Any]) -> str:
     link = get_item(SubscriptionLink, SubscriptionLink.key(str(subscription.get("id"))), consistent=True)
     if link is None:
         return "ignored"
-    for _attempt in range(ATTEMPTS):
-        try:
-            entry = own_entry(link.user_id, link.purchase_id)
-        except NotFound:  # never granted (the first payment failed): nothing to end
-            return "unchanged"
-        if entry["status"] == "cancelled":
-            return "unchanged"
-        if change(link.user_id, entry, {"status": "cancelled", "ended_at": clock.now_iso()}):
-            return "cancelled"
-    raise Conflict("The membership is busy; the event will be retried.", code="busy")
+    try:
+        _entry, fields = change_when(
+            link.user_id,
+            link.purchase_id,
+            lambda entry: (
+                None
+                if entry["status"] == "cancelled"
+                else {"status": "cancelled", "ended_at": clock.now_iso()}
+            ),
+        )
+    except NotFound:  # never granted (the first payment failed): nothing to end
+        return "unchanged"
+    return "unchanged" if fields is None else "cancelled"
 
 
 def _event_fields(purchase: Purchase, amount_cents: int | None = None) -> dict[str, Any]:
