@@ -20,20 +20,21 @@ from prometheus_client.parser import text_string_to_metric_families
 from infra.deploy.dashboards import ROOT
 
 OUT = ROOT / "docs" / "dashboard.svg"
-# The dashboard's panels, as the local runtime measures them: (title, [(label, family, label filter)]).
+# The dashboard's panels, as the local runtime measures them: (title, [(label, family)]); an
+# empty label lists the family per function (largest first), a label sums it.
 LOCAL_PANELS = [
-    ("Function invocations (top 8)", [("", "fitconnect_lambda_invocations", None)]),
-    ("Function errors", [("", "fitconnect_lambda_errors", None)]),
-    ("Function duration p99 (ms, top 8)", [("", "fitconnect_lambda_duration_p99_milliseconds", None)]),
+    ("Function invocations (top 8)", [("", "fitconnect_lambda_invocations")]),
+    ("Function errors", [("", "fitconnect_lambda_errors")]),
+    ("Function duration p99 (ms, top 8)", [("", "fitconnect_lambda_duration_p99_milliseconds")]),
     (
         "Bookings",
         [
-            ("created", "fitconnect_bookings_created", None),
-            ("confirmed", "fitconnect_bookings_confirmed", None),
+            ("created", "fitconnect_bookings_created"),
+            ("confirmed", "fitconnect_bookings_confirmed"),
         ],
     ),
-    ("Revenue (cents)", [("revenue", "fitconnect_revenue_cents", None)]),
-    ("Cold starts (top 8)", [("", "fitconnect_lambda_cold_starts", None)]),
+    ("Revenue (cents)", [("revenue", "fitconnect_revenue_cents")]),
+    ("Cold starts (top 8)", [("", "fitconnect_lambda_cold_starts")]),
 ]
 WIDTH, PANEL_W, PANEL_H, COLUMNS = 1200, 390, 250, 3
 
@@ -53,10 +54,10 @@ def series(text: str) -> dict[str, list[tuple[str, float]]]:
 
 
 def panel_rows(
-    families: dict[str, list[tuple[str, float]]], spec: list[tuple[str, str, None]]
+    families: dict[str, list[tuple[str, float]]], spec: list[tuple[str, str]]
 ) -> list[tuple[str, float]]:
     rows: list[tuple[str, float]] = []
-    for label, family, _filter in spec:
+    for label, family in spec:
         values = families.get(family, [])
         if label:
             rows.append((label, sum(value for _, value in values)))

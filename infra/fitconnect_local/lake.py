@@ -37,26 +37,29 @@ def named_queries(template: Template) -> dict[str, str]:
     return queries
 
 
-def glue_columns(template: Template, table: str) -> dict[str, str]:
-    """The Glue table's columns as DuckDB types (the JSON SerDe's renames included)."""
+def _glue_table(template: Template, table: str) -> dict[str, Any]:
+    """The `TableInput` of the template's Glue table of that name."""
     for stack, logical_id in template.each("AWS::Glue::Table"):
         table_input = stack.resources[logical_id]["Properties"]["TableInput"]
         if table_input["Name"] == table:
-            columns = table_input["StorageDescriptor"]["Columns"]
-            return {column["Name"]: duckdb_type(column["Type"]) for column in columns}
+            return dict(table_input)
     raise KeyError(f"no Glue table {table} in the template")
 
 
+def glue_columns(template: Template, table: str) -> dict[str, str]:
+    """The Glue table's columns as DuckDB types."""
+    columns = _glue_table(template, table)["StorageDescriptor"]["Columns"]
+    return {column["Name"]: duckdb_type(column["Type"]) for column in columns}
+
+
 def json_keys(template: Template, table: str) -> dict[str, str]:
-    """Column → JSON key where the SerDe maps one (`mapping.<column>`), else the column's own name."""
-    for stack, logical_id in template.each("AWS::Glue::Table"):
-        table_input = stack.resources[logical_id]["Properties"]["TableInput"]
-        if table_input["Name"] == table:
-            parameters = table_input["StorageDescriptor"]["SerdeInfo"].get("Parameters") or {}
-            return {
-                k.removeprefix("mapping."): str(v) for k, v in parameters.items() if k.startswith("mapping.")
-            }
-    return {}
+    """Column → JSON key where the SerDe maps one (`mapping.<column>`); other columns keep their name."""
+    parameters = _glue_table(template, table)["StorageDescriptor"]["SerdeInfo"].get("Parameters") or {}
+    return {
+        key.removeprefix("mapping."): str(value)
+        for key, value in parameters.items()
+        if key.startswith("mapping.")
+    }
 
 
 def duckdb_type(glue: str) -> str:
