@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 export PYTHONPATH := layers/shared:infra:.
 
-.PHONY: help install run test lint rehearse validate openapi fuzz bench bench-iot bench-rush bench-coaching bench-pricing query alarms dashboards cost build deploy secrets smoke clean simulate mutate
+.PHONY: help install run test lint rehearse validate openapi fuzz bench bench-cold bench-iot bench-rush bench-coaching bench-pricing query alarms dashboards cost build deploy secrets smoke clean simulate mutate
 
 help:
 	@echo "make run    start the local platform (API on http://127.0.0.1:3000, demo data)"
@@ -21,6 +21,7 @@ help:
 	@echo "make openapi  rebuild functions/platform/openapi.json from the code (a test fails when it drifts)"
 	@echo "make fuzz   schemathesis against the local runtime with a bigger budget than make test's"
 	@echo "make bench  cold start and warm latency per function (figures for the README)"
+	@echo "make bench-cold  every function's cold init as a ratio to a bare boto3 handler"
 	@echo "make bench-iot  telemetry ingestion: messages/s through broker, rule and function; calls per message"
 	@echo "make bench-coaching  POST /me/activities and GET /me/insights: AWS calls, p50; a month vs a year of history"
 	@echo "make bench-pricing  a booking covered by a pack credit next to a free one: AWS calls, p50"
@@ -87,6 +88,10 @@ simulate: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Every function's cold init as a ratio to a bare boto3 handler (BENCH_COLD samples, default 5).
+bench-cold: $(STAMP)
+	BENCH_COLD_ONLY=1 $(BIN)/python -m bench
 
 # Monthly AWS cost of a stated workload (COST_MEMBERS, COST_MACHINES, COST_REPORT_S, COST_BOOKINGS)
 # from the templates, bench/measured.json (make bench) and bench/prices-us-east-1.json.

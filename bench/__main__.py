@@ -4,14 +4,22 @@ calling the handler directly in-process, plus the AWS API calls one invocation m
 Not a test: figures depend on the machine. The README records a run on the 2-core dev machine.
     BENCH_WARM=500 make bench      # more warm samples
     BENCH_ONLY=SendNotificationsFunction,RegisterDeviceFunction make bench   # only these rows
+    make bench-cold                # only cold starts, each as a ratio to a bare boto3 handler
+
+Cold init is measured in a fresh worker of the local runtime (true cold: a new interpreter that
+imports the handler), next to a bare handler that imports boto3 and makes one client, measured the
+same way in the same run, so the ratio holds across machines better than the milliseconds do.
+The first invocation's duration is shown too: work deferred out of the import is paid there.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
 import statistics
+import tempfile
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -43,8 +51,9 @@ def _percentiles(samples_ms: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), p99
 
 
-def cold_init_ms(runtime: LocalRuntime, spec: FunctionSpec, event: Any) -> float:
-    inits = []
+def cold_start_ms(runtime: LocalRuntime, spec: FunctionSpec, event: Any) -> tuple[float, float]:
+    """Medians of the cold init and of the first invocation's duration, over COLD_SAMPLES workers."""
+    inits, firsts = [], []
     for _ in range(COLD_SAMPLES):
         pool = FunctionPool(
             spec,
@@ -56,7 +65,31 @@ def cold_init_ms(runtime: LocalRuntime, spec: FunctionSpec, event: Any) -> float
         outcome = pool.invoke(event)
         pool.close()
         inits.append(outcome.init_ms or 0.0)
-    return statistics.median(inits)
+        firsts.append(outcome.duration_ms)
+    return statistics.median(inits), statistics.median(firsts)
+
+
+def cold_init_ms(runtime: LocalRuntime, spec: FunctionSpec, event: Any) -> float:
+    return cold_start_ms(runtime, spec, event)[0]
+
+
+BARE_HANDLER = """import boto3
+
+_table = boto3.client("dynamodb")
+
+
+def handler(event, context):
+    return {}
+"""
+
+
+def bare_spec(like: FunctionSpec, folder: Path) -> FunctionSpec:
+    """A handler that imports boto3 and makes one client, with `like`'s layers and runtime: the
+    yardstick of a cold start (a function can hardly start faster and still call AWS)."""
+    (folder / "bare.py").write_text(BARE_HANDLER)
+    return dataclasses.replace(
+        like, logical_id="BareHandler", code_dir=folder, handler="bare.handler", events=[]
+    )
 
 
 # Samples that would destroy the demo user they run as get a throwaway member instead.
@@ -160,7 +193,55 @@ def direct(
     return timings, per_call
 
 
+HTTP_TARGET, AUTHORIZER_TARGET = 1.5, 1.2  # issue 20: a cold init's ratio to the bare handler
+
+
+def cold_starts() -> None:
+    """`make bench-cold`: every function's cold init (and first invocation) against the bare handler,
+    re-measured every ten functions so that a machine that slows down does not skew the ratios."""
+    ports = Ports(api=free_port(), aws=free_port(), stripe=free_port(), mqtt=free_port())
+    runtime = LocalRuntime(ROOT / "template.yaml", ports, out=io.StringIO())
+    runtime.start()
+    rows, over, bare_inits = [], [], []
+    try:
+        http = http_functions(runtime)
+        chosen = [(i, s) for i, s in sorted(runtime.functions.items()) if not ONLY or i in ONLY]
+        with tempfile.TemporaryDirectory() as folder:
+            bare = bare_spec(next(iter(runtime.functions.values())), Path(folder))
+            for index, (function_id, spec) in enumerate(chosen):
+                if index % 10 == 0:
+                    bare_inits.append(cold_init_ms(runtime, bare, {}))
+                init, first = cold_start_ms(runtime, spec, _sample(function_id))
+                rows.append((function_id, "HttpApi" if function_id in http else _trigger(spec), init, first))
+    finally:
+        runtime.stop()
+    yardstick = statistics.median(bare_inits)
+    lines = [
+        f"Bare handler (boto3 + one client): {yardstick:.0f} ms cold init (median of "
+        f"{len(bare_inits)} times {COLD_SAMPLES}). {COLD_SAMPLES} cold starts per function.",
+        "",
+        "| function | trigger | cold init | ratio to bare | first invocation |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for function_id, trigger, init, first in rows:
+        ratio = init / yardstick
+        target = AUTHORIZER_TARGET if function_id == "AuthorizerFunction" else HTTP_TARGET
+        if (trigger == "HttpApi" or function_id == "AuthorizerFunction") and ratio > target:
+            over.append(f"{function_id} {ratio:.2f}")
+        lines.append(f"| {function_id} | {trigger} | {init:.0f} ms | {ratio:.2f} | {first:.0f} ms |")
+    targets = f"HTTP at most {HTTP_TARGET}, the authorizer at most {AUTHORIZER_TARGET}"
+    lines += ["", f"Over target ({targets}): {', '.join(over) or 'none'}"]
+    write_result("cold-only.md" if ONLY else "cold.md", "\n".join(lines))
+
+
+def _trigger(spec: FunctionSpec) -> str:
+    return ", ".join(sorted({event.type for event in spec.events})) or "-"
+
+
 def main() -> None:
+    if os.environ.get("BENCH_COLD_ONLY"):
+        cold_starts()
+        return
     ports = Ports(api=free_port(), aws=free_port(), stripe=free_port(), mqtt=free_port())
     runtime = LocalRuntime(ROOT / "template.yaml", ports, out=io.StringIO())
     runtime.start()

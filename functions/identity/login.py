@@ -1,8 +1,7 @@
 """POST /auth/login — e-mail + password (+ TOTP code when MFA is on) → access and refresh token."""
 
 from fitconnect.identity import accounts, throttle
-from fitconnect.identity.bodies import LoginBody
-from fitconnect.identity.tokens import TokenPairView
+from fitconnect.identity.bodies import LoginBody, TokenPairView
 from fitconnect.platform.http import Api, answers, http_handler, json_response
 
 app = Api(public=True)

@@ -1,8 +1,7 @@
 """POST /auth/refresh — spend a refresh token for a new pair (reuse revokes the login's family)."""
 
 from fitconnect.identity import tokens
-from fitconnect.identity.bodies import RefreshBody
-from fitconnect.identity.tokens import TokenPairView
+from fitconnect.identity.bodies import RefreshBody, TokenPairView
 from fitconnect.platform.http import Api, answers, http_handler, json_response
 
 app = Api(public=True)

@@ -1,8 +1,7 @@
 """POST /auth/sso/{provider} — sign in with a configured provider's OIDC ID token."""
 
 from fitconnect.identity import sso, throttle
-from fitconnect.identity.bodies import SsoBody
-from fitconnect.identity.tokens import TokenPairView
+from fitconnect.identity.bodies import SsoBody, TokenPairView
 from fitconnect.members import public as members
 from fitconnect.platform.http import Api, answers, http_handler, json_response
 

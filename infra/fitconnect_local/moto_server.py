@@ -9,8 +9,10 @@ time, by wrapping the SES and SNS backend methods (moto is pinned in requirement
 from __future__ import annotations
 
 import argparse
+import copy
 import email
 import email.policy
+import functools
 import itertools
 import json
 import logging
@@ -21,11 +23,18 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import jsonpath_ng.ext as jsonpath_ext
+import moto.backends as moto_backends
+import moto.dynamodb.models as moto_dynamodb
+from moto.core.utils import unix_time, unix_time_millis
 from moto.dynamodb.exceptions import DynamodbException, TransactionCanceledException
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.models.table import Table
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from moto.ses.models import SESBackend
 from moto.sns.models import PlatformEndpoint, SNSBackend
+from moto.sqs.models import Queue, SQSBackend
 from werkzeug.serving import run_simple
 from werkzeug.wrappers import Request, Response
 
@@ -101,6 +110,106 @@ def serialise_dynamodb() -> None:
         return run
 
     _wrap_once("_fitconnect_serialised", _DYNAMODB_OPERATIONS, serialised)
+
+
+# moto backs a transaction up by deep-copying every table it touches, so each booking copied the
+# whole scheduling table: under a crowd that was most of the local DynamoDB's time (a 200-member
+# rush spent 39 s of CPU here). This keeps moto's own transaction logic and backs up only the items
+# the transaction names, restoring exactly those when it is cancelled: the same all-or-nothing
+# outcome, at the cost of the items rather than the tables.
+class _TablesAsTheyAre:
+    """Stands in for the `copy` module inside moto's transaction: a table is "copied" as itself
+    (the items are saved by `item_level_rollback`), anything else is copied for real."""
+
+    @staticmethod
+    def deepcopy(value: Any, memo: Any = None) -> Any:
+        return value if isinstance(value, Table) else copy.deepcopy(value, memo)
+
+
+def _saved_items(backend: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """(table, hash, range, a copy of the item or None) for every item a transaction names."""
+    saved = []
+    for entry in transact_items:
+        operation = next(iter(entry.values()))
+        table = backend.tables.get(operation.get("TableName"))
+        if table is None:
+            continue
+        key = operation.get("Key") or operation.get("Item") or {}
+        hash_value = DynamoType(key[table.hash_key_attr])
+        range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+        saved.append((table, hash_value, range_value, copy.deepcopy(table.get_item(hash_value, range_value))))
+    return saved
+
+
+def _restore(saved: list[tuple[Any, ...]]) -> None:
+    for table, hash_value, range_value, item in reversed(saved):
+        if item is None:
+            table.delete_item(hash_value, range_value)
+        elif range_value is not None:
+            table.items[hash_value][range_value] = item
+        else:
+            table.items[hash_value] = item
+
+
+def item_level_rollback() -> None:
+    """Replace moto's whole-table transaction backup by a backup of the named items (once per
+    process; before `serialise_dynamodb`, so it runs under the lock)."""
+    if getattr(DynamoDBBackend, "_fitconnect_item_rollback", False):
+        return
+    DynamoDBBackend._fitconnect_item_rollback = True
+    transact = DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+        try:
+            saved = _saved_items(self, transact_items)
+        except (KeyError, TypeError, AttributeError, StopIteration, ValueError):
+            return transact(self, transact_items)  # malformed: moto's own checks answer it
+        real_copy, moto_dynamodb.copy = moto_dynamodb.copy, _TablesAsTheyAre
+        try:
+            transact(self, transact_items)
+        except BaseException:
+            _restore(saved)
+            raise
+        finally:
+            moto_dynamodb.copy = real_copy
+
+    DynamoDBBackend.transact_write_items = transact_write_items
+
+
+def lighter_request_path() -> None:
+    """Three per-request costs of moto's server that grow with traffic, not with what a request
+    asks, removed without changing an answer (once per process):
+    - the dispatcher lists moto's package folder on disk for every request to find the service;
+    - an EventBridge input transformer builds a JSONPath parser (a PLY grammar) for every event;
+    - SQS reads a queue's retention period, per message received, by computing every attribute
+      of the queue, its message counts included, and each count reads the clock once per message
+      in the queue (every send counts them too): here the clock is read once per count."""
+    if getattr(SQSBackend, "_fitconnect_lighter", False):
+        return
+    SQSBackend._fitconnect_lighter = True
+    modules = tuple(moto_backends.list_of_moto_modules())
+    moto_backends.list_of_moto_modules = lambda: modules
+    jsonpath_ext.parse = functools.lru_cache(maxsize=512)(jsonpath_ext.parse)
+
+    def is_message_valid_based_on_retention_period(self: SQSBackend, queue_name: str, message: Any) -> bool:
+        retention_s = int(self.get_queue(queue_name).message_retention_period)
+        return retention_s + message.sent_timestamp / 1000 > unix_time()
+
+    SQSBackend.is_message_valid_based_on_retention_period = is_message_valid_based_on_retention_period
+
+    def counted(waiting: Callable[[Any, float], bool]) -> property:
+        def count(queue: Queue) -> int:
+            now = unix_time_millis()
+            return sum(1 for message in queue._messages if waiting(message, now))
+
+        return property(count)
+
+    # moto's definitions, with `now` read once: visible once past visible_at, delayed until delayed_until.
+    Queue.approximate_number_of_messages = counted(
+        lambda m, now: now > m.visible_at and now >= m.delayed_until
+    )
+    Queue.approximate_number_of_messages_not_visible = counted(lambda m, now: not now > m.visible_at)
+    Queue.approximate_number_of_messages_delayed = counted(lambda m, now: now < m.delayed_until)
 
 
 # DynamoDB under contention cancels a transaction that touches an item another transaction is
@@ -246,6 +355,8 @@ def main() -> None:
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     _install_recorders()
+    lighter_request_path()
+    item_level_rollback()
     serialise_dynamodb()
     inject_conflicts()  # refused before the write runs: a conflict changes nothing
     conflicts.set(float(os.environ.get(CONFLICTS_VAR) or 0))

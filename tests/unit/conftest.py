@@ -94,6 +94,7 @@ def contention(aws):
     does) and a settable share of writes answered with DynamoDB's conflicts; off again after."""
     from fitconnect_local import moto_server
 
+    moto_server.item_level_rollback()
     moto_server.serialise_dynamodb()
     moto_server.inject_conflicts()
     yield moto_server.conflicts

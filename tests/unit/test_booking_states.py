@@ -45,6 +45,28 @@ def test_a_waiter_who_cancels_leaves_the_waitlist(scheduling):
     assert bookings.booking_for(Caller("m2", "member"), waiting.booking_id).status == "cancelled"
 
 
+def test_positions_stay_exact_through_tickets_that_were_never_used_and_waiters_who_left(scheduling):
+    """Waitlist tickets come from an atomic counter; a ticket drawn by a booking that then failed
+    (here: a member already in line booking again) and the tickets of waiters served or gone are
+    not counted ahead of anyone, and the line is served in ticket order."""
+    bookings, sessions, publish = scheduling
+    session_id = publish(capacity=1)
+    seated = bookings.book(session_id, "m0")
+    first = bookings.book(session_id, "m1")
+    with pytest.raises(Conflict):
+        bookings.book(session_id, "m1")  # draws a ticket, then finds m1 already in line
+    second, third = bookings.book(session_id, "m2"), bookings.book(session_id, "m3")
+    assert [bookings.position(b) for b in (first, second, third)] == [1, 2, 3]
+    assert int(second.waitlist_seq) == 3  # ticket 2 was drawn and never used
+    bookings.cancel(second)
+    assert bookings.position(third) == 2
+    bookings.cancel(seated)  # the seat goes to the lowest ticket still in line
+    member = Caller("m1", "member")
+    assert bookings.booking_for(member, first.booking_id).status == "confirmed"
+    assert bookings.position(bookings.booking_for(Caller("m3", "member"), third.booking_id)) == 1
+    assert _seats(sessions, session_id) == (1, 1)
+
+
 def test_a_held_seat_is_confirmed_once_and_a_confirmed_one_is_left_as_it_is(scheduling):
     bookings, sessions, publish = scheduling
     session_id = publish(capacity=1, price_cents=1500)

@@ -62,3 +62,46 @@ def test_a_single_write_that_meets_a_conflict_is_sent_again_and_lands(scheduling
     assert landed == [True] * 10
     assert injected >= 2
     assert sessions.session_of(session.session_id).title == "Spin, longer"
+
+
+def test_a_cancelled_transaction_leaves_every_item_it_named_as_it_was_and_copies_no_table(
+    aws, contention, monkeypatch
+):
+    """moto's transaction backs up by deep-copying whole tables; the local runtime backs up only the
+    items a transaction names (moto_server.item_level_rollback). The outcome must stay all or nothing."""
+    import copy
+
+    import boto3
+    from moto.dynamodb.models.table import Table
+
+    copied: list[type] = []
+    real_deepcopy = copy.deepcopy
+    monkeypatch.setattr(
+        copy, "deepcopy", lambda value, memo=None: copied.append(type(value)) or real_deepcopy(value, memo)
+    )
+    client = boto3.client("dynamodb")
+    table = aws.physical["SchedulingTable"].ref
+
+    def key(name):
+        return {"pk": {"S": name}, "sk": {"S": "X"}}
+
+    def item(name):
+        found = client.get_item(TableName=table, Key=key(name)).get("Item")
+        return found and {k: v for k, v in found.items() if k not in ("pk", "sk")}
+
+    for name in ("kept", "deleted"):
+        client.put_item(TableName=table, Item={**key(name), "n": {"N": "1"}})
+    transaction = [
+        {"Update": {"TableName": table, "Key": key("kept"), "UpdateExpression": "ADD n :one",
+                    "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+        {"Put": {"TableName": table, "Item": {**key("new"), "n": {"N": "7"}}}},
+        {"Delete": {"TableName": table, "Key": key("deleted")}},
+        {"ConditionCheck": {"TableName": table, "Key": key("absent"),
+                            "ConditionExpression": "attribute_exists(pk)"}},
+    ]  # fmt: skip
+    with pytest.raises(client.exceptions.TransactionCanceledException):
+        client.transact_write_items(TransactItems=transaction)
+    assert (item("kept"), item("new"), item("deleted")) == ({"n": {"N": "1"}}, None, {"n": {"N": "1"}})
+    client.transact_write_items(TransactItems=transaction[:3])  # without the failing check: all of it
+    assert (item("kept"), item("new"), item("deleted")) == ({"n": {"N": "2"}}, {"n": {"N": "7"}}, None)
+    assert Table not in copied

@@ -1,7 +1,9 @@
 """The refresh-token state machine, in process against moto: a login is a family of refresh tokens,
 each spent once; every transition it makes and every one it refuses."""
 
+import os
 from datetime import timedelta
+from unittest import mock
 
 import jwt
 import pytest
@@ -113,3 +115,28 @@ def test_two_refreshes_of_one_token_that_both_read_it_unspent_get_one_pair(ident
     refused = [o.code for o in outcomes if isinstance(o, Unauthorized)]
     assert (len(won), refused) == (1, ["invalid_refresh_token"])
     assert _refused(tokens, won[0].refresh_token) == "invalid_refresh_token"
+
+
+def test_the_authorizer_reads_a_new_caller_in_one_batch_and_then_from_its_cache(identity):
+    """A crowd of new callers (a class opening) costs the authorizer one read each, not two: the
+    account and the login in one BatchGetItem; the caller's next request reads nothing."""
+    from fitconnect.identity import authorizer, keys
+    from tests.unit.test_sign_in_abuse import _aws_calls_of
+
+    tokens, account = identity
+    authorizer._accounts.clear(), authorizer._sessions.clear()  # a new container: nothing cached
+    authorizer._jwks.keys, authorizer._jwks.fetched_at = {}, 0
+    keys._cached = None  # this test's AWS has its own signing key
+    pair = tokens.start_session(account)
+    event = {"headers": {"authorization": f"Bearer {pair.access_token}"}}
+    with mock.patch.dict(os.environ, {clock.OFFSET_ENV: "2"}):  # used a moment after the login
+        first_calls, first = _aws_calls_of(lambda: authorizer.authorize(event))
+    with mock.patch.dict(os.environ, {clock.OFFSET_ENV: "4"}):  # and again, well inside the cache
+        again_calls, again = _aws_calls_of(lambda: authorizer.authorize(event))
+    assert first["context"].get("user_id") == "u1", first
+    assert again == first
+    assert [call for call in first_calls if call.startswith("dynamodb:")] == ["dynamodb:BatchGetItem"]
+    assert again_calls == []
+    tokens.revoke_all("u1", reason="test")
+    authorizer._sessions.clear()  # past the cache
+    assert authorizer.authorize(event)["context"]["auth_error"] == "session_ended"

@@ -10,10 +10,10 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 
 from fitconnect.identity import mfa, passwords, throttle, tokens
-from fitconnect.identity.models import Account, EmailClaim
+from fitconnect.identity.models import Account, EmailClaim, account_of
 from fitconnect.platform import clock, ids
 from fitconnect.platform.auth import ROLE_RANK
-from fitconnect.platform.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized
+from fitconnect.platform.errors import Conflict, Forbidden, TooManyRequests, Unauthorized
 from fitconnect.platform.events import DomainEvent, publish
 from fitconnect.platform.storage import get_item, transact_write
 
@@ -109,13 +109,6 @@ def publish_registered(account: Account, *, via: str) -> None:
 def account_by_email(email: str) -> Account | None:
     claim = get_item(EmailClaim, EmailClaim.key(email))
     return get_item(Account, Account.key(claim.user_id)) if claim else None
-
-
-def account_of(user_id: str) -> Account:
-    account = get_item(Account, Account.key(user_id))
-    if account is None or account.status == "deleted":
-        raise NotFound("No such user.", code="user_not_found")
-    return account
 
 
 def _invalid_credentials() -> Unauthorized:

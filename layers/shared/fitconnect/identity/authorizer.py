@@ -22,7 +22,7 @@ from fitconnect.identity import tokens
 from fitconnect.identity.jwt_checks import Rejection, verify_jwt
 from fitconnect.identity.models import Account
 from fitconnect.platform import clock
-from fitconnect.platform.storage import get_item
+from fitconnect.platform.storage import get_item, get_many
 
 ACCOUNT_CACHE_SECONDS = 60
 SESSION_CACHE_SECONDS = 60
@@ -71,26 +71,51 @@ def verify_access_token(token: str) -> dict[str, Any]:
     )
 
 
-def _account_standing(user_id: str, token_issued_at: float) -> tuple[str, str]:
+def _account_standing(user_id: str, token_issued_at: float, account: Any = None) -> tuple[str, str]:
+    """(status, role), from the cache, or `account` when read already (`tokens.NOT_FOUND`: read,
+    and missing), else read."""
     cached = _accounts.get(user_id)
     # A token issued after the entry was read (a new login) always sees the account as it is now.
-    if cached and clock.is_fresh(cached[0], ACCOUNT_CACHE_SECONDS) and token_issued_at < cached[0]:
+    if account is None and _account_cached(cached, token_issued_at):
         return cached[1], cached[2]
-    account = get_item(Account, Account.key(user_id))
+    if account is None:
+        account = get_item(Account, Account.key(user_id))
+    elif account is tokens.NOT_FOUND:
+        account = None
     standing = (account.status, account.role) if account else ("deleted", "member")
     _accounts[user_id] = (clock.epoch_seconds(), *standing)
     return standing
 
 
-def _session_live(user_id: str, sid: str) -> bool:
+def _account_cached(cached: tuple[int, str, str] | None, token_issued_at: float) -> bool:
+    return bool(cached and clock.is_fresh(cached[0], ACCOUNT_CACHE_SECONDS) and token_issued_at < cached[0])
+
+
+def _session_cached(user_id: str, sid: str) -> bool:
     cached = _sessions.get((user_id, sid))
-    if cached and (not cached[1] or clock.is_fresh(cached[0], SESSION_CACHE_SECONDS)):
-        return cached[1]
-    live = tokens.session_is_live(user_id, sid)
+    return bool(cached and (not cached[1] or clock.is_fresh(cached[0], SESSION_CACHE_SECONDS)))
+
+
+def _session_live(user_id: str, sid: str, family: Any = None) -> bool:
+    if family is None and _session_cached(user_id, sid):
+        return _sessions[(user_id, sid)][1]
+    live = tokens.session_is_live(user_id, sid, family)
     if len(_sessions) > 10_000:  # a warm authorizer sees many logins; keep memory bounded
         _sessions.clear()
     _sessions[(user_id, sid)] = (clock.epoch_seconds(), live)
     return live
+
+
+def _read_both_if_unknown(user_id: str, sid: str, token_issued_at: float) -> tuple[Any, Any]:
+    """A caller this container knows nothing about yet (a crowd's first requests): the account and
+    the login in one BatchGetItem rather than two reads."""
+    if _account_cached(_accounts.get(user_id), token_issued_at) or _session_cached(user_id, sid):
+        return None, None
+    account, family = get_many((Account, Account.key(user_id)), tokens.family_key(user_id, sid))
+    return (
+        account if account is not None else tokens.NOT_FOUND,
+        family if family is not None else tokens.NOT_FOUND,
+    )
 
 
 def bearer_token(headers: dict[str, str]) -> str | None:
@@ -108,12 +133,14 @@ def authorize(event: dict[str, Any]) -> dict[str, Any]:
         claims = verify_access_token(token)
     except Rejection as rejection:
         return _anonymous(rejection.code, rejection.message)
-    status, role = _account_standing(str(claims["sub"]), float(claims["iat"]))
+    user_id, sid, issued_at = str(claims["sub"]), str(claims["sid"]), float(claims["iat"])
+    account, family = _read_both_if_unknown(user_id, sid, issued_at)
+    status, role = _account_standing(user_id, issued_at, account)
     if status == "disabled":
         return _anonymous("account_disabled", "This account has been disabled.")
     if status != "active":
         return _anonymous("unauthorized", "This account no longer exists.")
-    if not _session_live(str(claims["sub"]), str(claims["sid"])):
+    if not _session_live(user_id, sid, family):
         return _anonymous("session_ended", "This login has ended (signed out); sign in again.")
     return {"isAuthorized": True, "context": {"user_id": claims["sub"], "role": role, "sid": claims["sid"]}}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from fitconnect.identity.accounts import normalise_email
 from fitconnect.platform.contract import RequestBody, SingleLine
@@ -67,3 +67,12 @@ class ResetPasswordBody(Body):
 class AdminUserPatch(RequestBody):
     role: Literal["member", "trainer", "admin"] | None = None
     disabled: bool | None = None
+
+
+class TokenPairView(BaseModel):
+    """What a login, a refresh and an SSO sign-in answer (`tokens.TokenPair.body()`)."""
+
+    access_token: str
+    refresh_token: str
+    token_type: Literal["Bearer"]
+    expires_in: int

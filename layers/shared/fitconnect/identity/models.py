@@ -20,7 +20,8 @@ from pynamodb.attributes import (
     UnicodeAttribute,
 )
 
-from fitconnect.platform.storage import ContextItem, gsi1_index, table_meta
+from fitconnect.platform.errors import NotFound
+from fitconnect.platform.storage import ContextItem, get_item, gsi1_index, table_meta
 
 TABLE_ENV = "IDENTITY_TABLE"
 
@@ -124,3 +125,11 @@ class ResetCode(IdentityItem):
     @staticmethod
     def key(user_id: str) -> tuple[str, str]:
         return f"USER#{user_id}", "RESET"
+
+
+def account_of(user_id: str) -> Account:
+    """The account, unless it does not exist or was deleted (404)."""
+    account = get_item(Account, Account.key(user_id))
+    if account is None or account.status == "deleted":
+        raise NotFound("No such user.", code="user_not_found")
+    return account

@@ -10,9 +10,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel
 from pynamodb.exceptions import TransactWriteError
 
 from fitconnect.identity.jwt_checks import ALGORITHM
@@ -39,13 +38,6 @@ def issuer() -> str:
 
 def audience() -> str:
     return env("TOKEN_AUDIENCE")
-
-
-class TokenPairView(BaseModel):
-    access_token: str
-    refresh_token: str
-    token_type: Literal["Bearer"]
-    expires_in: int
 
 
 @dataclass(frozen=True)
@@ -166,10 +158,22 @@ def refresh(presented: str) -> TokenPair:
     return TokenPair(issue_access_token(account, token.family_id), secret)
 
 
-def session_is_live(user_id: str, family_id: str) -> bool:
-    """Whether the login `family_id` of `user_id` still stands (not revoked, not expired)."""
-    family = get_item(TokenFamily, TokenFamily.key(user_id, family_id))
-    return family is not None and not family.revoked and not is_expired(family.expires_at)
+NOT_FOUND = object()  # an item read already (in a batch), and there is none
+
+
+def family_key(user_id: str, family_id: str) -> tuple[type[TokenFamily], tuple[str, str]]:
+    """The login's model and key, for a read batched with others (`storage.get_many`)."""
+    return TokenFamily, TokenFamily.key(user_id, family_id)
+
+
+def session_is_live(user_id: str, family_id: str, family: Any = None) -> bool:
+    """Whether the login `family_id` of `user_id` still stands (not revoked, not expired); `family`
+    when it was read already (`NOT_FOUND`: read, and missing)."""
+    if family is None:
+        family = get_item(TokenFamily, TokenFamily.key(user_id, family_id))
+    if family is None or family is NOT_FOUND:
+        return False
+    return not family.revoked and not is_expired(family.expires_at)
 
 
 def revoke_family(user_id: str, family_id: str, *, reason: str) -> None:

@@ -15,16 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
-
 from fitconnect.payments import payments
 from fitconnect.platform import contention
-from fitconnect.platform.settings import env
 
 KEEP_EVENT_IDS_S = 30 * 24 * 3600
-
-_config = IdempotencyConfig(event_key_jmespath="id", expires_after_seconds=KEEP_EVENT_IDS_S)
-_store = contention.idempotency_store(env("IDEMPOTENCY_TABLE"))
 
 HANDLERS = {
     "payment_intent.succeeded": payments.settle_succeeded,
@@ -34,7 +28,9 @@ HANDLERS = {
 }
 
 
-@idempotent_function(data_keyword_argument="event", persistence_store=_store, config=_config)
+@contention.idempotent_on_first_use(
+    data_keyword_argument="event", event_key_jmespath="id", expires_after_seconds=KEEP_EVENT_IDS_S
+)
 def apply_once(*, event: dict[str, Any]) -> dict[str, str]:
     stripe_object, event_type = event["data"]["object"], str(event.get("type"))
     # A purchase's or a subscription's event goes where a router sends it; the rest are bookings'.
@@ -55,4 +51,4 @@ def add_router(route: Callable[[str, dict[str, Any]], Any]) -> None:
 
 def register_lambda_context(context: Any) -> None:
     """Powertools needs the invocation's context to time out an in-progress record."""
-    _config.register_lambda_context(context)
+    apply_once.register_lambda_context(context)

@@ -7,17 +7,23 @@ conditions, so sending it again is as safe as the first time; botocore retries n
 A transaction cancelled because a condition failed is the caller's to handle, as before.
 
 Installed before any client exists: by storage when it is imported (PynamoDB makes a botocore
-session per connection and thread), and by `idempotency_store` for Powertools' idempotency records;
+session per connection and thread), and by `idempotent_on_first_use` for Powertools' idempotency records;
 each session copies botocore's built-in handlers when it is made. Both import botocore already, so
 this costs no cold start.
 """
 
 from __future__ import annotations
 
+import functools
 import random
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import botocore.handlers
+
+from fitconnect.platform.settings import env
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 CONFLICT_ATTEMPTS = 5  # the first try and 4 retries, 10 to 160 ms apart with jitter
 
@@ -42,15 +48,38 @@ def _conflict_retry_delay(
 _HANDLER = ("needs-retry.dynamodb", _conflict_retry_delay)
 
 
-def idempotency_store(table_name: str) -> Any:
-    """Powertools' DynamoDB persistence layer for idempotency records (the API's Idempotency-Key,
-    the Stripe consumer's event ids), its client made with the retry installed."""
-    from aws_lambda_powertools.utilities.idempotency import (
-        DynamoDBPersistenceLayer,  # cold start: its users only
-    )
+def idempotent_on_first_use(*, data_keyword_argument: str, **config: Any) -> Callable[[F], F]:
+    """Powertools' `idempotent_function` on the idempotency table (`IDEMPOTENCY_TABLE`; `config`:
+    `IdempotencyConfig`'s fields), built on the first call rather than at import: its persistence
+    layer makes a DynamoDB client, which was a third of an API function's cold init. Give it each
+    invocation's context (`.register_lambda_context(context)`): Powertools times out an
+    in-progress record with it."""
 
-    install()
-    return DynamoDBPersistenceLayer(table_name=table_name)
+    def decorate(function: F) -> F:
+        @functools.cache
+        def built() -> tuple[Any, Callable[..., Any]]:
+            from aws_lambda_powertools.utilities.idempotency import (  # cold start: see above
+                DynamoDBPersistenceLayer,
+                IdempotencyConfig,
+                idempotent_function,
+            )
+
+            install()
+            settings = IdempotencyConfig(**config)
+            store = DynamoDBPersistenceLayer(table_name=env("IDEMPOTENCY_TABLE"))
+            once = idempotent_function(
+                data_keyword_argument=data_keyword_argument, persistence_store=store, config=settings
+            )
+            return settings, once(function)
+
+        @functools.wraps(function)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return built()[1](*args, **kwargs)
+
+        call.register_lambda_context = lambda context: built()[0].register_lambda_context(context)  # type: ignore[attr-defined]
+        return call  # type: ignore[return-value]
+
+    return decorate
 
 
 def install() -> None:

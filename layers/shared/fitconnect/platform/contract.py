@@ -38,7 +38,9 @@ STRIPE_CURRENCIES = frozenset(
 
 
 class RequestBody(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    # defer_build: a body's validator is built when it is first used, not when its module is
+    # imported; a function imports many bodies it never reads (a booking imports the session's).
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
 
 
 def _iso_text(value: Any) -> Any:

@@ -14,31 +14,23 @@ from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
 
 from fitconnect.platform import contention
 from fitconnect.platform.errors import BadRequest, Conflict, Unprocessable
-from fitconnect.platform.settings import env
 
 HEADER = "idempotency-key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 TTL_SECONDS = 24 * 3600
 MAX_KEY_LENGTH = 255
 
-_config = IdempotencyConfig(
+
+@contention.idempotent_on_first_use(
+    data_keyword_argument="request",
     event_key_jmespath="key",
     payload_validation_jmespath="body_sha256",
     expires_after_seconds=TTL_SECONDS,
     response_hook=lambda response, _record: {**response, "replayed": True},
 )
-_store = contention.idempotency_store(env("IDEMPOTENCY_TABLE"))
-
-
-@idempotent_function(data_keyword_argument="request", persistence_store=_store, config=_config)
 def _first_response(*, request: dict[str, str], produce: Callable[[], Response]) -> dict[str, Any]:
     response = produce()
     body = response.body
@@ -66,8 +58,14 @@ def replay_by_idempotency_key(event: Any, lambda_context: Any, produce: Callable
         "key": f"{user}|{event.request_context.http.method} {path}|{key}",
         "body_sha256": hashlib.sha256((event.decoded_body or "").encode()).hexdigest(),
     }
+    # Only a request that carries a key loads Powertools' idempotency (and boto3 with it): cold start.
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
     if lambda_context is not None:
-        _config.register_lambda_context(lambda_context)
+        _first_response.register_lambda_context(lambda_context)
     try:
         stored = _first_response(request=request, produce=produce)
     except IdempotencyValidationError:

@@ -5,13 +5,17 @@ In the scheduling table:
   (the member's bookings);
 - a place in a session, one per member and session: pk `SESSION#<session_id>`, sk
   `MEMBER#<user_id>` (the roster; its conditional put makes double booking impossible);
-- a waitlist entry: pk `SESSION#<session_id>`, sk `WAIT#<seq, zero-padded>` (served in order).
+- a waitlist ticket: pk `SESSION#<session_id>`, sk `WAIT#<seq, zero-padded>` (served in order),
+  kept with `left_at` once its holder is served or leaves, or when the booking that drew it failed.
 
 Invariants, each kept by one DynamoDB transaction per change:
 - `seats_taken` (confirmed + pending_payment) never exceeds `capacity`: taking a seat is an update
   conditioned on `seats_taken < capacity`, in the same transaction as the booking;
-- the waitlist sequence is taken with an optimistic condition on `waitlist_seq`, so positions are
-  exact and follow commit order; a conflict re-reads and retries;
+- a waiter draws a ticket from the session's atomic counter (`waitlist_seq`, one UpdateItem that
+  returns its new value, only while the class is full), then joins in the booking's transaction:
+  the line is served in ticket order, which is the order the counter committed; no waiter retries
+  because another joined. A position is the ticket less the tickets ahead no longer in line, so it
+  is exact the moment it is answered (a ticket ahead still being written counts as ahead);
 - a cancellation releases its seat or hands it to the first waiter in the same transaction.
 
 Payments plug in through the states: a free session confirms at once; a paid one holds the seat as
@@ -36,6 +40,7 @@ from fitconnect.platform.events import DomainEvent, publish
 from fitconnect.platform.observability import metrics
 from fitconnect.platform.storage import (
     cancelled_because,
+    conditional_save,
     conditional_update,
     get_item,
     get_many,
@@ -48,7 +53,7 @@ from fitconnect.scheduling.sessions import session_of
 
 HOLD_SECONDS = 15 * 60
 ACTIVE = ("confirmed", "pending_payment", "waitlisted")
-MAX_ATTEMPTS = 60  # a burst of waiters retries the waitlist sequence; each retry is one read + one write
+MAX_ATTEMPTS = 20  # a lost race (the last seat, the last credit, DynamoDB's conflict) reads again
 
 
 class BookingEvent(DomainEvent):
@@ -89,18 +94,20 @@ def book(session_id: str, user_id: str, pay_with: str = "auto") -> Booking:
     lost race re-reads (the waitlist's sequence, the last seat, the last credit). A priced session
     is paid by an entitlement that covers it (`pay_with`: "auto", "card" or an entitlement id),
     taken in the seat's transaction, or held for payment by card."""
-    for _attempt in range(MAX_ATTEMPTS):
+    for attempt in range(MAX_ATTEMPTS):
         session, wallet = _session_and_wallet(session_id, user_id)
         _bookable(session)
         cover = pricing.choose(wallet, session, pay_with, user_id)  # a named one that can't: 422
         booking = _new_booking(session, user_id, pay_with)
         place = Place(*Place.key(session_id, user_id), booking_id=booking.booking_id, user_id=user_id)
         seat_free = int(session.seats_taken) < int(session.capacity)
-        seq = int(session.waitlist_seq or 0) + 1
         if seat_free:
             _seat(booking, session, cover)
         else:
-            booking.status, booking.waitlist_seq = "waitlisted", seq  # the credit is taken on promotion
+            ticket = _draw_ticket(session)
+            if ticket is None:
+                continue  # a seat came free (or the class closed) since the read
+            booking.status, booking.waitlist_seq = "waitlisted", ticket  # the credit is taken on promotion
         place.status = booking.status
         if booking.hold_expires_at:
             place.gsi1pk, place.gsi1sk = "HOLDS", f"{booking.hold_expires_at}#{booking.booking_id}"
@@ -112,21 +119,46 @@ def book(session_id: str, user_id: str, pay_with: str = "auto") -> Booking:
                     if cover is not None:
                         pricing.take(transaction, cover)
                 else:
-                    _join_waitlist(transaction, session, booking, seq)
+                    _join_waitlist(transaction, session, booking)
                 transaction.save(booking)
         except TransactWriteError as error:
             reasons = cancelled_because(error)
+            if not seat_free:
+                _void_ticket(booking)
             if _place_taken(session_id, user_id, booking.booking_id):
                 raise Conflict(
                     "You already have a booking for this session.", code="already_booked"
                 ) from None
             if reasons & {"ConditionalCheckFailed", "TransactionConflict"}:
-                _back_off()  # the session or the wallet changed under us: read again
+                _back_off(attempt)  # the session or the wallet changed under us: read again
                 continue
             raise
         _publish_created(booking)
         return booking
     raise Conflict("The session is too busy right now; try again.", code="busy")
+
+
+def _draw_ticket(session: Session) -> int | None:
+    """The next waitlist number, from the session's counter, while the class is full; None when a
+    seat came free or the class closed (the caller reads again)."""
+    drawn = conditional_update(
+        session,
+        [Session.waitlist_seq.add(1)],
+        (Session.seats_taken >= int(session.capacity)) & (Session.status == "scheduled"),
+    )
+    return int(session.waitlist_seq) if drawn else None  # the update reads the new item back
+
+
+def _void_ticket(booking: Booking) -> None:
+    """The ticket of a booking whose transaction failed is marked out of line, so the waiters behind
+    it are not counted one place too far back. If it was written after all, it is left as it is."""
+    entry = WaitlistEntry(
+        *WaitlistEntry.key(booking.session_id, int(booking.waitlist_seq)),
+        booking_id=booking.booking_id,
+        user_id=booking.user_id,
+        left_at=clock.now_iso(),
+    )
+    conditional_save(entry, WaitlistEntry.pk.does_not_exist())
 
 
 def _session_and_wallet(session_id: str, user_id: str) -> tuple[Session, Any]:
@@ -151,9 +183,10 @@ def _seat(booking: Booking, session: Session, cover: pricing.Cover | None) -> No
         )
 
 
-def _back_off() -> None:
-    """A short random pause, so racing requests do not collide again in lockstep."""
-    time.sleep(random.uniform(0.002, 0.02))
+def _back_off(attempt: int) -> None:
+    """A random pause that grows with the attempts (full jitter, 2 ms doubling to at most 160 ms), so
+    racing requests do not collide again in lockstep and a hot class is not hammered."""
+    time.sleep(random.uniform(0, min(0.16, 0.002 * 2**attempt)))
 
 
 def _new_booking(session: Session, user_id: str, pay_with: str = "auto") -> Booking:
@@ -204,19 +237,17 @@ def _take_seat(transaction: Any, session: Session) -> None:
     )
 
 
-def _join_waitlist(transaction: Any, session: Session, booking: Booking, seq: int) -> None:
-    previous = seq - 1
-    sequence_unchanged = (
-        Session.waitlist_seq.does_not_exist() if previous == 0 else Session.waitlist_seq == previous
-    )
+def _join_waitlist(transaction: Any, session: Session, booking: Booking) -> None:
+    """In line with the ticket drawn, while the class is still full (a seat freed meanwhile is taken
+    instead: the caller reads again)."""
     transaction.update(
         session,
-        actions=[Session.waitlist_seq.set(seq), Session.waitlist_length.add(1)],
-        condition=sequence_unchanged
-        & (Session.seats_taken >= int(session.capacity))
-        & (Session.status == "scheduled"),
+        actions=[Session.waitlist_length.add(1)],
+        condition=(Session.seats_taken >= int(session.capacity)) & (Session.status == "scheduled"),
     )
-    entry = WaitlistEntry(*WaitlistEntry.key(session.session_id, seq), booking_id=booking.booking_id)
+    entry = WaitlistEntry(
+        *WaitlistEntry.key(session.session_id, int(booking.waitlist_seq)), booking_id=booking.booking_id
+    )
     entry.user_id = booking.user_id
     transaction.save(entry, condition=WaitlistEntry.pk.does_not_exist())
 
@@ -262,15 +293,18 @@ def booking_for(caller: Caller, booking_id: str) -> Booking:
 
 
 def position(booking: Booking) -> int | None:
-    """1-based place in the waitlist (one query of the waiters ahead)."""
+    """1-based place in the waitlist: the ticket less the tickets ahead no longer in line (one
+    query of the tickets ahead)."""
     if booking.status != "waitlisted" or booking.waitlist_seq is None:
         return None
-    ahead = WaitlistEntry.count(
+    ticket = int(booking.waitlist_seq)
+    gone_ahead = WaitlistEntry.count(
         f"SESSION#{booking.session_id}",
-        WaitlistEntry.sk.between("WAIT#000000", f"WAIT#{int(booking.waitlist_seq):06d}"),
+        WaitlistEntry.sk.between("WAIT#000000", f"WAIT#{ticket - 1:06d}"),
+        filter_condition=WaitlistEntry.left_at.exists(),
         consistent_read=True,
     )
-    return max(1, ahead)
+    return max(1, ticket - gone_ahead)
 
 
 class RefundView(BaseModel):
@@ -398,10 +432,21 @@ def _ensure_cancellable(booking: Booking, only_if: tuple[str, ...] = ACTIVE) -> 
 
 
 def _first_waiter(session_id: str) -> WaitlistEntry | None:
+    """The lowest ticket still in line (the tickets already served are read past, page by page)."""
     entries = WaitlistEntry.query(
-        f"SESSION#{session_id}", WaitlistEntry.sk.startswith("WAIT#"), limit=1, consistent_read=True
+        f"SESSION#{session_id}",
+        WaitlistEntry.sk.startswith("WAIT#"),
+        filter_condition=WaitlistEntry.left_at.does_not_exist(),
+        consistent_read=True,
     )
     return next(iter(entries), None)
+
+
+def _out_of_line(transaction: Any, entry_key: tuple[str, str]) -> None:
+    """A ticket served or given up: kept, marked (positions count it), once."""
+    entry = WaitlistEntry(*entry_key)
+    condition = WaitlistEntry.pk.exists() & WaitlistEntry.left_at.does_not_exist()
+    transaction.update(entry, actions=[WaitlistEntry.left_at.set(clock.now_iso())], condition=condition)
 
 
 def _mark_ended(transaction: Any, booking: Booking, owed: int, final_status: str) -> None:
@@ -419,8 +464,7 @@ def _mark_ended(transaction: Any, booking: Booking, owed: int, final_status: str
 
 
 def _leave_waitlist(transaction: Any, session: Session, booking: Booking) -> None:
-    entry_pk, entry_sk = WaitlistEntry.key(session.session_id, int(booking.waitlist_seq))
-    transaction.delete(WaitlistEntry(entry_pk, entry_sk), condition=WaitlistEntry.pk.exists())
+    _out_of_line(transaction, WaitlistEntry.key(session.session_id, int(booking.waitlist_seq)))
     transaction.update(session, actions=[Session.waitlist_length.add(-1)])
 
 
@@ -457,7 +501,7 @@ def _promote(
     if cover is not None:
         actions.append(Booking.covered_by.set(cover.as_booking_field()))
         pricing.take(transaction, cover)
-    transaction.delete(waiter, condition=WaitlistEntry.pk.exists())
+    _out_of_line(transaction, (waiter.pk, waiter.sk))
     transaction.update(promoted, actions=actions, condition=Booking.status == "waitlisted")
     place_pk, place_sk = Place.key(session.session_id, promoted.user_id)
     transaction.update(Place(place_pk, place_sk), actions=place_status(status, promoted.booking_id, hold))

@@ -113,8 +113,12 @@ class Place(SchedulingItem):
 
 
 class WaitlistEntry(SchedulingItem):
+    """A waitlist ticket. It stays when its holder is served or leaves (or never got in line), marked
+    `left_at`, so that a waiter's position is their ticket less the tickets ahead no longer in line."""
+
     booking_id = UnicodeAttribute()
     user_id = UnicodeAttribute()
+    left_at = UnicodeAttribute(null=True)
 
     @staticmethod
     def key(session_id: str, seq: int) -> tuple[str, str]:
