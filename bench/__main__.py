@@ -28,7 +28,7 @@ from typing import Any
 
 import requests
 
-from bench.harness import LambdaContext, free_port, in_process, login_token, write_result
+from bench.harness import LambdaContext, free_port, in_process, login_token, memory_line, write_result
 from fitconnect_local.functions import FunctionSpec
 from fitconnect_local.runtime import LocalRuntime, Ports
 from fitconnect_local.workers import FunctionPool
@@ -292,6 +292,7 @@ def main() -> None:
                 f"| {direct_p50:.1f} / {direct_p99:.1f} ms | {call_list} |"
             )
             print(rows[-1], flush=True)
+        rows += ["", memory_line(runtime, "after a call of every function through it")]
     finally:
         runtime.stop()
     # A partial run (BENCH_ONLY) never replaces the whole table, nor the figures `make cost` reads.

@@ -97,3 +97,14 @@ def write_result(name: str, text: str) -> None:
     out_dir.mkdir(exist_ok=True)
     (out_dir / name).write_text(text + "\n")
     print(text)
+
+
+def memory_line(runtime: LocalRuntime, when: str) -> str:
+    """The runtime's resident memory (itself, moto, localstripe, the broker and its workers)."""
+    memory = runtime.memory()
+    return (
+        f"Runtime resident memory {when}: {memory['rss_bytes'] / 2**30:.2f} GiB RSS "
+        f"({memory['pss_bytes'] / 2**30:.2f} GiB PSS) in {memory['processes']} processes, "
+        f"{memory['workers']} workers (budget {memory['worker_budget']}, "
+        f"{memory['workers_stopped_for_budget']} idle ones stopped for it)."
+    )

@@ -97,3 +97,31 @@ class Service:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+def resident_memory(root_pid: int | None = None) -> dict[str, int]:
+    """Memory of a process and all its descendants (Linux /proc; zeros elsewhere): `rss_bytes`
+    (each process's resident set, shared pages counted in each), `pss_bytes` (shared pages split
+    between their sharers: what the tree really costs) and `processes`."""
+    root = root_pid or os.getpid()
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if entry.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                stat = Path(f"/proc/{entry}/stat").read_text()
+                parent = int(stat.rsplit(")", 1)[1].split()[1])
+                children.setdefault(parent, []).append(int(entry))
+    tree, pending = [], [root]
+    while pending:
+        pid = pending.pop()
+        tree.append(pid)
+        pending.extend(children.get(pid, []))
+    totals = {"rss_bytes": 0, "pss_bytes": 0, "processes": 0}
+    for pid in tree:
+        with contextlib.suppress(OSError):
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+            fields = {line.split(":")[0]: line.split()[1] for line in rollup if line.endswith("kB")}
+            totals["rss_bytes"] += int(fields.get("Rss", 0)) * 1024
+            totals["pss_bytes"] += int(fields.get("Pss", 0)) * 1024
+            totals["processes"] += 1
+    return totals

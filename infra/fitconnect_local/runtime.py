@@ -32,13 +32,13 @@ from fitconnect_local.functions import FunctionSpec, function_specs
 from fitconnect_local.iam import Policies, load_policies, trigger_denials
 from fitconnect_local.iot import IotBridge, IotRoute, iot_routes
 from fitconnect_local.metrics import EmfMetrics, TextBody
-from fitconnect_local.processes import Service
+from fitconnect_local.processes import Service, resident_memory
 from fitconnect_local.provision import Provisioner, aws_client
 from fitconnect_local.schedules import ScheduleJob, Scheduler, schedule_jobs
 from fitconnect_local.sqs_sources import RuleDelivery, SqsSource
 from fitconnect_local.template import REGION, Template, TemplateError, load_template
 from fitconnect_local.worker import IAM_POLICY_VARIABLE
-from fitconnect_local.workers import FunctionPool, Invocation
+from fitconnect_local.workers import DEFAULT_WORKER_BUDGET, FunctionPool, Invocation, WorkerBudget
 
 ASYNC_RETRIES = 2  # Lambda retries a failed asynchronous invocation twice
 
@@ -71,6 +71,7 @@ class LocalRuntime:
         out: TextIO | None = None,
         async_retry_delays_s: tuple[float, ...] = (1.0, 2.0),
         max_concurrency: int = 4,
+        max_workers: int | None = None,
         environ: dict[str, str] | None = None,
     ) -> None:
         self.template_path = Path(template_path)
@@ -80,6 +81,10 @@ class LocalRuntime:
         self.out = out or sys.stdout
         self.async_retry_delays_s = async_retry_delays_s
         self.max_concurrency = max_concurrency
+        # All functions' workers together (FITCONNECT_LOCAL_MAX_WORKERS): see workers.WorkerBudget.
+        self.budget = WorkerBudget(
+            max_workers or int(os.environ.get("FITCONNECT_LOCAL_MAX_WORKERS") or DEFAULT_WORKER_BUDGET)
+        )
         self.aws_endpoint = f"http://127.0.0.1:{ports.aws}"
         self.stripe_endpoint = f"http://127.0.0.1:{ports.stripe}"
         self.api_url = f"http://127.0.0.1:{ports.api}"
@@ -135,6 +140,7 @@ class LocalRuntime:
                     emit=self._emit,
                     clock_offset=lambda: self.clock_offset_s,
                     max_concurrency=self.max_concurrency,
+                    budget=self.budget,
                 )
                 for logical_id, spec in self.functions.items()
             }
@@ -428,7 +434,18 @@ class LocalRuntime:
                 return 200, vars(self.iot.stats) if self.iot else {}
             case "GET", ["resources"]:
                 return 200, self._resources()
+            case "GET", ["memory"]:
+                return 200, self.memory()
         return 404, {"message": f"no local control route {method} {path}"}
+
+    def memory(self) -> dict[str, Any]:
+        """The runtime's resident memory (itself, its services and every worker) and its workers."""
+        return {
+            **resident_memory(),
+            "workers": self.budget.live(),
+            "worker_budget": self.budget.limit,
+            "workers_stopped_for_budget": self.budget.evicted,
+        }
 
     def _function_info(self, function_id: str) -> dict[str, Any]:
         spec, pool = self.functions[function_id], self.pools[function_id]

@@ -4,6 +4,12 @@ A cold start spawns a worker that imports the handler (its init time is measured
 invocations reuse idle workers, so module state and warm latency behave as on Lambda. Each worker
 runs one invocation at a time; a pool grows up to its concurrency limit and further calls wait. A
 timeout kills the worker (as Lambda does), a crash drops it; neither stops the runtime.
+
+Memory: each worker is a Python process of 60-150 MB, and the platform has over a hundred
+functions. A `WorkerBudget` shared by the pools keeps at most so many workers alive in all: past
+it, the worker idle the longest (whichever its function) is stopped, as Lambda reclaims an idle
+environment; that function's next call is a cold start again. A busy worker is never stopped: when
+every worker is busy the budget is exceeded for a moment, and trimmed as workers come free.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from fitconnect_local.processes import pipe_lines
 
 WORKER_SCRIPT = Path(protocol.__file__).resolve()
 IDLE_SHUTDOWN_S = 15 * 60
+DEFAULT_WORKER_BUDGET = 14  # workers of all functions together: about 1.2 GB resident at most
 
 
 @dataclass
@@ -109,6 +116,34 @@ class _Worker:
             self.process.wait()
 
 
+class WorkerBudget:
+    """At most `limit` live workers across the pools that share it (least recently used first out)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.evicted = 0
+        self._pools: list[FunctionPool] = []
+        self._lock = threading.Lock()
+
+    def join(self, pool: FunctionPool) -> None:
+        with self._lock:
+            self._pools.append(pool)
+
+    def live(self) -> int:
+        return sum(pool.live_workers() for pool in self._pools)
+
+    def trim(self) -> None:
+        """Stop the longest-idle workers until the budget holds (or no worker is idle)."""
+        with self._lock:  # one trim at a time: two would stop a worker each for one excess
+            while self.live() > self.limit:
+                idlest = [(pool.oldest_idle(), pool) for pool in self._pools]
+                candidates = [(since, pool) for since, pool in idlest if since is not None]
+                if not candidates:
+                    return
+                _, pool = min(candidates, key=lambda candidate: candidate[0])
+                self.evicted += pool.stop_oldest_idle()
+
+
 class FunctionPool:
     def __init__(
         self,
@@ -118,6 +153,7 @@ class FunctionPool:
         emit: Callable[[str, str], None],
         clock_offset: Callable[[], float],
         max_concurrency: int = 4,
+        budget: WorkerBudget | None = None,
     ) -> None:
         self.spec = spec
         self.env = env
@@ -129,6 +165,9 @@ class FunctionPool:
         self._count = 0
         self._cond = threading.Condition()
         self._closed = False
+        self.budget = budget
+        if budget is not None:
+            budget.join(self)
 
     def _log(self, line: str) -> None:
         self.emit(self.spec.logical_id, line)
@@ -200,6 +239,8 @@ class FunctionPool:
             if self._idle:
                 return self._idle.pop(), None, None
             self._count += 1
+        if self.budget is not None:
+            self.budget.trim()  # room for the worker about to start
         return self._cold_start()
 
     def _cold_start(self) -> tuple[_Worker | None, float | None, Invocation | None]:
@@ -231,6 +272,30 @@ class FunctionPool:
                 return
             self._idle.append(worker)
             self._cond.notify()
+        if self.budget is not None:
+            self.budget.trim()
+
+    def live_workers(self) -> int:
+        with self._cond:
+            return self._count
+
+    def oldest_idle(self) -> float | None:
+        """When the longest-idle worker was last used (monotonic), or None when none is idle."""
+        with self._cond:
+            return min((worker.last_used for worker in self._idle), default=None)
+
+    def stop_oldest_idle(self) -> int:
+        """Stop the longest-idle worker (1), or nothing when none is idle any more (0)."""
+        with self._cond:
+            if not self._idle:
+                return 0
+            oldest = min(self._idle, key=lambda worker: worker.last_used)
+            self._idle.remove(oldest)
+            self._count -= 1
+            self._cond.notify()
+        oldest.stop()
+        self._log("[runtime] idle worker stopped: the runtime's worker budget is full")
+        return 1
 
     def _discard(self, worker: _Worker) -> None:
         worker.stop()

@@ -1,6 +1,7 @@
 """Pieces of the local runtime that are pure logic: template intrinsics, cron, IoT SQL, batch answers."""
 
 import threading
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -184,3 +185,46 @@ def test_parameters_outside_their_allowed_values_or_pattern_are_refused_as_cloud
         load_template(TEMPLATE, parameters={"Stage": "staging"})
     with pytest.raises(TemplateError, match="MailFrom"):
         load_template(TEMPLATE, parameters={"Stage": "test", "MailFrom": "not-an-address"})
+
+
+def _pool_of(tmp_path, name, budget, handler_body="return {'pid': os.getpid()}"):
+    import os
+    import sys
+
+    from fitconnect_local.functions import FunctionSpec
+    from fitconnect_local.workers import FunctionPool
+
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / "app.py").write_text(f"import os, time\n\n\ndef handler(event, context):\n    {handler_body}\n")
+    spec = FunctionSpec(name, name, f"arn:aws:lambda:us-east-1:123456789012:function:{name}", folder,
+                        "app.handler", "python3.13", 10, 128, {}, [])  # fmt: skip
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": os.pathsep.join(sys.path)}
+    return FunctionPool(spec, env, emit=lambda *_: None, clock_offset=lambda: 0.0, budget=budget)
+
+
+def test_the_worker_budget_stops_the_longest_idle_worker_of_any_function_and_never_a_busy_one(tmp_path):
+    """A newcomer's laptop holds a bounded number of workers however many functions a journey
+    touches; the function whose worker was stopped starts cold again, the others stay warm."""
+    from fitconnect_local.workers import WorkerBudget
+
+    budget = WorkerBudget(limit=2)
+    first, second, third = (_pool_of(tmp_path, name, budget) for name in ("first", "second", "third"))
+    slow = _pool_of(tmp_path, "slow", budget, "time.sleep(1.0); return {'pid': os.getpid()}")
+    try:
+        assert [first.invoke({}).cold, second.invoke({}).cold] == [True, True]
+        assert not first.invoke({}).cold  # warm; now `second` is the longest idle
+        assert third.invoke({}).cold
+        assert (budget.live(), budget.evicted) == (2, 1)
+        assert [first.invoke({}).cold, second.invoke({}).cold] == [False, True]  # `second` was stopped
+        outcomes = []
+        busy = threading.Thread(target=lambda: outcomes.append(slow.invoke({})))
+        busy.start()
+        time.sleep(0.6)  # `slow` is running: starting another may not stop it
+        assert third.invoke({}).ok
+        busy.join()
+        assert outcomes[0].ok
+        assert budget.live() <= 2
+    finally:
+        for pool in (first, second, third, slow):
+            pool.close()
