@@ -158,8 +158,10 @@ def described(runtime: LocalRuntime, session_id: str, outcome: dict[str, Any]) -
 
 
 def conflicts(runtime: LocalRuntime, share: float) -> dict[str, Any]:
-    """Set (and read) the share of DynamoDB writes the local moto answers with DynamoDB's conflicts."""
-    reply = requests.put(f"{runtime.aws_endpoint}/_fitconnect/conflicts", json={"share": share, "seed": 20})
+    """Set the share of DynamoDB writes the local moto answers with DynamoDB's conflicts."""
+    reply = requests.put(
+        f"{runtime.aws_endpoint}/_fitconnect/conflicts", json={"share": share, "seed": 20}, timeout=10
+    )
     reply.raise_for_status()
     return reply.json()
 
@@ -176,7 +178,8 @@ def main() -> None:
         contended_id = new_class(runtime, CAPACITY)
         conflicts(runtime, CONFLICT_SHARE)
         contended = described(runtime, contended_id, rush(runtime, contended_id, tokens))
-        injected = conflicts(runtime, 0.0)  # reading it back ends the injection
+        injected = requests.get(f"{runtime.aws_endpoint}/_fitconnect/conflicts", timeout=10).json()
+        conflicts(runtime, 0.0)
         rows = [
             f"{MEMBERS} members book one class of {CAPACITY} at once through the local gateway "
             f"({os.cpu_count()} cores, local function concurrency {runtime.max_concurrency}).",

@@ -1,8 +1,6 @@
-"""SQS: raw equipment telemetry to the analytics bucket, one JSON Lines object per date per batch.
-
-The whole batch is one write per date: if it fails, the batch is retried (then the DLQ) and the
-retry overwrites the same objects.
-"""
+"""Kinesis (the telemetry stream, its second reader): the batch's valid messages to the analytics
+bucket, one JSON Lines object per date. A failed write fails the batch: Lambda retries it (then the
+failed-batches queue) and the retry overwrites the same objects (their keys come from the records)."""
 
 from typing import Any
 
@@ -12,6 +10,7 @@ from fitconnect.platform.observability import logger
 
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    keys = write_batch(event.get("Records") or [])
-    logger.info("telemetry archived", extra={"objects": keys, "messages": len(event.get("Records") or [])})
+    records = event.get("Records") or []
+    keys = write_batch(records)
+    logger.info("telemetry archived", extra={"objects": keys, "records": len(records)})
     return {"batchItemFailures": []}

@@ -1,4 +1,4 @@
-"""Every 2 minutes: silent equipment goes offline; old hourly and daily usage is pruned."""
+"""Every 2 minutes: equipment silent for more than 10 minutes goes offline."""
 
 from typing import Any
 

@@ -63,6 +63,19 @@ SUPPORTED_EVENTS: dict[str, set[str]] = {
     },
     "CloudWatchEvent": {"Pattern", "EventBusName", "Input", "InputPath", "State"},
     "IoTRule": {"Sql", "AwsIotSqlVersion"},
+    # ParallelizationFactor and TumblingWindowInSeconds are not implemented: absent, they are refused.
+    "Kinesis": {
+        "Stream",
+        "StartingPosition",
+        "BatchSize",
+        "MaximumBatchingWindowInSeconds",
+        "FunctionResponseTypes",
+        "BisectBatchOnFunctionError",
+        "MaximumRetryAttempts",
+        "MaximumRecordAgeInSeconds",
+        "DestinationConfig",
+        "Enabled",
+    },
 }
 SCHEDULE_TYPES = {"Schedule", "ScheduleV2"}
 RULE_TYPES = {"EventBridgeRule", "CloudWatchEvent"}

@@ -42,6 +42,21 @@ MANAGED_POLICIES: dict[str, list[dict[str, Any]]] = {
         }
     ],
     "AWSXrayWriteOnlyAccess": [{"Effect": "Allow", "Action": ["xray:Put*", "xray:Get*"], "Resource": "*"}],
+    "service-role/AWSLambdaKinesisExecutionRole": [
+        {
+            "Effect": "Allow",
+            "Action": [
+                "kinesis:DescribeStream",
+                "kinesis:DescribeStreamSummary",
+                "kinesis:GetRecords",
+                "kinesis:GetShardIterator",
+                "kinesis:ListShards",
+                "kinesis:ListStreams",
+                "kinesis:SubscribeToShard",
+            ],
+            "Resource": "*",
+        }
+    ],
     "service-role/AWSLambdaSQSQueueExecutionRole": [
         {
             "Effect": "Allow",
@@ -219,6 +234,12 @@ SERVICE_PRINCIPALS = {
     "IoTRule": "iot.amazonaws.com",
 }
 SQS_POLLER_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
+KINESIS_POLLER_ACTIONS = (
+    "kinesis:DescribeStreamSummary",
+    "kinesis:GetRecords",
+    "kinesis:GetShardIterator",
+    "kinesis:ListShards",
+)
 
 
 def trigger_denials(
@@ -258,22 +279,28 @@ def trigger_denials(
 
 @dataclass(frozen=True)
 class TopicRule:
-    """An explicit `AWS::IoT::TopicRule` with one Lambda action and, optionally, an SQS error action."""
+    """An explicit `AWS::IoT::TopicRule` with one action, a Lambda function's or a Kinesis stream's
+    (its partition key a substitution template, put with the rule's role), and optionally an SQS
+    error action."""
 
     logical_id: str
     arn: str
     sql: str
     sql_version: str
-    function_arn: str
+    function_arn: str | None
     error_queue_url: str | None
     error_role_arn: str | None
+    stream_name: str | None = None
+    partition_key: str | None = None
+    role_arn: str | None = None
 
 
 def topic_rule(stack: Template, logical_id: str) -> TopicRule:
     payload = stack.resolve(stack.properties(logical_id))["TopicRulePayload"]
     actions = payload.get("Actions") or []
-    if len(actions) != 1 or set(actions[0]) != {"Lambda"}:
-        raise TemplateError(f"{logical_id}: a topic rule runs locally with one Lambda action")
+    if len(actions) != 1 or set(actions[0]) not in ({"Lambda"}, {"Kinesis"}):
+        raise TemplateError(f"{logical_id}: a topic rule runs locally with one Lambda or Kinesis action")
+    kinesis = actions[0].get("Kinesis") or {}
     error = payload.get("ErrorAction") or {}
     if error and set(error) != {"Sqs"}:
         raise TemplateError(f"{logical_id}: only an Sqs error action is supported locally")
@@ -282,9 +309,12 @@ def topic_rule(stack: Template, logical_id: str) -> TopicRule:
         arn=stack.physical[logical_id].attrs["Arn"],
         sql=str(payload["Sql"]),
         sql_version=str(payload.get("AwsIotSqlVersion", "2015-10-08")),
-        function_arn=str(actions[0]["Lambda"]["FunctionArn"]),
+        function_arn=str(actions[0]["Lambda"]["FunctionArn"]) if "Lambda" in actions[0] else None,
         error_queue_url=str(error["Sqs"]["QueueUrl"]) if error else None,
         error_role_arn=str(error["Sqs"]["RoleArn"]) if error else None,
+        stream_name=str(kinesis["StreamName"]) if kinesis else None,
+        partition_key=str(kinesis.get("PartitionKey") or "${newuuid()}") if kinesis else None,
+        role_arn=str(kinesis["RoleArn"]) if kinesis else None,
     )
 
 
@@ -308,6 +338,22 @@ def _trigger_denial(
         queue = str(source.properties["Queue"])
         missing = [action for action in SQS_POLLER_ACTIONS if not policies.role_allows(role, action, queue)]
         return f"the function's role may not {', '.join(missing)} on {queue}" if missing else None
+    if source.type == "Kinesis":
+        return _kinesis_denial(policies, function_id, source.properties)
+    return None
+
+
+def _kinesis_denial(policies: Policies, function_id: str, properties: dict[str, Any]) -> str | None:
+    """CloudFormation refuses a stream's event source mapping whose role cannot read the stream or
+    send to its on-failure destination."""
+    role = policies.function_roles.get(function_id, "")
+    stream = str(properties["Stream"])
+    missing = [action for action in KINESIS_POLLER_ACTIONS if not policies.role_allows(role, action, stream)]
+    if missing:
+        return f"the function's role may not {', '.join(missing)} on {stream}"
+    destination = ((properties.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+    if destination and not policies.role_allows(role, "sqs:SendMessage", str(destination)):
+        return f"the function's role may not sqs:SendMessage to its on-failure destination {destination}"
     return None
 
 

@@ -1,11 +1,16 @@
-"""IoT Core topic rules, locally: subscribe to each rule's topic filter on the MQTT broker and
-invoke the function asynchronously with the rule's SQL applied to each message.
+"""IoT Core topic rules, locally: subscribe to each rule's topic filter on the MQTT broker and hand
+each message, with the rule's SQL applied, to the rule's action: a function (invoked
+asynchronously) or a Kinesis stream (put with the rule's role, its partition key a substitution
+template such as `${topic(3)}`).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
+import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,12 +25,38 @@ from fitconnect_local.template import Template, TemplateError
 
 @dataclass
 class IotRoute:
-    function_id: str
+    function_id: str | None  # the Lambda action's function; None for a Kinesis action
     source: str  # the function's IoTRule event, or the logical id of an explicit topic rule
     query: RuleQuery
     rule_name: str = ""
     error_queue_url: str | None = None  # an explicit rule's SQS error action
     error_role_arn: str | None = None
+    stream_name: str | None = None  # a Kinesis action: the stream, its partition key and role
+    partition_key: str = ""
+    role_arn: str = ""
+
+
+_SUBSTITUTION = re.compile(r"\$\{([^}]*)\}")
+
+
+def substitute(template: str, payload: dict[str, Any], topic: str) -> str:
+    """An action's substitution template, e.g. `${topic(3)}`: `topic(n)` (1-based), `newuuid()`,
+    `timestamp()` or a top-level field of the message."""
+
+    def value(match: re.Match[str]) -> str:
+        expression = match.group(1).strip()
+        if topic_part := re.fullmatch(r"topic\((\d+)\)", expression):
+            parts = topic.split("/")
+            index = int(topic_part.group(1)) - 1
+            return parts[index] if 0 <= index < len(parts) else ""
+        if expression == "newuuid()":
+            return str(uuid.uuid4())
+        if expression == "timestamp()":
+            return str(int(time.time() * 1000))
+        found = payload.get(expression)
+        return "" if found is None else str(found)
+
+    return _SUBSTITUTION.sub(value, template)
 
 
 @dataclass
@@ -46,18 +77,21 @@ def iot_routes(template: Template, functions: dict[str, FunctionSpec]) -> list[I
     arn_to_function = {spec.arn: function_id for function_id, spec in functions.items()}
     for stack, logical_id in template.each("AWS::IoT::TopicRule"):
         rule = topic_rule(stack, logical_id)
-        function_id = arn_to_function.get(rule.function_arn)
-        if function_id is None:
+        function_id = arn_to_function.get(rule.function_arn or "")
+        if rule.stream_name is None and function_id is None:
             raise TemplateError(f"{logical_id}: its Lambda action names no function of the templates")
-        query = _query(function_id, logical_id, {"Sql": rule.sql, "AwsIotSqlVersion": rule.sql_version})
+        properties = {"Sql": rule.sql, "AwsIotSqlVersion": rule.sql_version}
         routes.append(
             IotRoute(
                 function_id,
                 logical_id,
-                query,
+                _query(function_id or logical_id, logical_id, properties),
                 rule_name=stack.physical[logical_id].ref,
                 error_queue_url=rule.error_queue_url,
                 error_role_arn=rule.error_role_arn,
+                stream_name=rule.stream_name,
+                partition_key=rule.partition_key or "",
+                role_arn=rule.role_arn or "",
             )
         )
     return routes
@@ -78,7 +112,7 @@ class IotBridge:
         self,
         routes: list[IotRoute],
         port: int,
-        invoke_async: Callable[[IotRoute, Any], None],
+        invoke_async: Callable[[IotRoute, Any, str], None],
         log: Callable[[str], None],
     ) -> None:
         self.routes = routes
@@ -133,4 +167,4 @@ class IotBridge:
                 else:
                     self.stats.delivered += 1
             if output is not None:
-                self.invoke_async(route, output)
+                self.invoke_async(route, output, message.topic)

@@ -122,6 +122,7 @@ class Provisioner:
             "AWS::DynamoDB::Table",
             "AWS::S3::Bucket",
             "AWS::SQS::Queue",
+            "AWS::Kinesis::Stream",
             "AWS::SNS::Topic",
             "AWS::SecretsManager::Secret",
             "AWS::SSM::Parameter",
@@ -148,6 +149,7 @@ class Provisioner:
         self._parameters()
         self._email_identities()
         self._queues()
+        self._streams()
         self._buses()
         self._iot_registry()
         return self._rules()
@@ -160,6 +162,16 @@ class Provisioner:
         for table, attribute in ttl_attributes(self.template).items():
             dynamodb.update_time_to_live(
                 TableName=table, TimeToLiveSpecification={"AttributeName": attribute, "Enabled": True}
+            )
+
+    def _streams(self) -> None:
+        kinesis = aws_client("kinesis", self.endpoint)
+        for stack, logical_id in self.template.each("AWS::Kinesis::Stream"):
+            props = stack.resolve(stack.properties(logical_id))
+            kinesis.create_stream(
+                StreamName=stack.physical[logical_id].ref,
+                ShardCount=int(props.get("ShardCount", 1)),
+                StreamModeDetails=props.get("StreamModeDetails") or {"StreamMode": "PROVISIONED"},
             )
 
     def _buckets(self) -> None:

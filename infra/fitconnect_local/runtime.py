@@ -26,11 +26,14 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlencode
 
+from botocore.exceptions import ClientError
+
 from fitconnect_local import iam_guard
 from fitconnect_local.apigw import Gateway
 from fitconnect_local.functions import FunctionSpec, function_specs
 from fitconnect_local.iam import Policies, load_policies, trigger_denials
-from fitconnect_local.iot import IotBridge, IotRoute, iot_routes
+from fitconnect_local.iot import IotBridge, IotRoute, iot_routes, substitute
+from fitconnect_local.kinesis_sources import KinesisShardSource
 from fitconnect_local.metrics import EmfMetrics, TextBody
 from fitconnect_local.processes import Service, resident_memory
 from fitconnect_local.provision import Provisioner, aws_client
@@ -154,6 +157,7 @@ class LocalRuntime:
             )
             self.gateway.serve(self.ports.api)
             self._start_sqs_sources()
+            self._start_kinesis_sources()
             sqs = aws_client("sqs", self.aws_endpoint)
             for route in rule_routes:
                 self._spawn(RuleDelivery(route, sqs, self._trigger_invoker(route.source), self._stop))
@@ -316,30 +320,61 @@ class LocalRuntime:
 
         return deliver
 
-    def _deliver_iot(self, route: IotRoute, payload: Any) -> None:
-        """A topic rule's Lambda action; when AWS could not invoke the function, the rule's error
-        action (an SQS queue, sent to with the rule's role) gets the failure, as IoT Core sends it."""
+    def _deliver_iot(self, route: IotRoute, payload: Any, topic: str) -> None:
+        """A topic rule's action: a function invoked, or a record put on a stream. When AWS could not
+        deliver, the rule's error action (an SQS queue, sent to with the rule's role) gets the
+        failure, as IoT Core sends it."""
+        if route.stream_name is not None:
+            stream_arn, problem = self._put_on_stream(route, payload, topic)
+            if problem:
+                self._rule_failed(route, payload, topic, ("KinesisAction", stream_arn, problem))
+            return
+        assert route.function_id is not None
         self._trigger_invoker(route.source)(route.function_id, payload)  # logs and drops when refused
         denial = self.denied_triggers.get((route.function_id, route.source))
-        if denial is None or route.error_queue_url is None:
+        if denial is not None:
+            failed = ("LambdaAction", self.functions[route.function_id].arn, denial)
+            self._rule_failed(route, payload, topic, failed)
+
+    def _put_on_stream(self, route: IotRoute, payload: Any, topic: str) -> tuple[str, str | None]:
+        """(the stream's ARN, why the record could not be put or None)."""
+        assert self.template is not None
+        assert route.stream_name is not None
+        arn = next(
+            (
+                stack.physical[logical_id].attrs["Arn"]
+                for stack, logical_id in self.template.each("AWS::Kinesis::Stream")
+                if stack.physical[logical_id].ref == route.stream_name
+            ),
+            f"stream/{route.stream_name}",
+        )
+        if not self.policies.role_allows(route.role_arn, "kinesis:PutRecord", arn):
+            return arn, f"the rule's role {route.role_arn or '(none)'} may not kinesis:PutRecord on {arn}"
+        key = substitute(route.partition_key, payload, topic)
+        if not key:
+            return arn, f"the partition key {route.partition_key!r} is empty for this message"
+        try:
+            aws_client("kinesis", self.aws_endpoint).put_record(
+                StreamName=route.stream_name, Data=json.dumps(payload).encode(), PartitionKey=key[:256]
+            )
+        except ClientError as error:
+            return arn, str(error)
+        return arn, None
+
+    def _rule_failed(self, route: IotRoute, payload: Any, topic: str, failed: tuple[str, str, str]) -> None:
+        action, resource, message = failed
+        self._emit("runtime", f"[iot] {route.source}: {action} failed on {resource}: {message}")
+        if route.error_queue_url is None:
             return
         queue_arn = iam_guard.queue_arn(route.error_queue_url)
         if not self.policies.role_allows(route.error_role_arn or "", "sqs:SendMessage", queue_arn):
-            self._emit(
-                route.function_id, f"[runtime] {route.source}: its error action may not send to {queue_arn}"
-            )
+            self._emit("runtime", f"[runtime] {route.source}: its error action may not send to {queue_arn}")
             return
         failure = {
             "ruleName": route.rule_name,
-            "topic": payload.get("topic", ""),
+            "topic": topic,
             "base64OriginalPayload": base64.b64encode(json.dumps(payload).encode()).decode(),
-            "failures": [
-                {
-                    "failedAction": "LambdaAction",
-                    "failedResource": self.functions[route.function_id].arn,
-                    "errorMessage": denial,
-                }
-            ],
+            "failures": [{"failedAction": action, "failedResource": resource, "errorMessage": message}],
         }
         aws_client("sqs", self.aws_endpoint).send_message(
             QueueUrl=route.error_queue_url, MessageBody=json.dumps(failure)
@@ -348,7 +383,8 @@ class LocalRuntime:
     def _refuse_unpollable_queues(self) -> None:
         """CloudFormation fails to create an SQS event source mapping whose role cannot poll."""
         for (function_id, source), denial in self.denied_triggers.items():
-            if any(event.name == source for event in self.functions[function_id].events_of("SQS")):
+            polled = self.functions[function_id].events_of("SQS", "Kinesis")
+            if any(event.name == source for event in polled):
                 raise TemplateError(f"{function_id}.{source}: {denial}")
 
     def _start_sqs_sources(self) -> None:
@@ -376,6 +412,43 @@ class LocalRuntime:
                         stop=self._stop,
                     )
                 )
+
+    def _start_kinesis_sources(self) -> None:
+        """One poller per shard of each stream a function reads (Kinesis event sources)."""
+        assert self.template is not None
+        streams = {
+            stack.physical[logical_id].attrs["Arn"]: stack.physical[logical_id].ref
+            for stack, logical_id in self.template.each("AWS::Kinesis::Stream")
+        }
+        queue_urls = {
+            stack.physical[logical_id].attrs["Arn"]: stack.physical[logical_id].ref
+            for stack, logical_id in self.template.each("AWS::SQS::Queue")
+        }
+        kinesis = aws_client("kinesis", self.aws_endpoint)
+        for function_id, spec in self.functions.items():
+            for source in spec.events_of("Kinesis"):
+                stream_arn = str(source.properties["Stream"])
+                if stream_arn not in streams:
+                    raise TemplateError(
+                        f"{function_id}.{source.name}: stream {stream_arn} is not in the template"
+                    )
+                for shard in kinesis.list_shards(StreamName=streams[stream_arn])["Shards"]:
+                    self._spawn(
+                        KinesisShardSource(
+                            function_id=function_id,
+                            stream_name=streams[stream_arn],
+                            stream_arn=stream_arn,
+                            shard_id=shard["ShardId"],
+                            properties=source.properties,
+                            role_arn=self.policies.function_roles.get(function_id, ""),
+                            kinesis=aws_client("kinesis", self.aws_endpoint),
+                            sqs=aws_client("sqs", self.aws_endpoint),
+                            queue_url_of=queue_urls.__getitem__,
+                            invoke=self.invoke,
+                            log=lambda line, function_id=function_id: self._emit(function_id, line),
+                            stop=self._stop,
+                        )
+                    )
 
     def _register_stripe_webhooks(self, secret_values: dict[str, str]) -> None:
         assert self.template is not None

@@ -156,10 +156,11 @@ def load_template(
     environ: Mapping[str, str] | None = None,
 ) -> Template:
     """Parse and name a template. `environ` feeds the parameters the template's
-    `Metadata.LocalRuntime.ParameterEnvironment` maps to variables (explicit `parameters` win)."""
+    `Metadata.LocalRuntime.ParameterEnvironment` maps to variables, over the local defaults of
+    `Metadata.LocalRuntime.Parameters` (explicit `parameters` win over both)."""
     path = Path(path).resolve()
     body = load_yaml(path)
-    given = {**environment_parameters(body, environ or {}), **(parameters or {})}
+    given = {**local_parameters(body), **environment_parameters(body, environ or {}), **(parameters or {})}
     params = _parameter_values(body, {**platform_application_parameters(body), **given})
     stack = stack_name or f"fitconnect-{params.get('Stage', 'local')}"
     template = _load_stack(path, body, stack, params)
@@ -256,6 +257,12 @@ class _NotYetCreated(TemplateError):
     """A nested stack's output that is not known yet (its stack is created later)."""
 
 
+def local_parameters(body: dict[str, Any]) -> dict[str, str]:
+    """`Metadata.LocalRuntime.Parameters`: values the local runtime uses where nothing else is given."""
+    values = ((body.get("Metadata") or {}).get("LocalRuntime") or {}).get("Parameters") or {}
+    return {name: str(value) for name, value in values.items()}
+
+
 def environment_parameters(body: dict[str, Any], environ: Mapping[str, str]) -> dict[str, str]:
     mapping = ((body.get("Metadata") or {}).get("LocalRuntime") or {}).get("ParameterEnvironment") or {}
     return {parameter: environ[variable] for parameter, variable in mapping.items() if environ.get(variable)}
@@ -322,6 +329,9 @@ def physical_of(
         arn = f"arn:{PARTITION}:sqs:{REGION}:{ACCOUNT_ID}:{name}"
         # The URL's host is the endpoint's; provisioning replaces it with moto's own answer.
         return Physical(f"http://localhost/{ACCOUNT_ID}/{name}", {"Arn": arn, "QueueName": name})
+    if kind == "AWS::Kinesis::Stream":
+        name = named("Name", f"{stack}-{logical_id}")
+        return Physical(name, {"Arn": f"arn:{PARTITION}:kinesis:{REGION}:{ACCOUNT_ID}:stream/{name}"})
     if kind == "AWS::S3::Bucket":
         name = named("BucketName", f"{stack}-{logical_id}".lower()[:63])
         return Physical(

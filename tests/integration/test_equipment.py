@@ -1,8 +1,10 @@
-"""Equipment over the real MQTT broker: telemetry → IoT rule → function → status and usage."""
+"""Equipment over the real MQTT broker: telemetry → IoT rule → Kinesis stream → function (batches) →
+status and usage."""
 
 import base64
 import json
 import os
+import random
 import subprocess
 import sys
 import time
@@ -67,6 +69,27 @@ def test_telemetry_moves_status_and_usage_and_service_resets_it(api, admin, devi
     serviced = api.post(f"/equipment/{equipment_id}/service", token=admin).body
     assert (serviced["usage_hours_since_service"], serviced["status"]) == (0, "in_use")
     assert serviced["usage_hours"] == 1.0
+
+
+def test_a_shuffled_burst_with_duplicates_through_the_stream_counts_each_message_once(api, admin, device):
+    """300 messages of three machines, shuffled and 30 of them published twice, over MQTT → the rule
+    → the stream → batches: each machine counts its 100 messages once, whatever the order."""
+    machines = [new_machine(api, admin, name=f"Burst {n}") for n in range(3)]
+    start = datetime.now(UTC) - timedelta(minutes=10)
+    messages = [
+        (machine, {"ts": (start + timedelta(seconds=5 * i)).isoformat(), "in_use": True, "usage_seconds": 5})
+        for machine in machines
+        for i in range(100)
+    ]
+    shuffled = messages + random.Random(5).sample(messages, 30)
+    random.Random(6).shuffle(shuffled)
+    for machine, payload in shuffled:
+        device(machine, payload)
+    for machine in machines:
+        assert eventually(
+            lambda machine=machine: current(api, admin, machine)["readings"] == 100, timeout_s=30
+        )
+        assert current(api, admin, machine)["usage_hours"] == round(500 / 3600, 2)
 
 
 def test_malformed_and_unknown_messages_are_rejected_and_counted(api, admin, device, platform):
@@ -247,20 +270,23 @@ def test_enrolment_hands_over_a_certificate_once_bound_to_the_machine_and_its_to
 
 def test_telemetry_the_rule_cannot_deliver_lands_in_its_error_queue(api, admin, device, platform):
     """IoT Core answers an undeliverable message with the rule's error action; locally too: take the
-    rule's permission away and the message is in the errors queue, with the reason."""
+    rule role's right to put on the stream away and the message is in the errors queue, with the
+    reason."""
     equipment_id = new_machine(api, admin, name="Bike 4")
-    key = ("IngestTelemetryFunction", "TelemetryRule")
-    platform.denied_triggers[key] = "no AWS::Lambda::Permission (removed by the test)"
+    [route] = [route for route in platform.iot.routes if route.source == "TelemetryRule"]
+    statements = platform.policies.roles[route.role_arn]
+    platform.policies.roles[route.role_arn] = []  # the role's policy removed
     try:
         device(equipment_id, reading())
         sqs = aws(platform, "sqs")
         url = sqs.get_queue_url(QueueName="fitconnect-local-telemetry-rule-errors")["QueueUrl"]
         received = eventually(lambda: sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages"))
     finally:
-        del platform.denied_triggers[key]
+        platform.policies.roles[route.role_arn] = statements
     failure = json.loads(received[0]["Body"])
     assert failure["ruleName"] == "fitconnect_local_telemetry"
-    assert failure["failures"][0]["failedAction"] == "LambdaAction"
+    assert failure["failures"][0]["failedAction"] == "KinesisAction"
+    assert "kinesis:PutRecord" in failure["failures"][0]["errorMessage"]
     original = json.loads(base64.b64decode(failure["base64OriginalPayload"]))
     assert original["equipment_id"] == equipment_id
     assert current(api, admin, equipment_id)["readings"] == 0  # the function never saw it

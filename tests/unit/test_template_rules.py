@@ -5,6 +5,7 @@ from unittest import mock
 
 import pytest
 
+from fitconnect_local.functions import function_specs
 from fitconnect_local.iam import load_policies, statements_allow
 from fitconnect_local.rehearsal import WILDCARD_EXCEPTIONS
 from fitconnect_local.template import load_template
@@ -40,11 +41,16 @@ def test_every_function_names_its_service_and_owns_a_log_group_with_retention(te
 def test_every_queue_has_a_dead_letter_queue_and_every_dlq_an_alarm(template):
     queues = list(template.each("AWS::SQS::Queue"))
     assert len(queues) >= 20
-    dlq_arns = {
-        stack.resolve(stack.properties(q)["RedrivePolicy"]["deadLetterTargetArn"])
-        for stack, q in queues
-        if "RedrivePolicy" in stack.properties(q)
-    } | _error_action_queue_arns(template)  # terminal too: what an IoT rule could not deliver
+    dlq_arns = (
+        {
+            stack.resolve(stack.properties(q)["RedrivePolicy"]["deadLetterTargetArn"])
+            for stack, q in queues
+            if "RedrivePolicy" in stack.properties(q)
+        }
+        | _error_action_queue_arns(template)
+        | _on_failure_queue_arns(template)
+    )  # terminal too: what an
+    # IoT rule could not deliver, and the stream batches an event source gave up on
     alarmed = {
         stack.resolve(stack.properties(alarm)["Dimensions"][0]["Value"])
         for stack, alarm in template.each("AWS::CloudWatch::Alarm")
@@ -56,6 +62,19 @@ def test_every_queue_has_a_dead_letter_queue_and_every_dlq_an_alarm(template):
         assert is_dlq or "RedrivePolicy" in stack.properties(logical_id), f"{logical_id} has no DLQ"
         if is_dlq:
             assert physical.attrs["QueueName"] in alarmed, f"{logical_id} (a DLQ) has no depth alarm"
+
+
+def _on_failure_queue_arns(template):
+    return {
+        str(destination)
+        for spec in function_specs(template).values()
+        for source in spec.events_of("Kinesis")
+        if (destination := _on_failure(source.properties))
+    }
+
+
+def _on_failure(properties):
+    return ((properties.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
 
 
 def _error_action_queue_arns(template):

@@ -16,18 +16,18 @@ __all__ = ["Account", "account_of", "erase", "export", "mark_deleted"]
 # password machinery (PyJWT, cryptography, argon2), which the many functions that only read an
 # account (or a trainer's time zone) should not load at cold start.
 def export(user_id: str) -> dict[str, Any]:
-    from fitconnect.identity import personal_data
+    from fitconnect.identity import personal_data  # cold start: see above
 
     return personal_data.export(user_id)
 
 
 def mark_deleted(user_id: str) -> None:
-    from fitconnect.identity import personal_data
+    from fitconnect.identity import personal_data  # cold start: see above
 
     personal_data.mark_deleted(user_id)
 
 
 def erase(user_id: str) -> None:
-    from fitconnect.identity import personal_data
+    from fitconnect.identity import personal_data  # cold start: see above
 
     personal_data.erase(user_id)

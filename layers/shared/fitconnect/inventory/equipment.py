@@ -1,11 +1,10 @@
-"""Equipment: the registry, telemetry ingestion (one read and one write per message), offline detection.
+"""Equipment: the registry, the views, the readings' baselines and offline detection (telemetry
+ingestion is `fitconnect.inventory.telemetry`).
 
 In the inventory table (`INVENTORY_TABLE`):
-- a machine: pk `EQUIP#<equipment_id>`, sk `EQUIP`, on no index: it is written by every message,
-  and an index entry would copy each write into one hot index partition (`EQUIPMENT`, throttled past
-  ~1,250 machines at one report per 5 s); its hourly and daily usage are maps on the same item
-  (`usage_hourly["YYYY-MM-DDTHH"]`, `usage_daily["YYYY-MM-DD"]`, seconds), so a message costs one
-  read and one write; the offline sweep prunes hours older than 48 h and days older than 90;
+- a machine: pk `EQUIP#<equipment_id>`, sk `EQUIP`, on no index: every telemetry batch writes it,
+  and an index entry would copy each write into one hot index partition; its usage per day, its
+  counters, readings and baselines are on it (see telemetry for its shape and its `version`);
 - its listing: pk `EQUIP#<equipment_id>`, sk `LISTING`; gsi1 `EQUIPMENT` / `<name lower>#<id>`:
   written with the machine and never by telemetry; lists read a page of it, then the machines in
   one `BatchGetItem`;
@@ -14,34 +13,25 @@ In the inventory table (`INVENTORY_TABLE`):
 
 Status: `needs_service` once usage since the last service reaches the interval, else `in_use` or
 `available` as the device reports, and `offline` when silent for more than 10 minutes (a schedule).
-
-Ordering: IoT Core invokes the function once per message, concurrently and in no order, and may
-deliver a message twice. Usage counts every message exactly once whatever the order: each write
-adds the message's device time (epoch ms) to the set `seen_ts` on condition it is not there yet.
-Status, readings and baselines follow only the newest message (`last_ts`); an older message adds its
-usage and nothing else. The sweep trims `seen_ts` to the last `DEDUP_WINDOW` of device time and
-raises `seen_floor`; a message older than the floor arrives too late to be counted ("late").
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import ConfigDict, Field, StringConstraints
 
-from fitconnect.inventory import telemetry_archive
-from fitconnect.inventory.models import Equipment, EquipmentListing, Rejected, RejectedCount
+from fitconnect.inventory.models import Equipment, EquipmentListing
+from fitconnect.inventory.packing import unpack_days
 from fitconnect.platform import clock, ids
 from fitconnect.platform.contract import RequestBody, SingleLine
 from fitconnect.platform.errors import NotFound
-from fitconnect.platform.observability import logger, metrics
 from fitconnect.platform.storage import (
     conditional_update,
     get_item,
     plain_map,
     transact_write,
-    ttl_in,
 )
 
 OFFLINE_AFTER = timedelta(minutes=10)
@@ -52,10 +42,6 @@ PERSISTENT = 4  # ...this many readings in a row is an anomaly (one reading fewe
 Z_EXTREME = 6.0
 MIN_SAMPLES = 20  # ...once the baseline has seen this many readings
 GAUSSIAN_MAD = (2 / 3.141592653589793) ** 0.5  # mean absolute deviation of a unit normal
-REJECTED_TTL_S = 30 * 24 * 3600
-# How far behind the newest message a message may arrive and still count (about 2 KB of set for a
-# device reporting every 5 s; the item's size is what each write costs).
-DEDUP_WINDOW = timedelta(minutes=15)
 
 
 class NewEquipment(RequestBody):
@@ -79,20 +65,6 @@ class NewEquipment(RequestBody):
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), SingleLine
     ]
     service_interval_hours: Annotated[int, Field(ge=1, le=10000)]
-
-
-class Telemetry(BaseModel):
-    """One message from a device (API.md: Gym equipment)."""
-
-    model_config = ConfigDict(extra="ignore")
-    equipment_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    ts: datetime
-    in_use: bool
-    usage_seconds: Annotated[float, Field(ge=0, le=3600)] = 0
-    reps: Annotated[int, Field(ge=0, le=100000)] | None = None
-    temperature_c: Annotated[float, Field(ge=-40, le=150)] | None = None
-    vibration_rms: Annotated[float, Field(ge=0, le=100)] | None = None
-    battery_pct: Annotated[float, Field(ge=0, le=100)] | None = None
 
 
 def register(request: NewEquipment) -> Equipment:
@@ -125,7 +97,7 @@ def equipment_of(equipment_id: str) -> Equipment:
     return equipment
 
 
-def _status(equipment: Equipment, in_use: bool, since_service_s: float) -> str:
+def status_of(equipment: Equipment, in_use: bool, since_service_s: float) -> str:
     if since_service_s >= float(equipment.service_interval_hours) * 3600:
         return "needs_service"
     return "in_use" if in_use else "available"
@@ -173,6 +145,8 @@ def _machines(equipment_ids: list[str]) -> list[Equipment]:
 
 
 def record_service(equipment_id: str) -> Equipment:
+    """Usage since service back to zero and the baselines started again; the version is bumped, so
+    a telemetry batch that read the machine before this cannot write the old count back."""
     equipment = equipment_of(equipment_id)
     status = "in_use" if equipment.in_use else ("available" if equipment.status != "offline" else "offline")
     equipment.update(
@@ -181,100 +155,10 @@ def record_service(equipment_id: str) -> Equipment:
             Equipment.last_service_at.set(clock.now_iso()),
             Equipment.baselines.set({}),
             Equipment.status.set(status),
+            Equipment.version.set((Equipment.version | 0) + 1),
         ]
     )
     return equipment
-
-
-def ingest(message: dict[str, Any]) -> str:
-    """Apply one telemetry message; a bad one is recorded as rejected (never raised).
-
-    Returns the outcome: `applied` (the newest so far), `counted` (older: usage only), `duplicate`,
-    `late` (behind the dedup window) or `rejected`.
-    """
-    try:
-        telemetry = Telemetry.model_validate(message)
-    except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-        return _reject(message, f"invalid: {problems}")
-    equipment = get_item(Equipment, Equipment.key(telemetry.equipment_id))
-    if equipment is None:
-        return _reject(message, "unknown equipment")
-    moment = telemetry.ts if telemetry.ts.tzinfo else telemetry.ts.replace(tzinfo=UTC)
-    ts, ts_ms = clock.to_iso(moment), int(moment.timestamp() * 1000)
-    telemetry_archive.enqueue(
-        {**telemetry.model_dump(mode="json", exclude_none=True), "ts": ts}
-    )  # for analytics
-    metrics.add_metric(name="TelemetryMessages", unit="Count", value=1)
-    if equipment.seen_floor is not None and ts_ms <= int(equipment.seen_floor):
-        return _late(telemetry)
-    if (not equipment.last_ts or ts > equipment.last_ts) and _apply_newest(equipment, telemetry, ts, ts_ms):
-        return "applied"
-    return _count_older(equipment, telemetry, ts, ts_ms)
-
-
-def _usage_actions(telemetry: Telemetry, ts: str, ts_ms: int) -> list[Any]:
-    """The order-independent part of a message: its usage, counted once (with the `_not_seen` guard)."""
-    hour, day, seconds = ts[:13], ts[:10], telemetry.usage_seconds
-    return [
-        Equipment.usage_seconds_total.add(seconds),
-        Equipment.usage_seconds_since_service.add(seconds),
-        Equipment.usage_hourly[hour].set((Equipment.usage_hourly[hour] | 0) + seconds),
-        Equipment.usage_daily[day].set((Equipment.usage_daily[day] | 0) + seconds),
-        Equipment.reps_total.add(telemetry.reps or 0),
-        Equipment.messages_total.add(1),
-        Equipment.seen_ts.add({ts_ms}),
-    ]
-
-
-def _not_seen(ts_ms: int) -> Any:
-    in_window = Equipment.seen_floor.does_not_exist() | (Equipment.seen_floor < ts_ms)
-    return ~Equipment.seen_ts.contains(ts_ms) & in_window
-
-
-def _apply_newest(equipment: Equipment, telemetry: Telemetry, ts: str, ts_ms: int) -> bool:
-    """Usage, status, readings and baselines in one write, conditioned on no newer message having
-    been applied since the read. False when one was (the caller counts this one as older)."""
-    since_service = float(equipment.usage_seconds_since_service) + telemetry.usage_seconds
-    actions = [
-        *_usage_actions(telemetry, ts, ts_ms),
-        Equipment.in_use.set(telemetry.in_use),
-        Equipment.status.set(_status(equipment, telemetry.in_use, since_service)),
-        Equipment.last_seen.set(clock.now_iso()),
-        Equipment.last_ts.set(ts),
-    ]
-    for name in ("battery_pct", "temperature_c", "vibration_rms"):
-        value = getattr(telemetry, name)
-        if value is not None:
-            actions.append(getattr(Equipment, name).set(value))
-    for name in BASELINED:
-        value = getattr(telemetry, name)
-        if value is not None:
-            previous = plain_map(equipment.baselines).get(name)
-            actions.append(Equipment.baselines[name].set(updated_baseline(previous, float(value))))
-    if equipment.last_ts:
-        nothing_newer = Equipment.last_ts == equipment.last_ts
-    else:
-        nothing_newer = Equipment.last_ts.does_not_exist()
-    return conditional_update(equipment, actions, nothing_newer & _not_seen(ts_ms))
-
-
-def _count_older(equipment: Equipment, telemetry: Telemetry, ts: str, ts_ms: int) -> str:
-    """An older message adds its usage (once) and `last_seen`; status and baselines stay with the newest."""
-    actions = [*_usage_actions(telemetry, ts, ts_ms), Equipment.last_seen.set(clock.now_iso())]
-    if conditional_update(equipment, actions, _not_seen(ts_ms)):
-        return "counted"
-    fresh = get_item(Equipment, Equipment.key(telemetry.equipment_id), consistent=True)
-    if fresh and fresh.seen_floor is not None and ts_ms <= int(fresh.seen_floor):
-        return _late(telemetry)
-    return "duplicate"
-
-
-def _late(telemetry: Telemetry) -> str:
-
-    logger.warning("telemetry too late to count", extra={"equipment_id": telemetry.equipment_id})
-    metrics.add_metric(name="TelemetryLate", unit="Count", value=1)
-    return "late"
 
 
 def baseline_std(baseline: dict[str, Any]) -> float:
@@ -334,62 +218,19 @@ def is_anomalous(baseline: dict[str, Any] | None) -> bool:
     return streak >= PERSISTENT or (streak >= PERSISTENT - 1 and extreme)
 
 
-def _reject(message: dict[str, Any], reason: str) -> str:
-    import json
-
-    now = clock.now_iso()
-    day = now[:10]
-    Rejected(
-        f"REJECTED#{day}",
-        f"{now}#{ids.new_id()}",
-        reason=reason[:500],
-        topic_equipment_id=str(message.get("equipment_id"))[:64] if message.get("equipment_id") else None,
-        payload=json.dumps(message, default=str)[:4000],
-        expires_at=ttl_in(REJECTED_TTL_S),
-    ).save()
-    RejectedCount(f"REJECTED#{day}", "COUNT").update(actions=[RejectedCount.count.add(1)])
-
-    logger.warning("telemetry rejected", extra={"reason": reason})
-    metrics.add_metric(name="TelemetryRejected", unit="Count", value=1)
-    return "rejected"
-
-
-def rejected_today() -> int:
-    item = get_item(RejectedCount, (f"REJECTED#{clock.now_iso()[:10]}", "COUNT"), consistent=True)
-    return int(item.count) if item else 0
-
-
 def sweep(now: datetime | None = None) -> dict[str, int]:
-    """Equipment silent for more than 10 minutes goes `offline` (back with its next message);
-    usage maps drop hours older than 48 h and days older than 90; `seen_ts` keeps DEDUP_WINDOW."""
+    """Equipment silent for more than 10 minutes goes `offline` (back with its next message)."""
     now = now or clock.now()
     cutoff = clock.to_iso(now - OFFLINE_AFTER)
-    marked = pruned = 0
+    marked = 0
     for equipment in fleet():
         if equipment.status != "offline" and equipment.last_seen and equipment.last_seen < cutoff:
             # Conditioned on the silence read: a message that arrived meanwhile keeps it online.
             still_silent = Equipment.last_seen == equipment.last_seen
             marked += conditional_update(equipment, [Equipment.status.set("offline")], still_silent)
-        pruned += _prune(equipment, now)
-    return {"offline": marked, "pruned": pruned}
+    return {"offline": marked}
 
 
-def _prune(equipment: Equipment, now: datetime) -> int:
-    oldest_hour = clock.to_iso(now - timedelta(hours=48))[:13]
-    oldest_day = clock.to_iso(now - timedelta(days=90))[:10]
-    old_hours = [key for key in plain_map(equipment.usage_hourly) if key < oldest_hour]
-    old_days = [key for key in plain_map(equipment.usage_daily) if key < oldest_day]
-    actions = [Equipment.usage_hourly[key].remove() for key in old_hours]
-    actions += [Equipment.usage_daily[key].remove() for key in old_days]
-    condition = None
-    if equipment.last_ts and equipment.seen_ts:
-        newest = clock.parse(equipment.last_ts)
-        floor = int((newest - DEDUP_WINDOW).timestamp() * 1000)
-        trimmed = {seen for seen in equipment.seen_ts if seen <= floor}
-        if trimmed:
-            actions += [Equipment.seen_ts.delete(trimmed), Equipment.seen_floor.set(floor)]
-            # The floor only rises (a stale read of last_ts must not lower it).
-            condition = Equipment.seen_floor.does_not_exist() | (Equipment.seen_floor < floor)
-    if actions and conditional_update(equipment, actions, condition):
-        return len(actions)
-    return 0
+def daily_usage(equipment: Equipment) -> dict[str, float]:
+    """Seconds in use per UTC day ("YYYY-MM-DD"), the last 90 days."""
+    return unpack_days(equipment.usage_days)

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.attributes import (
+    BinaryAttribute,
     BooleanAttribute,
     MapAttribute,
     NumberAttribute,
-    NumberSetAttribute,
     UnicodeAttribute,
 )
 
@@ -38,16 +38,19 @@ class Equipment(InventoryItem):
     temperature_c = NumberAttribute(null=True)
     vibration_rms = NumberAttribute(null=True)
     last_service_at = UnicodeAttribute(null=True)
-    usage_hourly = MapAttribute[str, Any](default=dict)
-    usage_daily = MapAttribute[str, Any](default=dict)
+    # Seconds in use per UTC day, the last 90 days, packed (fitconnect.inventory.packing).
+    usage_days = BinaryAttribute(null=True, legacy_encoding=False)
     reps_total = NumberAttribute(default=0)
     messages_total = NumberAttribute(default=0)
     # Rolling baselines (exponentially weighted mean and variance) of the device's own readings.
     baselines = MapAttribute[str, Any](default=dict)
-    # Device times (epoch ms) of the messages counted in the last DEDUP_WINDOW, and the time below
-    # which a message is too late to be counted (the window's trimmed edge).
-    seen_ts = NumberSetAttribute(null=True)
+    # Device times (epoch ms) of the messages counted in the last DEDUP_WINDOW, packed, and the time
+    # at or below which a message is too late to be counted (the window's edge).
+    seen = BinaryAttribute(null=True, legacy_encoding=False)
     seen_floor = NumberAttribute(null=True)
+    # Bumped by every write that reads before it writes (telemetry, a service record): each is
+    # conditioned on the version it read.
+    version = NumberAttribute(null=True)
     # Its IoT certificate once enrolled (fitconnect.inventory.enrolment): id, ARN, enrolled_at.
     enrolment = MapAttribute[str, Any](null=True)
     created_at = UnicodeAttribute()

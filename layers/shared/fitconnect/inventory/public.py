@@ -3,8 +3,7 @@ personal trainer plans with them). Everything else in this package is inventory'
 
 from collections import Counter
 
-from fitconnect.inventory.equipment import fleet
-from fitconnect.platform.storage import plain_map
+from fitconnect.inventory.equipment import daily_usage, fleet
 
 
 def equipment_kinds() -> set[str]:
@@ -18,7 +17,7 @@ def usage_by_kind_and_day() -> dict[tuple[str, str], tuple[float, int]]:
     per_kind = Counter(str(machine.kind) for machine in machines)
     usage: dict[tuple[str, str], float] = {}
     for machine in machines:
-        for day, seconds in plain_map(machine.usage_daily).items():
+        for day, seconds in daily_usage(machine).items():
             key = (str(machine.kind), day)
             usage[key] = usage.get(key, 0.0) + float(seconds)
     return {key: (seconds, per_kind[key[0]]) for key, seconds in usage.items()}

@@ -56,7 +56,7 @@ def _item(
 def _daily_hours(machine: Equipment) -> float:
     today = clock.now().date()
     days = [(today - timedelta(days=back)).isoformat() for back in range(UTILISATION_DAYS)]
-    usage = plain_map(machine.usage_daily)
+    usage = equipment.daily_usage(machine)
     return sum(float(usage.get(day, 0)) for day in days) / 3600 / UTILISATION_DAYS
 
 

@@ -1,41 +1,45 @@
 """The raw telemetry archive for analytics: every valid message, in batches, partitioned by date.
 
-The ingest function hands each valid message to a queue (`TELEMETRY_ARCHIVE_QUEUE_URL`); the
-archiver receives them in batches and writes one JSON Lines object per date per batch to
-`telemetry/dt=YYYY-MM-DD/<batch key>.jsonl` in the analytics bucket. The batch key is derived
-from the message ids, so a retried batch overwrites the same object: no duplicates.
+The archive function reads the telemetry stream on its own (beside the ingest function) and writes
+one JSON Lines object per date per batch to `telemetry/dt=YYYY-MM-DD/<batch key>.jsonl` in the
+analytics bucket, each message validated and its time in UTC (an invalid one is the ingest
+function's to record as rejected). The batch key is derived from the records' ids, so a retried
+batch overwrites the same object: no duplicates.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from collections import defaultdict
 from typing import Any
 
-from fitconnect.platform import aws
+from fitconnect.inventory.telemetry import valid
+from fitconnect.platform import aws, clock
 from fitconnect.platform.settings import env
 
 
-def enqueue(message: dict[str, Any]) -> None:
-    aws.client("sqs").send_message(
-        QueueUrl=env("TELEMETRY_ARCHIVE_QUEUE_URL"), MessageBody=json.dumps(message, default=str)
-    )
-
-
 def write_batch(records: list[dict[str, Any]]) -> list[str]:
-    """Write a batch of SQS records; returns the object keys written."""
+    """Write a batch of Kinesis records; returns the object keys written."""
     by_date: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for record in records:
-        body = record["body"]
-        date = str(json.loads(body).get("ts", ""))[:10] or "unknown"
-        by_date[date].append((record["messageId"], body))
+        try:
+            message = json.loads(base64.b64decode(record["kinesis"]["data"]))
+        except ValueError:
+            continue
+        telemetry = valid(message)
+        if isinstance(telemetry, str):
+            continue
+        ts = clock.to_iso(telemetry.moment())
+        line = json.dumps({**telemetry.model_dump(mode="json", exclude_none=True), "ts": ts})
+        by_date[ts[:10]].append((record["eventID"], line))
     keys = []
     for date, entries in sorted(by_date.items()):
         entries.sort()
-        batch_key = hashlib.sha256("".join(message_id for message_id, _ in entries).encode()).hexdigest()[:24]
+        batch_key = hashlib.sha256("".join(event_id for event_id, _ in entries).encode()).hexdigest()[:24]
         key = f"telemetry/dt={date}/{batch_key}.jsonl"
-        lines = "\n".join(body for _, body in entries) + "\n"
+        lines = "\n".join(line for _, line in entries) + "\n"
         aws.client("s3").put_object(
             Bucket=env("ANALYTICS_BUCKET"), Key=key, Body=lines.encode(), ContentType="application/x-ndjson"
         )
