@@ -1,5 +1,7 @@
 """Pieces of the local runtime that are pure logic: template intrinsics, cron, IoT SQL, batch answers."""
 
+import base64
+import json
 import threading
 import time
 from datetime import UTC, datetime
@@ -228,3 +230,92 @@ def test_the_worker_budget_stops_the_longest_idle_worker_of_any_function_and_nev
     finally:
         for pool in (first, second, third, slow):
             pool.close()
+
+
+def _stream_source(aws_clients, invoke, **properties):
+    from fitconnect_local.kinesis_sources import KinesisShardSource
+
+    kinesis, sqs = aws_clients
+    kinesis.create_stream(StreamName="telemetry", ShardCount=1)
+    queue_url = sqs.create_queue(QueueName="failed-batches")["QueueUrl"]
+    for n in range(10):
+        kinesis.put_record(StreamName="telemetry", Data=json.dumps({"n": n}).encode(), PartitionKey="m")
+    [shard] = kinesis.list_shards(StreamName="telemetry")["Shards"]
+    properties = {"StartingPosition": "TRIM_HORIZON", "BatchSize": 10, **properties}
+    source = KinesisShardSource(
+        function_id="F", stream_name="telemetry", stream_arn="arn:stream", shard_id=shard["ShardId"],
+        properties=properties, role_arn="arn:role", kinesis=kinesis, sqs=sqs,
+        queue_url_of=lambda _arn: queue_url, invoke=invoke, log=lambda _line: None, stop=threading.Event(),
+    )  # fmt: skip
+    return source, queue_url
+
+
+@pytest.fixture
+def aws_clients(aws):
+    import boto3
+
+    return boto3.client("kinesis"), boto3.client("sqs")
+
+
+def _numbers(event):
+    return [json.loads(base64.b64decode(r["kinesis"]["data"]))["n"] for r in event["Records"]]
+
+
+def test_a_stream_batch_with_a_reported_failure_is_retried_from_that_record_in_order(aws_clients):
+    seen = []
+
+    def invoke(_function_id, event):
+        numbers = _numbers(event)
+        seen.append(numbers)
+        if len(seen) == 1:  # the first delivery: record 4 failed (and so everything after it)
+            failed = event["Records"][4]["kinesis"]["sequenceNumber"]
+            return Invocation(ok=True, result={"batchItemFailures": [{"itemIdentifier": failed}]})
+        return Invocation(ok=True, result={"batchItemFailures": []})
+
+    source, _ = _stream_source(aws_clients, invoke, FunctionResponseTypes=["ReportBatchItemFailures"])
+    iterator = source.kinesis.get_shard_iterator(
+        StreamName="telemetry", ShardId=source.shard_id, ShardIteratorType="TRIM_HORIZON"
+    )["ShardIterator"]
+    source._read(iterator)
+    source._process(source.pending[:10])
+    assert seen == [list(range(10)), list(range(4, 10))]
+    assert source.pending == []
+
+
+def test_a_stream_batch_that_keeps_failing_is_bisected_then_described_to_the_on_failure_queue(aws_clients):
+    calls = []
+
+    def invoke(_function_id, event):
+        numbers = _numbers(event)
+        calls.append(numbers)
+        return Invocation(ok=3 not in numbers, error=None if 3 not in numbers else {"errorType": "Boom"})
+
+    source, queue_url = _stream_source(
+        aws_clients,
+        invoke,
+        BisectBatchOnFunctionError=True,
+        MaximumRetryAttempts=2,
+        DestinationConfig={"OnFailure": {"Destination": "arn:queue"}},
+    )
+    iterator = source.kinesis.get_shard_iterator(
+        StreamName="telemetry", ShardId=source.shard_id, ShardIteratorType="TRIM_HORIZON"
+    )["ShardIterator"]
+    source._read(iterator)
+    source._process(source.pending[:10])
+    processed = sorted({n for numbers in calls for n in numbers if 3 not in numbers})
+    assert processed == [0, 1, 2, 4, 5, 6, 7, 8, 9]  # every record but the poison went through
+    assert calls[1] == [0, 1, 2, 3, 4]  # after the first error, half the batch
+    messages = source.sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
+    [described] = [json.loads(m["Body"]) for m in messages]
+    assert described["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert described["KinesisBatchInfo"]["batchSize"] >= 1
+    assert source.pending == []
+
+
+def test_an_iot_action_substitution_template_reads_the_topic_and_the_message():
+    from fitconnect_local.iot import substitute
+
+    topic = "fitconnect/equipment/01ABC/telemetry"
+    assert substitute("${topic(3)}", {}, topic) == "01ABC"
+    assert substitute("m-${equipment_id}-${topic(9)}", {"equipment_id": "x"}, topic) == "m-x-"
+    assert len(substitute("${newuuid()}", {}, topic)) == 36
