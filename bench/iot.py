@@ -1,11 +1,12 @@
 """`make bench-iot`: telemetry ingestion on the local runtime.
 
-1. Throughput: bursts of messages published to the MQTT broker as fast as a client can, through the
-   template's IoT rule to `IngestTelemetryFunction` (asynchronous invocations, concurrent and unordered
-   as in AWS) — messages per second until every invocation has finished, the outcomes, and the check
-   that the machines' reading counts equal what was published (each message counted exactly once).
-2. Cost: the handler in this process against the same moto, AWS calls per message for messages that
-   arrive in order, and for a shuffled burst with redeliveries from concurrent threads.
+1. Throughput: a burst of messages published to the MQTT broker as fast as a client can, through the
+   template's IoT rule onto the Kinesis stream and in batches to `IngestTelemetryFunction` —
+   messages per second until the machines' reading counts equal what was published (each message
+   counted exactly once), and the batches the poller made.
+2. Cost: the handler in this process against the same moto, AWS calls per message for the batches
+   of a fleet reporting every 5 s (shuffled within the batch), for a batch delivered again, and the
+   size of a machine's item (what each write costs).
 
 Not a test: figures depend on the machine. The README records a run on the 2-core dev machine.
     BENCH_IOT_MESSAGES=5000 make bench-iot
@@ -13,14 +14,15 @@ Not a test: figures depend on the machine. The README records a run on the 2-cor
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import os
 import random
+import statistics
 import threading
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,11 +31,13 @@ import paho.mqtt.client as mqtt
 import requests
 
 from bench.harness import LambdaContext, free_port, in_process, login_token, write_result
+from fitconnect_local.provision import aws_client
 from fitconnect_local.runtime import LocalRuntime, Ports
 
 ROOT = Path(__file__).resolve().parent.parent
 MESSAGES = int(os.environ.get("BENCH_IOT_MESSAGES", "2000"))
 MACHINES = 10
+BATCH_WINDOW_S = 30  # the deployed MaximumBatchingWindowInSeconds (TelemetryBatchWindowSeconds)
 INGEST = "IngestTelemetryFunction"
 
 
@@ -68,11 +72,12 @@ def telemetry(equipment_id: str, second: int) -> dict[str, Any]:
     }
 
 
-class Outcomes:
-    """The ingest function's results, as the runtime's async invocations finish them."""
+class Batches:
+    """The ingest function's invocations as the stream poller makes them: how many, of how many records."""
 
     def __init__(self, runtime: LocalRuntime) -> None:
-        self.counts: Counter[str] = Counter()
+        self.sizes: list[int] = []
+        self.retried = 0
         self._lock = threading.Lock()
         real_invoke = runtime.invoke
 
@@ -80,20 +85,25 @@ class Outcomes:
             outcome = real_invoke(function_id, event)
             if function_id == INGEST:
                 with self._lock:
-                    self.counts[
-                        (outcome.result or {}).get("outcome", "error") if outcome.ok else "error"
-                    ] += 1
+                    self.sizes.append(len(event.get("Records") or []))
+                    self.retried += len((outcome.result or {}).get("batchItemFailures") or [])
             return outcome
 
         runtime.invoke = invoke  # type: ignore[method-assign]
 
-    def total(self) -> int:
-        with self._lock:
-            return sum(self.counts.values())
+
+def readings(runtime: LocalRuntime, token: str, machine_ids: list[str]) -> int:
+    headers = {"authorization": f"Bearer {token}"}
+    return sum(
+        requests.get(f"{runtime.api_url}/equipment/{machine_id}", headers=headers, timeout=30).json()[
+            "readings"
+        ]
+        for machine_id in machine_ids
+    )
 
 
 def throughput(runtime: LocalRuntime, token: str, machine_ids: list[str]) -> list[str]:
-    outcomes = Outcomes(runtime)
+    batches = Batches(runtime)
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="fitconnect-bench-iot")
     client.connect("127.0.0.1", runtime.ports.mqtt)
     client.loop_start()
@@ -107,60 +117,108 @@ def throughput(runtime: LocalRuntime, token: str, machine_ids: list[str]) -> lis
     for machine_id, payload in payloads:
         client.publish(f"fitconnect/equipment/{machine_id}/telemetry", payload, qos=1)
     published_s = time.perf_counter() - started
-    while outcomes.total() < len(payloads) and time.perf_counter() - started < 600:
-        time.sleep(0.05)
+    counted = 0
+    while counted < len(payloads) and time.perf_counter() - started < 600:
+        time.sleep(0.5)
+        counted = readings(runtime, token, machine_ids)
     done_s = time.perf_counter() - started
     client.loop_stop()
     client.disconnect()
-    headers = {"authorization": f"Bearer {token}"}
-    readings = sum(
-        requests.get(f"{runtime.api_url}/equipment/{machine_id}", headers=headers, timeout=30).json()[
-            "readings"
-        ]
-        for machine_id in machine_ids
-    )
+    sizes = batches.sizes or [0]
     return [
-        f"- Broker → rule → function: {len(payloads)} messages from {len(machine_ids)} machines published "
-        f"in {published_s:.1f} s, all processed in {done_s:.1f} s: "
-        f"**{len(payloads) / done_s:.0f} messages/s** (function concurrency {runtime.max_concurrency}).",
-        f"- Outcomes: {dict(sorted(outcomes.counts.items()))}; readings counted on the machines: "
-        f"{readings} of {len(payloads)} published.",
+        f"- Broker → rule → stream → function: {len(payloads)} messages from {len(machine_ids)} machines "
+        f"published in {published_s:.1f} s, all counted on the machines in {done_s:.1f} s: "
+        f"**{len(payloads) / done_s:.0f} messages/s**.",
+        f"- {len(batches.sizes)} invocations of the ingest function (batches of {min(sizes)} to {max(sizes)} "
+        f"records, median {statistics.median(sizes):.0f}); records reported for a retry: {batches.retried}; "
+        f"readings counted on the machines: {counted} of {len(payloads)} published.",
     ]
 
 
+def kinesis_event(messages: list[dict[str, Any]], first_sequence: int) -> dict[str, Any]:
+    return {
+        "Records": [
+            {
+                "kinesis": {
+                    "sequenceNumber": str(first_sequence + n),
+                    "partitionKey": message["equipment_id"],
+                    "data": base64.b64encode(json.dumps(message).encode()).decode(),
+                },
+                "eventID": f"shardId-000000000000:{first_sequence + n}",
+            }
+            for n, message in enumerate(messages)
+        ]
+    }
+
+
 def cost(runtime: LocalRuntime, machine_ids: list[str]) -> list[str]:
+    """AWS calls per message for the fleet's batches: each machine reports every 5 s and a batch
+    gathers BATCH_WINDOW_S of the stream (six reports per machine at the deployed 30 s)."""
     spec = runtime.functions[INGEST]
     rows = []
+    per_machine = BATCH_WINDOW_S // 5
     with in_process(runtime, spec) as (handler, calls):
-        in_order = [telemetry(machine_ids[0], 10_000 + second) for second in range(200)]
-        handler(in_order.pop(0), LambdaContext())  # warm-up: the first call creates clients
+        handler(kinesis_event([telemetry(machine_ids[0], 0)], 0), LambdaContext())  # warm-up
         calls.clear()
-        started = time.perf_counter()
-        for message in in_order:
-            handler(message, LambdaContext())
-        each_ms = (time.perf_counter() - started) * 1000 / len(in_order)
-        own_ms = each_ms - calls["aws_seconds"] * 1000 / len(in_order)
-        label = f"in order, one at a time ({each_ms:.1f} ms each, of which {own_ms:.1f} ms outside AWS calls)"
-        rows.append(_per_message(label, calls, len(in_order)))
-
+        sent = 0
+        for window in range(20):
+            batch = [
+                telemetry(machine_id, 30_000 + window * BATCH_WINDOW_S + 5 * i)
+                for machine_id in machine_ids
+                for i in range(per_machine)
+            ]
+            random.shuffle(batch)
+            handler(kinesis_event(batch, 1_000 + sent), LambdaContext())
+            sent += len(batch)
+        label = f"{len(machine_ids)} machines, {per_machine} reports each per batch, in any order"
+        rows.append(_per_message(label, calls, sent))
         calls.clear()
-        burst = [telemetry(machine_ids[1], 20_000 + second) for second in range(400)]
-        burst += random.sample(burst, 40)  # 10% delivered twice
-        random.shuffle(burst)
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            results = Counter(
-                result["outcome"] for result in pool.map(lambda m: handler(m, LambdaContext()), burst)
-            )
-        rows.append(
-            _per_message(f"shuffled burst, 8 threads, 10% redelivered {dict(results)}", calls, len(burst))
-        )
+        retried = [telemetry(machine_ids[1], 60_000 + 5 * i) for i in range(60)]
+        handler(kinesis_event(retried, 50_000), LambdaContext())
+        calls.clear()
+        handler(kinesis_event(retried, 50_000), LambdaContext())  # Lambda retries the same batch
+        rows.append(_per_message("a batch delivered again (nothing to write)", calls, len(retried)))
+    size = item_size(runtime, machine_ids[0])
+    rows.append(f"- A machine's item after these batches (20 of its messages at 5 s): {size} bytes.")
     return rows
+
+
+def item_size(runtime: LocalRuntime, machine_id: str) -> int:
+    """Attribute names plus values, as DynamoDB sizes an item (numbers ~1 byte per 2 digits)."""
+    import boto3
+
+    del boto3
+    table = next(
+        t
+        for t in aws_client("dynamodb", runtime.aws_endpoint).list_tables()["TableNames"]
+        if "inventory" in t
+    )
+    item = aws_client("dynamodb", runtime.aws_endpoint).get_item(
+        TableName=table, Key={"pk": {"S": f"EQUIP#{machine_id}"}, "sk": {"S": "EQUIP"}}
+    )["Item"]
+    return dynamodb_size(item)
+
+
+def dynamodb_size(item: dict[str, Any]) -> int:
+    def size(value: dict[str, Any]) -> int:
+        ((kind, content),) = value.items()
+        if kind in ("S", "B"):
+            return len(content.encode() if kind == "S" else content)
+        if kind == "N":
+            return len(content.strip("-").replace(".", "")) // 2 + 2
+        if kind == "M":
+            return 3 + sum(len(k.encode()) + size(v) for k, v in content.items())
+        if kind == "L":
+            return 3 + sum(size(v) + 1 for v in content)
+        return 1
+
+    return sum(len(name.encode()) + size(value) for name, value in item.items())
 
 
 def _per_message(label: str, calls: Counter[str], messages: int) -> str:
     counts = sorted((name, count) for name, count in calls.items() if name != "aws_seconds")
-    listed = ", ".join(f"{name} \N{MULTIPLICATION SIGN}{count / messages:.2f}" for name, count in counts)
-    return f"- AWS calls per message, {label}: {listed}"
+    listed = ", ".join(f"{name} \N{MULTIPLICATION SIGN}{count / messages:.3f}" for name, count in counts)
+    return f"- AWS calls per message, {label}: {listed or 'none'}"
 
 
 def main() -> None:
