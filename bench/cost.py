@@ -15,6 +15,7 @@ Writes bench/results/cost.md and prints it. Not a test: a model to decide with.
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -32,9 +33,19 @@ PRICES = ROOT / "bench" / "prices-us-east-1.json"
 MEASURED = ROOT / "bench" / "measured.json"
 MONTH_S = 30 * 24 * 3600
 ITEM_KB = 1.0  # a typical item's size: 1 write unit, 1 read unit
-# Items bigger than that, by function (KB written per write), from the item's shape: the machine's
-# item carries its usage maps, baselines and a 15-minute dedup set (~4 KB at one report per 5 s).
-WRITE_KB = {"IngestTelemetryFunction": 4.0}
+# Items bigger than that, by function (KB written per write).
+WRITE_KB: dict[str, float] = {}
+# The telemetry path (README, Gym equipment; `make bench-iot`): the IoT rule (devices publish to its
+# Basic Ingest topic: no messaging charge) puts each message on a provisioned Kinesis stream; the
+# ingest function takes a batch per window per shard and writes each machine's item (under 1 KB,
+# measured) once per window after one consistent read; the archive function reads the same stream on
+# the same window and writes one S3 object per batch. Durations per message: `make bench-iot`.
+TELEMETRY_WINDOW_S = 30  # TelemetryBatchWindowSeconds, the deployed default (both readers)
+ARCHIVE_WINDOW_S = TELEMETRY_WINDOW_S
+SHARD_RECORDS_S = 1000  # what one shard takes
+INGEST_MS_PER_MESSAGE = 1.0
+ARCHIVE_MS_PER_MESSAGE = 0.1
+TELEMETRY_FUNCTIONS = ("IngestTelemetryFunction", "ArchiveTelemetryFunction")
 # Where `make bench` replays a sample that does not walk the path a real invocation takes (a
 # consumer's second delivery of one event is a duplicate; an unknown machine's message is rejected),
 # the calls of the real path: telemetry as `make bench-iot` measured it per message (README, Gym
@@ -43,7 +54,6 @@ WRITE_KB = {"IngestTelemetryFunction": 4.0}
 # record, e-mail; Stripe: idempotency record and its completion, payment read and write, the
 # booking's transaction, the event).
 REAL_PATH_CALLS = {
-    "IngestTelemetryFunction": {"dynamodb:GetItem": 1, "dynamodb:UpdateItem": 1, "sqs:SendMessage": 1},
     "SendNotificationsFunction": {
         "dynamodb:PutItem": 3,
         "dynamodb:GetItem": 12,
@@ -119,10 +129,7 @@ class Workload:
         per_member["ArchiveEventsFunction"] = bookings * 4 / 10  # ~4 domain events a booking, batches of 10
         calls = {name: count * self.members for name, count in per_member.items()}
         calls["AuthorizerFunction"] = sum(count for name, count in calls.items() if name in routed)
-        messages = self.machines * MONTH_S / self.report_interval_s
-        calls["IngestTelemetryFunction"] = messages
-        calls["ArchiveTelemetryFunction"] = messages / 100
-        return calls
+        return calls  # telemetry is priced as a path: see telemetry_lines
 
     def telemetry_messages(self) -> float:
         return self.machines * MONTH_S / self.report_interval_s
@@ -153,6 +160,8 @@ def cost_lines(workload: Workload) -> tuple[dict[str, float], dict[str, float]]:
     per_function: dict[str, float] = defaultdict(float)
     arch = "arm64"
     for name, count in invocations.items():
+        if name in TELEMETRY_FUNCTIONS:
+            continue  # priced as a path: telemetry_lines
         spec, figures = functions[name], measured.get(name, {"calls": {}, "direct_p50_ms": 10.0})
         gb_s = spec.memory_mb / 1024 * max(1.0, figures["direct_p50_ms"]) / 1000
         charges = {
@@ -169,14 +178,47 @@ def cost_lines(workload: Workload) -> tuple[dict[str, float], dict[str, float]]:
         for line, price in charges.items():
             lines[line] += price * count
             per_function[name] += price * count
-    messages = workload.telemetry_messages()
-    lines["IoT Core"] += (
-        messages * (prices["iot_message"] + prices["iot_rule_triggered"] + prices["iot_rule_action"])
-        + workload.machines * MONTH_S / 60 * prices["iot_connectivity_minute"]
-    )
-    per_function["IngestTelemetryFunction"] += lines["IoT Core"]
+    for line, amount in telemetry_lines(workload, prices, functions).items():
+        lines[line] += amount
+        per_function["IngestTelemetryFunction"] += amount  # the whole path, archive included
     lines["Secrets Manager"] += 6 * prices["secretsmanager_secret_month"]
     return dict(lines), dict(per_function)
+
+
+def telemetry_lines(
+    workload: Workload, prices: dict[str, float], functions: dict[str, Any]
+) -> dict[str, float]:
+    """A month of the telemetry path, line by line (see TELEMETRY_WINDOW_S above)."""
+    messages = workload.telemetry_messages()
+    if not messages:
+        return {}
+    shards = max(1, math.ceil(workload.machines / workload.report_interval_s / SHARD_RECORDS_S))
+    ingest_batches = MONTH_S / TELEMETRY_WINDOW_S * shards
+    archive_batches = MONTH_S / ARCHIVE_WINDOW_S * shards
+    # Each machine is read and written once per window (once per message if it reports less often).
+    machine_writes = workload.machines * MONTH_S / max(TELEMETRY_WINDOW_S, workload.report_interval_s)
+    gb_s = (
+        functions["IngestTelemetryFunction"].memory_mb / 1024 * messages * INGEST_MS_PER_MESSAGE / 1000
+        + functions["ArchiveTelemetryFunction"].memory_mb / 1024 * messages * ARCHIVE_MS_PER_MESSAGE / 1000
+    )
+    invocations = ingest_batches + archive_batches
+    return {
+        "IoT Core": messages * (prices["iot_rule_triggered"] + prices["iot_rule_action"])
+        + workload.machines * MONTH_S / 60 * prices["iot_connectivity_minute"],
+        "Kinesis": shards * MONTH_S / 3600 * prices["kinesis_shard_hour"]
+        + messages * prices["kinesis_put_payload_unit"],
+        "DynamoDB": machine_writes
+        * (prices["dynamodb_write_request_unit"] + prices["dynamodb_read_request_unit"]),
+        "Lambda requests": invocations * prices["lambda_request"],
+        "Lambda duration": gb_s * prices["lambda_gb_second_arm64"],
+        "S3": archive_batches * prices["s3_put_request"],
+        "CloudWatch Logs": invocations
+        * LOG_KB_PER_INVOCATION
+        / 1024
+        / 1024
+        * prices["cloudwatch_logs_ingested_gb"],
+        "X-Ray": invocations * XRAY_SAMPLED * prices["xray_trace_recorded"],
+    }
 
 
 def _call_charges(name: str, calls: dict[str, float], prices: dict[str, float]) -> dict[str, float]:

@@ -113,6 +113,7 @@ class LocalRuntime:
         self.gateway: Gateway | None = None
         self.iot: IotBridge | None = None
         self.startup_s = 0.0
+        self._kinesis_client: Any = None
 
     # -- lifecycle
     def start(self) -> None:
@@ -338,28 +339,33 @@ class LocalRuntime:
 
     def _put_on_stream(self, route: IotRoute, payload: Any, topic: str) -> tuple[str, str | None]:
         """(the stream's ARN, why the record could not be put or None)."""
-        assert self.template is not None
         assert route.stream_name is not None
-        arn = next(
-            (
-                stack.physical[logical_id].attrs["Arn"]
-                for stack, logical_id in self.template.each("AWS::Kinesis::Stream")
-                if stack.physical[logical_id].ref == route.stream_name
-            ),
-            f"stream/{route.stream_name}",
-        )
+        arn = self._stream_arns().get(route.stream_name, f"stream/{route.stream_name}")
         if not self.policies.role_allows(route.role_arn, "kinesis:PutRecord", arn):
             return arn, f"the rule's role {route.role_arn or '(none)'} may not kinesis:PutRecord on {arn}"
         key = substitute(route.partition_key, payload, topic)
         if not key:
             return arn, f"the partition key {route.partition_key!r} is empty for this message"
         try:
-            aws_client("kinesis", self.aws_endpoint).put_record(
+            self._kinesis().put_record(
                 StreamName=route.stream_name, Data=json.dumps(payload).encode(), PartitionKey=key[:256]
             )
         except ClientError as error:
             return arn, str(error)
         return arn, None
+
+    def _kinesis(self) -> Any:
+        """One client for the IoT bridge's puts (a client per message was most of their time)."""
+        if self._kinesis_client is None:
+            self._kinesis_client = aws_client("kinesis", self.aws_endpoint)
+        return self._kinesis_client
+
+    def _stream_arns(self) -> dict[str, str]:
+        assert self.template is not None
+        return {
+            stack.physical[logical_id].ref: stack.physical[logical_id].attrs["Arn"]
+            for stack, logical_id in self.template.each("AWS::Kinesis::Stream")
+        }
 
     def _rule_failed(self, route: IotRoute, payload: Any, topic: str, failed: tuple[str, str, str]) -> None:
         action, resource, message = failed
@@ -444,7 +450,7 @@ class LocalRuntime:
                             kinesis=aws_client("kinesis", self.aws_endpoint),
                             sqs=aws_client("sqs", self.aws_endpoint),
                             queue_url_of=queue_urls.__getitem__,
-                            invoke=self.invoke,
+                            invoke=lambda function_id, event: self.invoke(function_id, event),
                             log=lambda line, function_id=function_id: self._emit(function_id, line),
                             stop=self._stop,
                         )
