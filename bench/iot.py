@@ -39,6 +39,7 @@ MESSAGES = int(os.environ.get("BENCH_IOT_MESSAGES", "2000"))
 MACHINES = 10
 BATCH_WINDOW_S = 30  # the deployed MaximumBatchingWindowInSeconds (TelemetryBatchWindowSeconds)
 INGEST = "IngestTelemetryFunction"
+RULE = "fitconnect_local_telemetry"
 
 
 def register_machines(runtime: LocalRuntime, token: str, count: int) -> list[str]:
@@ -115,7 +116,8 @@ def throughput(runtime: LocalRuntime, token: str, machine_ids: list[str]) -> lis
     ]
     started = time.perf_counter()
     for machine_id, payload in payloads:
-        client.publish(f"fitconnect/equipment/{machine_id}/telemetry", payload, qos=1)
+        # Through the rule's Basic Ingest topic, as enrolled devices publish (see enrolment).
+        client.publish(f"$aws/rules/{RULE}/fitconnect/equipment/{machine_id}/telemetry", payload, qos=1)
     published_s = time.perf_counter() - started
     counted = 0
     while counted < len(payloads) and time.perf_counter() - started < 600:

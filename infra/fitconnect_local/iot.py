@@ -2,6 +2,11 @@
 each message, with the rule's SQL applied, to the rule's action: a function (invoked
 asynchronously) or a Kinesis stream (put with the rule's role, its partition key a substitution
 template such as `${topic(3)}`).
+
+Basic Ingest as IoT Core has it: a message published to `$aws/rules/<rule name>/<topic>` goes to that
+rule only, which sees `<topic>` (its SQL's FROM filter and `topic()` apply to it); nobody else
+receives it. Devices use it because IoT Core does not bill such a message as messaging. (The local
+broker carries these under an alias: see fitconnect_local.mqtt_broker.)
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import paho.mqtt.client as mqtt
 from fitconnect_local.functions import FunctionSpec
 from fitconnect_local.iam import topic_rule
 from fitconnect_local.iot_sql import MessageContext, RuleQuery, SqlError, parse_rule_sql
+from fitconnect_local.mqtt_broker import BASIC_INGEST_ALIAS
 from fitconnect_local.template import Template, TemplateError
 
 
@@ -34,6 +40,14 @@ class IotRoute:
     stream_name: str | None = None  # a Kinesis action: the stream, its partition key and role
     partition_key: str = ""
     role_arn: str = ""
+
+
+def basic_ingest(topic: str) -> tuple[str | None, str]:
+    """(the rule a Basic Ingest topic names, the topic the rule sees), or (None, topic)."""
+    if not topic.startswith(BASIC_INGEST_ALIAS):
+        return None, topic
+    rule_name, _, rest = topic[len(BASIC_INGEST_ALIAS) :].partition("/")
+    return rule_name, rest
 
 
 _SUBSTITUTION = re.compile(r"\$\{([^}]*)\}")
@@ -140,8 +154,11 @@ class IotBridge:
             self.client.loop_stop()
 
     def _subscribe(self, client: mqtt.Client, _userdata: Any, _flags: Any, _reason: Any, _props: Any) -> None:
-        filters = sorted({route.query.topic_filter for route in self.routes})
-        client.subscribe([(topic_filter, 1) for topic_filter in filters])
+        filters = {route.query.topic_filter for route in self.routes}
+        filters |= {
+            f"{BASIC_INGEST_ALIAS}{r.rule_name}/{r.query.topic_filter}" for r in self.routes if r.rule_name
+        }
+        client.subscribe([(topic_filter, 1) for topic_filter in sorted(filters)])
         self._connected.set()
 
     def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
@@ -156,9 +173,12 @@ class IotBridge:
                 self.stats.not_json += 1
             self.log(f"[iot] {message.topic}: payload is not a JSON object; no rule can select from it")
             return
-        context = MessageContext(payload=payload, topic=message.topic)
+        rule_name, topic = basic_ingest(message.topic)
+        context = MessageContext(payload=payload, topic=topic)
         for route in self.routes:
-            if not mqtt.topic_matches_sub(route.query.topic_filter, message.topic):
+            if rule_name is not None and route.rule_name != rule_name:
+                continue
+            if not mqtt.topic_matches_sub(route.query.topic_filter, topic):
                 continue
             output = route.query.apply(context)
             with self._lock:
@@ -167,4 +187,4 @@ class IotBridge:
                 else:
                     self.stats.delivered += 1
             if output is not None:
-                self.invoke_async(route, output, message.topic)
+                self.invoke_async(route, output, topic)

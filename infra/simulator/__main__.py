@@ -69,6 +69,11 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=0, help="stop after this many reports (0: never)")
     parser.add_argument("--drifting", default="Rowing machine 2", help="the machine that drifts to a fault")
     parser.add_argument("--machine", action="append", default=[], help="only this machine (repeatable)")
+    parser.add_argument(
+        "--rule",
+        default="fitconnect_local_telemetry",
+        help="publish through this rule's Basic Ingest topic, as devices do ('' for the plain topic)",
+    )
     args = parser.parse_args()
     machines = demo_machines(args.api, args.drifting, args.machine)
     if not machines:
@@ -92,7 +97,8 @@ def main() -> int:
         step += 1
         for machine in machines:
             payload = json.dumps(machine.reading(step, args.interval))
-            client.publish(f"fitconnect/equipment/{machine.equipment_id}/telemetry", payload, qos=1)
+            topic = f"fitconnect/equipment/{machine.equipment_id}/telemetry"
+            client.publish(f"$aws/rules/{args.rule}/{topic}" if args.rule else topic, payload, qos=1)
         time.sleep(args.interval)
     client.loop_stop()
     client.disconnect()

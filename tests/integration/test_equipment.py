@@ -24,9 +24,12 @@ def device(platform):
     client.connect("127.0.0.1", platform.ports.mqtt)
     client.loop_start()
 
-    def publish(equipment_id, payload):
+    def publish(equipment_id, payload, basic_ingest=False):
         body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        client.publish(f"fitconnect/equipment/{equipment_id}/telemetry", body, qos=1).wait_for_publish(5)
+        topic = f"fitconnect/equipment/{equipment_id}/telemetry"
+        if basic_ingest:  # straight to the rule (IoT Core's Basic Ingest)
+            topic = f"$aws/rules/fitconnect_local_telemetry/{topic}"
+        client.publish(topic, body, qos=1).wait_for_publish(5)
 
     yield publish
     client.loop_stop()
@@ -83,8 +86,8 @@ def test_a_shuffled_burst_with_duplicates_through_the_stream_counts_each_message
     ]
     shuffled = messages + random.Random(5).sample(messages, 30)
     random.Random(6).shuffle(shuffled)
-    for machine, payload in shuffled:
-        device(machine, payload)
+    for n, (machine, payload) in enumerate(shuffled):  # every other one as enrolled devices publish
+        device(machine, payload, basic_ingest=n % 2 == 0)
     for machine in machines:
         assert eventually(
             lambda machine=machine: current(api, admin, machine)["readings"] == 100, timeout_s=30
@@ -242,6 +245,7 @@ def test_enrolment_hands_over_a_certificate_once_bound_to_the_machine_and_its_to
     enrolled = reply.body
     assert enrolled["thing_name"] == enrolled["client_id"] == equipment_id
     assert enrolled["topic"] == f"fitconnect/equipment/{equipment_id}/telemetry"
+    assert enrolled["basic_ingest_topic"] == f"$aws/rules/fitconnect_local_telemetry/{enrolled['topic']}"
     assert enrolled["certificate_pem"].startswith("-----BEGIN CERTIFICATE-----")
     assert "PRIVATE KEY" in enrolled["private_key"]
     assert enrolled["endpoint"]
@@ -255,8 +259,10 @@ def test_enrolment_hands_over_a_certificate_once_bound_to_the_machine_and_its_to
     assert [p["policyName"] for p in policies] == ["fitconnect-local-equipment-device"]
     document = json.loads(iot.get_policy(policyName="fitconnect-local-equipment-device")["policyDocument"])
     publish = next(s for s in document["Statement"] if s["Action"] == "iot:Publish")
-    assert publish["Resource"].endswith(
-        ":topic/fitconnect/equipment/${iot:Connection.Thing.ThingName}/telemetry"
+    plain, basic_ingest = publish["Resource"]
+    assert plain.endswith(":topic/fitconnect/equipment/${iot:Connection.Thing.ThingName}/telemetry")
+    assert basic_ingest.endswith(
+        ":topic/$aws/rules/fitconnect_local_telemetry/fitconnect/equipment/${iot:Connection.Thing.ThingName}/telemetry"
     )
     # Once: a second enrolment is refused and makes no second certificate.
     again = api.post(f"/equipment/{equipment_id}/enrolment", token=admin)

@@ -2,7 +2,10 @@
 
 The thing's name is the equipment id, so the device policy (`${iot:Connection.Thing.ThingName}`)
 lets the certificate connect as that machine and publish to `fitconnect/equipment/<id>/telemetry`
-only. The private key exists once, in the answer to the admin who enrols the machine: IoT Core
+only, or to the same topic through the telemetry rule's Basic Ingest prefix
+(`$aws/rules/<rule>/fitconnect/equipment/<id>/telemetry`), which the device should use: IoT Core
+does not bill such a message as messaging (the rule sees the same topic). The private key exists
+once, in the answer to the admin who enrols the machine: IoT Core
 does not keep it and neither do we (the machine's item keeps the certificate's id and ARN).
 
 A machine is enrolled once. Two enrolments racing each create a certificate; the one whose record
@@ -57,6 +60,8 @@ def enrol(equipment_id: str) -> dict[str, Any]:
         "thing_name": equipment_id,
         "client_id": equipment_id,
         "topic": TELEMETRY_TOPIC.format(equipment_id=equipment_id),
+        "basic_ingest_topic": f"$aws/rules/{env('TELEMETRY_RULE_NAME')}/"
+        + TELEMETRY_TOPIC.format(equipment_id=equipment_id),
         "endpoint": iot.describe_endpoint(endpointType="iot:Data-ATS")["endpointAddress"],
         "certificate_id": certificate_id,
         "certificate_pem": created["certificatePem"],
