@@ -354,7 +354,9 @@ def _grouped(rows: Iterable[ReportRow], group_by: str) -> dict[str, dict[str, in
 
 
 def _group_key(row: ReportRow, group_by: str) -> str:
-    return _line_key(str(row.day), group_by, str(row.dimension).split("#", 1)[1])
+    # "TRAINER#<id>" or "KIND#<kind>" names a line by what follows the "#"; a TOTAL row (grouped by
+    # day or week) has no such part.
+    return _line_key(str(row.day), group_by, str(row.dimension).partition("#")[2])
 
 
 def _line_key(day: str, group_by: str, dimension: str) -> str:
