@@ -19,7 +19,7 @@ from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 
-from fitconnect.identity import accounts, passwords, throttle, tokens
+from fitconnect.identity import throttle
 from fitconnect.identity.models import Account, ResetCode
 from fitconnect.platform import aws, clock, ids
 from fitconnect.platform.errors import Unprocessable
@@ -59,6 +59,8 @@ Deliver = Callable[[str, str, str, dict[str, str]], Any]
 def forgot(email: str, deliver: Deliver) -> None:
     """A reset code for `email` if it has an active account (at most `REQUESTS_ALLOWED` per window),
     handed to `deliver` (the notifications queue: logged, urgent, e-mail only; the code is never stored)."""
+    from fitconnect.identity import accounts  # cold start: PasswordForgot only queues (argon2, PyJWT)
+
     window_key = throttle.window_key("RESETREQ", email)
     if throttle.current(window_key).count >= REQUESTS_ALLOWED:
         logger.info("password reset requests throttled")
@@ -86,6 +88,8 @@ def _invalid_code() -> Unprocessable:
 
 
 def reset(email: str, code: str, new_password: str, client: str) -> None:
+    from fitconnect.identity import accounts, passwords, tokens  # cold start: see forgot
+
     passwords.check_policy(new_password, field="new_password")
     account = accounts.account_by_email(email)
     stored = get_item(ResetCode, ResetCode.key(account.user_id), consistent=True) if account else None

@@ -14,7 +14,6 @@ from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 
-from fitconnect.identity.jwt_checks import ALGORITHM
 from fitconnect.identity.models import Account, RefreshToken, TokenFamily
 from fitconnect.platform import clock, ids
 from fitconnect.platform.errors import Unauthorized
@@ -58,7 +57,9 @@ def issue_access_token(account: Account, family_id: str) -> str:
     """An access token whose `sid` names its login (token family): revoking the family (logout,
     reset, disable, erasure, reuse of a spent refresh token) ends the access token too, within the
     authorizer's cache period, not only at its expiry."""
-    import jwt
+    import jwt  # cold start: PyJWT and cryptography only where a token is signed
+
+    from fitconnect.identity.jwt_checks import ALGORITHM  # cold start: as above
 
     # Lazy for cold start: the authorizer imports this module; only a login signs (and needs keys).
     from fitconnect.identity.keys import signing_keys
