@@ -93,7 +93,7 @@ def bare_spec(like: FunctionSpec, folder: Path) -> FunctionSpec:
 
 
 # Samples that would destroy the demo user they run as get a throwaway member instead.
-DESTRUCTIVE = {"DeleteMeFunction"}
+DESTRUCTIVE = {"DeleteMeFunction", "LogoutFunction"}  # a logout ends the login it is made with
 
 
 def throwaway_token(runtime: LocalRuntime) -> str:
