@@ -34,7 +34,7 @@ from fitconnect_local.processes import pipe_lines
 
 WORKER_SCRIPT = Path(protocol.__file__).resolve()
 IDLE_SHUTDOWN_S = 15 * 60
-DEFAULT_WORKER_BUDGET = 14  # workers of all functions together: about 1.2 GB resident at most
+DEFAULT_WORKER_BUDGET = 12  # workers of all functions together: with the services, about 1.3 GiB
 
 
 @dataclass
