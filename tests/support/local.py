@@ -20,8 +20,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+# The test session's one runtime meets most of the platform's functions, module after module: with
+# `make run`'s budget of 12 workers most calls would be cold starts. The budget's own behaviour is a
+# unit test (tests/unit/test_local_runtime_parts.py); here every function stays warm, as before.
+TEST_WORKER_BUDGET = 64
+
+
 def start_runtime(template_path, **options: Any) -> LocalRuntime:
     ports = Ports(api=free_port(), aws=free_port(), stripe=free_port(), mqtt=free_port())
+    options.setdefault("max_workers", TEST_WORKER_BUDGET)
     runtime = LocalRuntime(template_path, ports, out=io.StringIO(), **options)
     runtime.start()
     return runtime
