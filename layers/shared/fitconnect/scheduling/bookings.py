@@ -153,10 +153,7 @@ def _void_ticket(booking: Booking) -> None:
     """The ticket of a booking whose transaction failed is marked out of line, so the waiters behind
     it are not counted one place too far back. If it was written after all, it is left as it is."""
     entry = WaitlistEntry(
-        *WaitlistEntry.key(booking.session_id, int(booking.waitlist_seq)),
-        booking_id=booking.booking_id,
-        user_id=booking.user_id,
-        left_at=clock.now_iso(),
+        *WaitlistEntry.key(booking.session_id, int(booking.waitlist_seq)), left_at=clock.now_iso()
     )
     conditional_save(entry, WaitlistEntry.pk.does_not_exist())
 
@@ -443,10 +440,16 @@ def _first_waiter(session_id: str) -> WaitlistEntry | None:
 
 
 def _out_of_line(transaction: Any, entry_key: tuple[str, str]) -> None:
-    """A ticket served or given up: kept, marked (positions count it), once."""
+    """A ticket served or given up: kept, marked (positions count it), once, and stripped of its
+    holder (the member's erasure must leave no trace of them in the session's line)."""
     entry = WaitlistEntry(*entry_key)
     condition = WaitlistEntry.pk.exists() & WaitlistEntry.left_at.does_not_exist()
-    transaction.update(entry, actions=[WaitlistEntry.left_at.set(clock.now_iso())], condition=condition)
+    actions = [
+        WaitlistEntry.left_at.set(clock.now_iso()),
+        WaitlistEntry.user_id.remove(),
+        WaitlistEntry.booking_id.remove(),
+    ]
+    transaction.update(entry, actions=actions, condition=condition)
 
 
 def _mark_ended(transaction: Any, booking: Booking, owed: int, final_status: str) -> None:

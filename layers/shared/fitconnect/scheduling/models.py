@@ -114,10 +114,11 @@ class Place(SchedulingItem):
 
 class WaitlistEntry(SchedulingItem):
     """A waitlist ticket. It stays when its holder is served or leaves (or never got in line), marked
-    `left_at`, so that a waiter's position is their ticket less the tickets ahead no longer in line."""
+    `left_at`, so that a waiter's position is their ticket less the tickets ahead no longer in line;
+    a ticket out of line keeps nothing of its holder (no booking, no member)."""
 
-    booking_id = UnicodeAttribute()
-    user_id = UnicodeAttribute()
+    booking_id = UnicodeAttribute(null=True)
+    user_id = UnicodeAttribute(null=True)
     left_at = UnicodeAttribute(null=True)
 
     @staticmethod
