@@ -30,7 +30,8 @@ def _everything_stored(platform) -> dict[str, str]:
         for page in dynamodb.get_paginator("scan").paginate(TableName=table, ConsistentRead=True):
             for item in page["Items"]:
                 where = f"{logical_id} {item.get('pk', {}).get('S')} {item.get('sk', {}).get('S')}"
-                found[where] = json.dumps(item)
+                # Binary attributes (a machine's packed telemetry) read as their bytes decoded.
+                found[where] = json.dumps(item, default=lambda raw: bytes(raw).decode(errors="replace"))
     for stack, logical_id in platform.template.each("AWS::S3::Bucket"):
         bucket = stack.physical[logical_id].ref
         for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
