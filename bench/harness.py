@@ -108,3 +108,25 @@ def memory_line(runtime: LocalRuntime, when: str) -> str:
         f"{memory['workers']} workers (budget {memory['worker_budget']}, "
         f"{memory['workers_stopped_for_budget']} idle ones stopped for it)."
     )
+
+
+def dynamodb_item_size(item: dict[str, Any]) -> int:
+    """An item's size as DynamoDB bills it (low-level JSON form): attribute names plus values —
+    strings and binary their length, numbers about a byte per two digits, maps and lists 3 bytes
+    plus their elements, sets their members."""
+
+    def size(value: dict[str, Any]) -> int:
+        ((kind, content),) = value.items()
+        if kind in ("S", "B"):
+            return len(content.encode() if kind == "S" else content)
+        if kind == "N":
+            return len(content.strip("-").replace(".", "")) // 2 + 2
+        if kind == "M":
+            return 3 + sum(len(k.encode()) + size(v) for k, v in content.items())
+        if kind == "L":
+            return 3 + sum(size(v) + 1 for v in content)
+        if kind in ("SS", "NS", "BS"):
+            return sum(len(str(member)) for member in content)
+        return 1  # BOOL, NULL
+
+    return sum(len(name.encode()) + size(value) for name, value in item.items())

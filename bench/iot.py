@@ -30,7 +30,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 import requests
 
-from bench.harness import LambdaContext, free_port, in_process, login_token, write_result
+from bench.harness import LambdaContext, dynamodb_item_size, free_port, in_process, login_token, write_result
 from fitconnect_local.provision import aws_client
 from fitconnect_local.runtime import LocalRuntime, Ports
 
@@ -202,23 +202,7 @@ def item_size(runtime: LocalRuntime, machine_id: str) -> int:
     item = aws_client("dynamodb", runtime.aws_endpoint).get_item(
         TableName=table, Key={"pk": {"S": f"EQUIP#{machine_id}"}, "sk": {"S": "EQUIP"}}
     )["Item"]
-    return dynamodb_size(item)
-
-
-def dynamodb_size(item: dict[str, Any]) -> int:
-    def size(value: dict[str, Any]) -> int:
-        ((kind, content),) = value.items()
-        if kind in ("S", "B"):
-            return len(content.encode() if kind == "S" else content)
-        if kind == "N":
-            return len(content.strip("-").replace(".", "")) // 2 + 2
-        if kind == "M":
-            return 3 + sum(len(k.encode()) + size(v) for k, v in content.items())
-        if kind == "L":
-            return 3 + sum(size(v) + 1 for v in content)
-        return 1
-
-    return sum(len(name.encode()) + size(value) for name, value in item.items())
+    return dynamodb_item_size(item)
 
 
 def _per_message(label: str, calls: Counter[str], messages: int) -> str:

@@ -114,6 +114,7 @@ class LocalRuntime:
         self.iot: IotBridge | None = None
         self.startup_s = 0.0
         self._kinesis_client: Any = None
+        self._stream_arn_by_name: dict[str, str] | None = None
 
     # -- lifecycle
     def start(self) -> None:
@@ -361,11 +362,14 @@ class LocalRuntime:
         return self._kinesis_client
 
     def _stream_arns(self) -> dict[str, str]:
-        assert self.template is not None
-        return {
-            stack.physical[logical_id].ref: stack.physical[logical_id].attrs["Arn"]
-            for stack, logical_id in self.template.each("AWS::Kinesis::Stream")
-        }
+        """Stream name → ARN, read from the template once (the IoT bridge asks per message)."""
+        if self._stream_arn_by_name is None:
+            assert self.template is not None
+            self._stream_arn_by_name = {
+                stack.physical[logical_id].ref: stack.physical[logical_id].attrs["Arn"]
+                for stack, logical_id in self.template.each("AWS::Kinesis::Stream")
+            }
+        return self._stream_arn_by_name
 
     def _rule_failed(self, route: IotRoute, payload: Any, topic: str, failed: tuple[str, str, str]) -> None:
         action, resource, message = failed

@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bench.harness import dynamodb_item_size
+
 BASE = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
@@ -132,28 +134,7 @@ def test_a_machine_reporting_every_5_s_keeps_an_item_of_at_most_1_kb(inventory, 
         TableName=aws.physical["InventoryTable"].ref,
         Key={"pk": {"S": f"EQUIP#{equipment_id}"}, "sk": {"S": "EQUIP"}},
     )["Item"]
-    assert dynamodb_item_size(item) <= 1024
-
-
-def dynamodb_item_size(item):
-    """An item's size as DynamoDB bills it: attribute names plus values (numbers ~1 byte per 2
-    digits + 1, binary and strings their length, maps and lists 3 bytes plus their elements)."""
-
-    def size(value):
-        ((kind, content),) = value.items()
-        if kind in ("S", "B"):
-            return len(content.encode() if kind == "S" else content)
-        if kind == "N":
-            return len(content.strip("-").replace(".", "")) // 2 + 2
-        if kind in ("BOOL", "NULL"):
-            return 1
-        if kind == "M":
-            return 3 + sum(len(k.encode()) + size(v) for k, v in content.items())
-        if kind == "L":
-            return 3 + sum(size(v) + 1 for v in content)
-        return sum(len(str(x)) for x in content)
-
-    return sum(len(name.encode()) + size(value) for name, value in item.items())
+    assert dynamodb_item_size(item) <= 1024  # bench/harness.py: DynamoDB's sizing rules
 
 
 def test_telemetry_writes_touch_no_index_and_the_list_still_shows_live_figures(inventory, aws):

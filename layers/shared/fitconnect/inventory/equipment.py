@@ -129,18 +129,18 @@ def listing(limit: int, start_key: dict[str, Any] | None) -> tuple[list[Equipmen
         "EQUIPMENT", limit=limit, page_size=limit, last_evaluated_key=start_key
     )
     entries = list(page)
-    return _machines([entry.equipment_id for entry in entries]), page.last_evaluated_key
+    return machines([entry.equipment_id for entry in entries]), page.last_evaluated_key
 
 
 def fleet() -> list[Equipment]:
     """Every machine (the sweep and the recommendations look at all of them)."""
-    return _machines([entry.equipment_id for entry in EquipmentListing.gsi1.query("EQUIPMENT")])
+    return machines([entry.equipment_id for entry in EquipmentListing.gsi1.query("EQUIPMENT")])
 
 
-def _machines(equipment_ids: list[str]) -> list[Equipment]:
-    found = {
-        item.equipment_id: item for item in Equipment.batch_get([Equipment.key(i) for i in equipment_ids])
-    }
+def machines(equipment_ids: list[str], consistent: bool = False) -> list[Equipment]:
+    """The machines of `equipment_ids` that exist, in that order (BatchGetItem, 100 keys a call)."""
+    keys = [Equipment.key(i) for i in equipment_ids]
+    found = {item.equipment_id: item for item in Equipment.batch_get(keys, consistent_read=consistent)}
     return [found[equipment_id] for equipment_id in equipment_ids if equipment_id in found]
 
 

@@ -18,6 +18,7 @@ packed (`packing`), the hourly map is gone, and it is on no index.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
@@ -25,12 +26,12 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from fitconnect.inventory.equipment import BASELINED, status_of, updated_baseline
+from fitconnect.inventory.equipment import BASELINED, machines, status_of, updated_baseline
 from fitconnect.inventory.models import Equipment, Rejected, RejectedCount
 from fitconnect.inventory.packing import pack_days, pack_times, unpack_days, unpack_times
 from fitconnect.platform import clock, ids
 from fitconnect.platform.observability import logger, metrics
-from fitconnect.platform.storage import conditional_update, get_item, get_many, plain_map, ttl_in
+from fitconnect.platform.storage import conditional_update, get_item, plain_map, ttl_in
 
 REJECTED_TTL_S = 30 * 24 * 3600
 # How far behind the newest message a message may arrive and still count: about 370 bytes of
@@ -105,12 +106,15 @@ def ingest_batch(messages: list[tuple[str, Any]]) -> tuple[Counter[str], list[st
 
 def _machines(equipment_ids: list[str]) -> dict[str, Equipment]:
     """The machines of the batch, read together (consistent: the write is conditioned on them)."""
-    found: dict[str, Equipment] = {}
-    for start in range(0, len(equipment_ids), 100):  # BatchGetItem takes 100 keys
-        chunk = equipment_ids[start : start + 100]
-        items = get_many(*((Equipment, Equipment.key(i)) for i in chunk), consistent=True)
-        found.update({i: item for i, item in zip(chunk, items, strict=True) if item is not None})
-    return found
+    return {machine.equipment_id: machine for machine in machines(equipment_ids, consistent=True)}
+
+
+def message_of(record: dict[str, Any]) -> Any:
+    """A stream record's message (what the rule put: JSON), or a stand-in `valid` rejects."""
+    try:
+        return json.loads(base64.b64decode(record["kinesis"]["data"]))
+    except ValueError:
+        return {"payload": "not JSON"}
 
 
 def _apply(equipment: Equipment, messages: list[Telemetry]) -> Counter[str]:

@@ -9,13 +9,12 @@ batch overwrites the same object: no duplicates.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 from collections import defaultdict
 from typing import Any
 
-from fitconnect.inventory.telemetry import valid
+from fitconnect.inventory.telemetry import message_of, valid
 from fitconnect.platform import aws, clock
 from fitconnect.platform.settings import env
 
@@ -24,13 +23,9 @@ def write_batch(records: list[dict[str, Any]]) -> list[str]:
     """Write a batch of Kinesis records; returns the object keys written."""
     by_date: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for record in records:
-        try:
-            message = json.loads(base64.b64decode(record["kinesis"]["data"]))
-        except ValueError:
-            continue
-        telemetry = valid(message)
+        telemetry = valid(message_of(record))
         if isinstance(telemetry, str):
-            continue
+            continue  # the ingest function records it as rejected
         ts = clock.to_iso(telemetry.moment())
         line = json.dumps({**telemetry.model_dump(mode="json", exclude_none=True), "ts": ts})
         by_date[ts[:10]].append((record["eventID"], line))
