@@ -38,6 +38,8 @@ def _imported_files(source: Path) -> list[Path]:
             ]
         elif isinstance(node, ast.Import):
             found += [_module_file(alias.name) for alias in node.names if alias.name.startswith("fitconnect")]
+        elif isinstance(node, ast.Constant) and str(node.value).startswith("fitconnect."):
+            found.append(_module_file(node.value.partition(":")[0]))  # a lazy face's target (platform.faces)
     return [path for path in found if path]
 
 

@@ -23,11 +23,11 @@ from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from pydantic import BaseModel
 from pynamodb.exceptions import TransactWriteError
 
 from fitconnect.analytics.models import COUNTED_DAYS, REPORTS_PK, CountedEvent, MemberDays, ReportRow
 from fitconnect.platform import clock
+from fitconnect.platform.contract import View
 from fitconnect.platform.errors import BadRequest, NotFound
 from fitconnect.platform.observability import logger
 from fitconnect.platform.storage import (
@@ -65,7 +65,7 @@ COUNTERS = (
 )  # fmt: skip
 
 
-class BookingFigures(BaseModel):
+class BookingFigures(View):
     confirmed: int
     cancelled: int
     attended: int
@@ -73,7 +73,7 @@ class BookingFigures(BaseModel):
     waitlisted: int
 
 
-class SummaryView(BaseModel):
+class SummaryView(View):
     from_: str | None = None
     to: str
     bookings: BookingFigures
@@ -88,7 +88,7 @@ class SummaryView(BaseModel):
     top_trainers: list[dict[str, Any]]
 
 
-class TrainerReportView(BaseModel):
+class TrainerReportView(View):
     trainer_id: str
     from_: str | None = None
     to: str

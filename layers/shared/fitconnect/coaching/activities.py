@@ -14,12 +14,12 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from fitconnect.coaching import catalogue, records, training
 from fitconnect.coaching.models import Activity
 from fitconnect.platform import clock, ids
-from fitconnect.platform.contract import Instant, PlainText, RequestBody
+from fitconnect.platform.contract import Instant, PlainText, RequestBody, View
 from fitconnect.platform.cursors import members_page
 from fitconnect.platform.errors import NotFound, Unprocessable
 from fitconnect.platform.events import DomainEvent, publish
@@ -74,7 +74,7 @@ class NewActivity(RequestBody):
     notes: Annotated[str, StringConstraints(max_length=2000), PlainText] | None = None
 
 
-class PersonalRecordView(BaseModel):
+class PersonalRecordView(View):
     exercise_id: str | None = None
     type: str | None = None
     metric: str
@@ -83,7 +83,7 @@ class PersonalRecordView(BaseModel):
     achieved_at: str
 
 
-class ActivityView(BaseModel):
+class ActivityView(View):
     activity_id: str
     type: str
     source: str

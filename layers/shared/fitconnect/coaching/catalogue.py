@@ -15,8 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
+from fitconnect.platform.contract import View
 from fitconnect.platform.cursors import page, page_request
 from fitconnect.platform.errors import BadRequest, NotFound
 
@@ -25,7 +24,7 @@ LISTING = {"pk": {"S": "EXERCISES"}}  # the cursor's partition: the catalogue, o
 CACHEABLE = {"Cache-Control": "public, max-age=3600"}  # the same for everyone until the next deploy
 
 
-class ExerciseView(BaseModel):
+class ExerciseView(View):
     exercise_id: str
     name: str
     category: str

@@ -20,13 +20,13 @@ from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel
 from pynamodb.exceptions import TransactWriteError
 
 from fitconnect.coaching import catalogue, records, training
 from fitconnect.coaching.models import Activity, TrainingEntry
 from fitconnect.members import public as members
 from fitconnect.platform import clock
+from fitconnect.platform.contract import View
 from fitconnect.platform.storage import get_item, plain_map, transact_write
 
 DEFAULT_WEEKS, MAX_WEEKS = 8, 52
@@ -43,7 +43,7 @@ NO_REST_DAYS = 7
 STALLED_SESSIONS = 4  # no e1RM gain over the best before them in this many sessions of a lift
 
 
-class WeekTotalsView(BaseModel):
+class WeekTotalsView(View):
     week_start: str
     sessions: int
     duration_s: int
@@ -51,21 +51,21 @@ class WeekTotalsView(BaseModel):
     load: float
 
 
-class TrainingLoadView(BaseModel):
+class TrainingLoadView(View):
     acute_7d: float
     chronic_28d: float
     acwr: float | None
     status: str
 
 
-class RecommendationView(BaseModel):
+class RecommendationView(View):
     code: str
     message: str
     reason: str
     evidence: dict[str, Any]
 
 
-class InsightsView(BaseModel):
+class InsightsView(View):
     weeks: list[WeekTotalsView]
     training_load: TrainingLoadView
     monotony: float | None

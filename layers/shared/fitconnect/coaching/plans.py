@@ -28,12 +28,12 @@ import random
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from fitconnect.coaching import catalogue, insights, records
 from fitconnect.coaching.models import Plan, Record, TrainingEntry
 from fitconnect.platform import clock, ids
-from fitconnect.platform.contract import RequestBody
+from fitconnect.platform.contract import RequestBody, View
 from fitconnect.platform.errors import NotFound, Unprocessable
 from fitconnect.platform.events import DomainEvent, publish
 from fitconnect.platform.storage import get_item, plain_map
@@ -145,7 +145,7 @@ class PlanRequest(RequestBody):
     avoid_muscles: list[Name] = Field(default_factory=list, max_length=20)
 
 
-class PlannedExerciseView(BaseModel):
+class PlannedExerciseView(View):
     exercise_id: str
     name: str
     sets: int
@@ -156,13 +156,13 @@ class PlannedExerciseView(BaseModel):
     reason: str | None = None
 
 
-class PlannedWorkoutView(BaseModel):
+class PlannedWorkoutView(View):
     day: int
     focus: str
     exercises: list[PlannedExerciseView]
 
 
-class PlanWeekView(BaseModel):
+class PlanWeekView(View):
     week: int
     workouts: list[PlannedWorkoutView]
 
@@ -173,7 +173,7 @@ class NextWorkoutView(PlannedWorkoutView):
     reason: str
 
 
-class PlanView(BaseModel):
+class PlanView(View):
     plan_id: str
     created_at: str
     request: dict[str, Any]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
 
 from fitconnect.identity.accounts import normalise_email
-from fitconnect.platform.contract import RequestBody, SingleLine
+from fitconnect.platform.contract import RequestBody, SingleLine, View
 
 
 def _email(value: str) -> str:
@@ -69,7 +69,7 @@ class AdminUserPatch(RequestBody):
     disabled: bool | None = None
 
 
-class TokenPairView(BaseModel):
+class TokenPairView(View):
     """What a login, a refresh and an SSO sign-in answer (`tokens.TokenPair.body()`)."""
 
     access_token: str

@@ -18,10 +18,7 @@ import os
 from functools import cache
 from typing import Any
 
-import jwt
-
 from fitconnect.identity import accounts, tokens
-from fitconnect.identity.jwt_checks import Rejection, verify_jwt
 from fitconnect.identity.models import Account, SsoLink
 from fitconnect.platform.errors import Forbidden, NotFound, Unauthorized, Unprocessable
 from fitconnect.platform.storage import conditional_save, get_item
@@ -41,11 +38,15 @@ def providers() -> dict[str, dict[str, str]]:
 
 
 @cache
-def _jwks_client(jwks_uri: str) -> jwt.PyJWKClient:
+def _jwks_client(jwks_uri: str) -> Any:
+    import jwt  # cold start: PyJWT and cryptography when a token is checked, not at import (~60 ms)
+
     return jwt.PyJWKClient(jwks_uri, cache_keys=True, lifespan=JWKS_CACHE_SECONDS, timeout=5)
 
 
 def _key_lookup(jwks_uri: str) -> Any:
+    import jwt  # cold start: as above
+
     def key_for_kid(kid: str) -> Any | None:
         try:
             return _jwks_client(jwks_uri).get_signing_key(kid).key
@@ -59,6 +60,8 @@ def verify_id_token(provider: str, id_token: str) -> dict[str, Any]:
     config = providers().get(provider)
     if config is None:
         raise NotFound(f"No sign-in provider named {provider!r} is configured.", code="unknown_provider")
+    from fitconnect.identity.jwt_checks import Rejection, verify_jwt  # cold start: PyJWT, as above
+
     try:
         claims = verify_jwt(
             id_token,

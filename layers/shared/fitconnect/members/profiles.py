@@ -6,12 +6,12 @@ import hashlib
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
 
 from fitconnect.identity.public import Account
 from fitconnect.members.models import Device, Profile, PushTokenOwner, member_pk
 from fitconnect.platform import aws, clock
-from fitconnect.platform.contract import RequestBody, SingleLine
+from fitconnect.platform.contract import RequestBody, SingleLine, View
 from fitconnect.platform.errors import Conflict, NotFound, Unprocessable
 from fitconnect.platform.settings import env
 from fitconnect.platform.storage import conditional_delete, get_item, transact_write
@@ -73,7 +73,7 @@ def profile_of(user_id: str) -> Profile:
     return profile
 
 
-class MeView(BaseModel):
+class MeView(View):
     """GET /me: the caller's account and profile (`me`)."""
 
     user_id: str

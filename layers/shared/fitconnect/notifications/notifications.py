@@ -40,7 +40,7 @@ from fitconnect.platform.observability import logger
 from fitconnect.platform.settings import env
 from fitconnect.platform.storage import conditional_save, conditional_update, get_item, plain_map
 from fitconnect.platform.text import one_line, plain_text
-from fitconnect.scheduling.public import booking_or_none, upcoming_confirmed
+from fitconnect.scheduling import public as scheduling
 
 URGENT = {"password_reset"}  # never deferred by quiet hours
 CLAIM_S = 120  # a sender's claim: far longer than a send takes, short enough for a retry to follow
@@ -100,7 +100,7 @@ def _schedule_reminders(data: dict[str, Any], leads: list[int]) -> int:
 def from_reminder(reminder: dict[str, Any]) -> str:
     """A due reminder the schedule handed on: sent once, if it still holds (the booking confirmed,
     the lead still one of the member's)."""
-    booking = booking_or_none(str(reminder["booking_id"]))
+    booking = scheduling.booking_or_none(str(reminder["booking_id"]))
     if booking is None or booking.status != "confirmed":
         return _stale(reminder, "the booking is no longer confirmed")
     user_id, lead = str(reminder["user_id"]), int(reminder["lead_min"])
@@ -125,7 +125,7 @@ def reschedule_member(user_id: str, leads: list[int]) -> int:
     now = clock.now()
     return sum(
         reminders.schedule(booking_id, user_id, session.session_id, templates.starts_of(session), leads, now)
-        for booking_id, session in upcoming_confirmed(user_id, now)
+        for booking_id, session in scheduling.upcoming_confirmed(user_id, now)
     )
 
 

@@ -12,8 +12,7 @@ from fitconnect.notifications.models import Notification
 from fitconnect.platform import clock
 from fitconnect.platform.errors import NotFound
 from fitconnect.platform.storage import plain_map
-from fitconnect.scheduling.public import booking_or_none, session_of
-from fitconnect.scheduling.public import calendar_file as render_calendar
+from fitconnect.scheduling import public as scheduling
 
 
 def render(notification: Notification, secret: dict[str, str]) -> tuple[str, str, bytes | None]:
@@ -42,7 +41,8 @@ def render(notification: Notification, secret: dict[str, str]) -> tuple[str, str
         case "purchase_receipt" | "membership_suspended":
             return _pricing(template, data)
     needs_booking = template == "booking_confirmed" or not data.get("session_id")
-    booking = booking_or_none(str(data["booking_id"])) if needs_booking and data.get("booking_id") else None
+    booking_id = data.get("booking_id") if needs_booking else None
+    booking = scheduling.booking_or_none(str(booking_id)) if booking_id else None
     session = session_or_none(data.get("session_id") or (booking.session_id if booking is not None else None))
     line = _session_line(session, timezone_of(notification.user_id))
     amount = _money(data)
@@ -128,7 +128,7 @@ def session_or_none(session_id: str | None) -> Any:
     if not session_id:
         return None
     try:
-        return session_of(str(session_id))
+        return scheduling.session_of(str(session_id))
     except NotFound:
         return None
 
@@ -162,4 +162,4 @@ def _ics(booking: Any, session: Any) -> bytes | None:
 
     if booking is None or session is None:
         return None
-    return render_calendar([booking], {booking.session_id: session})
+    return scheduling.calendar_file([booking], {booking.session_id: session})

@@ -20,13 +20,14 @@ from contextlib import suppress
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 from pynamodb.exceptions import TransactWriteError
 
 from fitconnect.payments import stripe_gateway
 from fitconnect.payments.models import Customer, OpenPayment, Payment
 from fitconnect.payments.stripe_gateway import idempotent
 from fitconnect.platform import clock
+from fitconnect.platform.contract import View
 from fitconnect.platform.errors import Conflict, NotFound, ServiceUnavailable, Unprocessable
 from fitconnect.platform.events import DomainEvent, publish
 from fitconnect.platform.observability import logger, metrics
@@ -81,7 +82,7 @@ def payment_of_booking(booking_id: str, *, consistent: bool = False) -> Payment 
     return get_item(Payment, Payment.key(payment_id_for(booking_id)), consistent=consistent)
 
 
-class PaymentView(BaseModel):
+class PaymentView(View):
     """A payment as the API shows it (`view`)."""
 
     payment_id: str

@@ -37,6 +37,13 @@ STRIPE_CURRENCIES = frozenset(
 )
 
 
+class View(BaseModel):
+    """Base of every response model. Built on first use (a serialisation, the OpenAPI document), not
+    at import: a function imports the views of every route of its context and answers with one."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
 class RequestBody(BaseModel):
     # defer_build: a body's validator is built when it is first used, not when its module is
     # imported; a function imports many bodies it never reads (a booking imports the session's).

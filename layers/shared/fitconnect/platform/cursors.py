@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from pydantic import BaseModel
 
+from fitconnect.platform.contract import View
 from fitconnect.platform.errors import BadRequest
 
 DEFAULT_LIMIT = 20
@@ -29,7 +29,7 @@ INDEX_KEY = {"gsi1pk", "gsi1sk"}  # every context table has one index, gsi1 (sto
 Item = TypeVar("Item")
 
 
-class Page(BaseModel, Generic[Item]):
+class Page(View, Generic[Item]):
     """The shape of every list answer (for the OpenAPI document)."""
 
     items: list[Item]

@@ -23,7 +23,8 @@ PUT_EVENTS_BATCH = 10  # EventBridge's limit per PutEvents call
 class DomainEvent(BaseModel):
     """Base of every event; subclasses set `source` (fitconnect.<context>) and `detail_type`."""
 
-    model_config = ConfigDict(frozen=True)
+    # defer_build: an event model is built when the first one is published, not at import
+    model_config = ConfigDict(frozen=True, defer_build=True)
     source: ClassVar[str]
     detail_type: ClassVar[str]
 

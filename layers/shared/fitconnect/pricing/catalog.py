@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from fitconnect.payments import public as payments
 from fitconnect.platform import clock, ids
-from fitconnect.platform.contract import Currency, PlainText, RequestBody
+from fitconnect.platform.contract import Currency, PlainText, RequestBody, View
 from fitconnect.platform.errors import NotFound
 from fitconnect.platform.observability import logger
 from fitconnect.platform.storage import get_item
@@ -60,7 +60,7 @@ class ProductChange(RequestBody):
     status: Literal["active", "archived"] | None = None
 
 
-class ProductView(BaseModel):
+class ProductView(View):
     product_id: str
     kind: str = Field(description="membership | class_pack")
     name: str

@@ -22,12 +22,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 from pynamodb.exceptions import TransactWriteError
 
 from fitconnect.payments import public as payments
 from fitconnect.platform import clock
-from fitconnect.platform.contract import Currency, RequestBody
+from fitconnect.platform.contract import Currency, RequestBody, View
 from fitconnect.platform.cursors import page, page_request
 from fitconnect.platform.errors import Conflict, NotFound
 from fitconnect.platform.events import DomainEvent, publish
@@ -47,7 +47,7 @@ class PolicyRequest(RequestBody):
     free_late_cancels_per_month: Annotated[int, Field(ge=0, le=31)]
 
 
-class PolicyView(BaseModel):
+class PolicyView(View):
     late_cancel_fee_cents: int
     no_show_fee_cents: int
     currency: str
@@ -55,7 +55,7 @@ class PolicyView(BaseModel):
     updated_at: str | None
 
 
-class PenaltyView(BaseModel):
+class PenaltyView(View):
     penalty_id: str
     booking_id: str
     session_id: str

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from fitconnect.platform import clock
-from fitconnect.platform.contract import Currency, Instant, ItemId, RequestBody
+from fitconnect.platform.contract import Currency, Instant, ItemId, RequestBody, View
 from fitconnect.platform.cursors import page, page_request
 from fitconnect.platform.errors import Conflict, Unprocessable
 from fitconnect.platform.storage import conditional_save, get_item
@@ -49,7 +49,7 @@ class PromoRequest(RequestBody):
         return self
 
 
-class PromoView(BaseModel):
+class PromoView(View):
     code: str
     percent_off: int | None
     amount_off_cents: int | None

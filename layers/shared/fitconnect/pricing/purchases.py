@@ -20,12 +20,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import Field, StringConstraints
 from pynamodb.exceptions import TransactWriteError
 
 from fitconnect.payments import public as payments
 from fitconnect.platform import clock, ids
-from fitconnect.platform.contract import ItemId, RequestBody
+from fitconnect.platform.contract import ItemId, RequestBody, View
 from fitconnect.platform.errors import Conflict, NotFound, ServiceUnavailable, Unprocessable
 from fitconnect.platform.events import DomainEvent, publish
 from fitconnect.platform.observability import logger, metrics
@@ -52,14 +52,14 @@ class PurchaseRequest(RequestBody):
     )
 
 
-class PurchasePayment(BaseModel):
+class PurchasePayment(View):
     provider: str
     payment_intent_id: str | None
     subscription_id: str | None
     client_secret: str | None
 
 
-class PurchaseView(BaseModel):
+class PurchaseView(View):
     purchase_id: str
     product_id: str
     kind: str

@@ -29,11 +29,12 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 from pynamodb.exceptions import TransactWriteError
 
 from fitconnect.platform import clock, ids
 from fitconnect.platform.auth import Caller
+from fitconnect.platform.contract import View
 from fitconnect.platform.cursors import page, page_request
 from fitconnect.platform.errors import Conflict, NotFound, Unprocessable
 from fitconnect.platform.events import DomainEvent, publish
@@ -304,12 +305,12 @@ def position(booking: Booking) -> int | None:
     return max(1, ticket - gone_ahead)
 
 
-class RefundView(BaseModel):
+class RefundView(View):
     amount_cents: int
     status: str
 
 
-class BookingView(BaseModel):
+class BookingView(View):
     """A booking as the API shows it (`view`; a paid one being created also carries `payment`)."""
 
     booking_id: str
@@ -329,7 +330,7 @@ class BookingView(BaseModel):
     join_url: str | None = Field(default=None, description="A live session's link, once confirmed.")
 
 
-class RosterPlace(BaseModel):
+class RosterPlace(View):
     booking_id: str
     user_id: str
     status: str

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from fitconnect.members.public import profile_of
 from fitconnect.platform import clock, ids
@@ -26,6 +26,7 @@ from fitconnect.platform.contract import (
     ItemId,
     RequestBody,
     SingleLine,
+    View,
 )
 from fitconnect.platform.cursors import decode_cursor, encode_cursor, page_request
 from fitconnect.platform.errors import BadRequest, Forbidden, NotFound, Unprocessable
@@ -184,12 +185,12 @@ def session_of(session_id: str) -> Session:
     return session
 
 
-class VideoView(BaseModel):
+class VideoView(View):
     provider: str
     status: str = Field(description="not_configured | pending | ready")
 
 
-class SessionView(BaseModel):
+class SessionView(View):
     """A session as the API shows it (`view`)."""
 
     session_id: str

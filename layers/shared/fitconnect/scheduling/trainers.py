@@ -16,13 +16,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 from pynamodb.exceptions import TransactWriteError
 
 from fitconnect.identity.public import Account
 from fitconnect.members.public import profile_of
 from fitconnect.platform import clock
-from fitconnect.platform.contract import Currency, PlainText, RequestBody, SingleLine
+from fitconnect.platform.contract import Currency, PlainText, RequestBody, SingleLine, View
 from fitconnect.platform.cursors import page, page_request
 from fitconnect.platform.errors import Conflict, NotFound
 from fitconnect.platform.events import DomainEvent, publish
@@ -174,12 +174,12 @@ def approve(trainer_id: str, admin_id: str) -> Trainer:
     return trainer
 
 
-class RatingSummary(BaseModel):
+class RatingSummary(View):
     average: float | None
     count: int
 
 
-class TrainerView(BaseModel):
+class TrainerView(View):
     """A trainer's public profile as the API shows it (`view`)."""
 
     trainer_id: str
