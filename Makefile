@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 export PYTHONPATH := layers/shared:infra:.
 
-.PHONY: help install run test lint rehearse validate openapi fuzz bench bench-cold bench-iot bench-rush bench-coaching bench-pricing query alarms dashboards cost build deploy secrets smoke clean simulate mutate
+.PHONY: help install run test lint rehearse validate openapi fuzz bench bench-cold bench-iot bench-rush bench-coaching bench-pricing bench-imports query alarms dashboards cost build deploy secrets smoke clean simulate mutate
 
 help:
 	@echo "make run    start the local platform (API on http://127.0.0.1:3000, demo data)"
@@ -25,6 +25,7 @@ help:
 	@echo "make bench-iot  telemetry ingestion: messages/s through broker, rule and function; calls per message"
 	@echo "make bench-coaching  POST /me/activities and GET /me/insights: AWS calls, p50; a month vs a year of history"
 	@echo "make bench-pricing  a booking covered by a pack credit next to a free one: AWS calls, p50"
+	@echo "make bench-imports  a 500 MB Apple Health export through the parser: records/s, peak memory"
 	@echo "make bench-rush  200 members book one 100-seat class at once: wall time, p50/p99, invariants"
 	@echo "make mutate mutation testing of bookings, payments, tokens, telemetry, notifications (a budget each)"
 	@echo "make cost   monthly AWS cost of a stated workload from the templates and make bench's measured calls"
@@ -110,6 +111,10 @@ bench-pricing: $(STAMP)
 
 bench-iot: $(STAMP)
 	$(BIN)/python -m bench.iot
+
+# BENCH_IMPORT_ZIP_MB sets the export's size (default 500): building it takes a few minutes too.
+bench-imports: $(STAMP)
+	$(BIN)/python -m bench.imports
 
 # Mutation testing of the invariant-bearing modules (MUTATE=bookings|payments|..., MUTATE_BUDGET_S
 # per module, default 1200): edits those files on disk while it runs. See bench/mutate.py.

@@ -38,6 +38,8 @@ from moto.sqs.models import Queue, SQSBackend
 from werkzeug.serving import run_simple
 from werkzeug.wrappers import Request, Response
 
+from fitconnect_local import s3_post_policy
+
 OUTBOX_PATH = "/_fitconnect/outbox"
 CONFLICTS_PATH = "/_fitconnect/conflicts"
 CONFLICTS_VAR = "FITCONNECT_TRANSACTION_CONFLICTS"  # a share in [0, 1] at start-up; the route changes it
@@ -359,6 +361,7 @@ def main() -> None:
     item_level_rollback()
     serialise_dynamodb()
     inject_conflicts()  # refused before the write runs: a conflict changes nothing
+    s3_post_policy.install()
     conflicts.set(float(os.environ.get(CONFLICTS_VAR) or 0))
     app = DomainDispatcherApplication(create_backend_app)
     run_simple("127.0.0.1", args.port, _WithOutbox(app), threaded=True, request_handler=MotoRequestHandler)

@@ -200,6 +200,7 @@ class Provisioner:
                 s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
             if (props.get("VersioningConfiguration") or {}).get("Status") == "Enabled":
                 s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+            _bucket_notifications(s3, logical_id, name, props.get("NotificationConfiguration") or {})
 
     # -- messaging
     def _topics(self) -> None:
@@ -386,3 +387,15 @@ def _local_secret_value(props: dict[str, Any], local: dict[str, Any]) -> str:
 def _random_text(length: int) -> str:
     alphabet = string.ascii_letters + string.digits
     return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def _bucket_notifications(s3: Any, logical_id: str, name: str, notifications: dict[str, Any]) -> None:
+    """EventBridge notifications (S3 → the default bus → rules); direct Lambda, queue and topic
+    notifications are refused rather than silently not delivered."""
+    direct = sorted(set(notifications) - {"EventBridgeConfiguration"})
+    if direct:
+        raise TemplateError(f"{logical_id}: {direct[0]} is not supported locally; use EventBridge")
+    if (notifications.get("EventBridgeConfiguration") or {}).get("EventBridgeEnabled"):
+        s3.put_bucket_notification_configuration(
+            Bucket=name, NotificationConfiguration={"EventBridgeConfiguration": {}}
+        )

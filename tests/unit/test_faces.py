@@ -9,14 +9,14 @@ import pytest
 
 from tests.support.paths import REPO_ROOT
 
-LAZY_FACES = ["fitconnect.scheduling.public", "fitconnect.payments.public"]
+LAZY_FACES = ["fitconnect.scheduling.public", "fitconnect.payments.public", "fitconnect.coaching.public"]
 
 
 @pytest.mark.parametrize("face_name", LAZY_FACES)
 def test_every_name_a_lazy_face_exposes_is_the_definition_in_its_module(face_name):
     face = importlib.import_module(face_name)
-    for name in face.__all__:
-        module, _, attribute = face._EXPORTS[name].partition(":")
+    for name, target in face._EXPORTS.items():
+        module, _, attribute = target.partition(":")
         assert getattr(face, name) is getattr(importlib.import_module(module), attribute or name)
 
 
@@ -42,6 +42,11 @@ def _loaded_after_import(module: str) -> set[str]:
         ("fitconnect.pricing.catalog", {"fitconnect.scheduling.bookings", "fitconnect.payments.payments"}),
         # a notification's text reads a booking only when it is rendered
         ("fitconnect.notifications.templates", {"fitconnect.scheduling.bookings"}),
+        # the chatbot reads bookings, sessions, the week and the plan only for the intents that need them
+        (
+            "fitconnect.assistant.chatbot",
+            {"fitconnect.scheduling.bookings", "fitconnect.coaching.plans", "fitconnect.coaching.insights"},
+        ),
     ],
 )
 def test_importing_a_module_that_uses_a_face_leaves_the_domain_behind_it_unloaded(importer, not_loaded):

@@ -75,6 +75,8 @@ EXPECTED_HTTP = {
     "MyActivitiesFunction": (200, None),
     "GetActivityFunction": (404, "activity_not_found"),
     "DeleteActivityFunction": (404, "activity_not_found"),
+    "StartImportFunction": (201, None),
+    "GetImportFunction": (404, "import_not_found"),
     "MyInsightsFunction": (200, None),
     "CreatePlanFunction": (201, None),
     "MyPlanFunction": (404, "plan_not_found"),

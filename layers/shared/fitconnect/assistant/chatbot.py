@@ -20,7 +20,7 @@ from fitconnect.members.public import timezone_of
 from fitconnect.platform import clock
 from fitconnect.platform.errors import NotFound
 from fitconnect.platform.storage import get_item
-from fitconnect.scheduling.public import Booking, Session, Trainer, starting_between
+from fitconnect.scheduling import public as scheduling
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
@@ -168,7 +168,7 @@ def _find_classes(words: str, zone: ZoneInfo, now: datetime) -> Answer:
     kind = "in_person" if re.search(r"\bin[- ]person\b", words) else kind
     trainer_words = _trainer_words(words)
     terms = [w for w in re.findall(r"[a-z]+", words) if w not in FILLER and w not in trainer_words]
-    sessions = starting_between(now, now + timedelta(days=SEARCH_DAYS))
+    sessions = scheduling.starting_between(now, now + timedelta(days=SEARCH_DAYS))
     names = _trainer_names({session.trainer_id for session in sessions}) if trainer_words else {}
     found = [
         session
@@ -236,10 +236,10 @@ def _upcoming(user_id: str, now: datetime) -> list[tuple[Any, Any]]:
     """The member's confirmed or held bookings of sessions still ahead, soonest first."""
 
     pairs = []
-    for booking in Booking.gsi1.query(f"MEMBER#{user_id}"):
+    for booking in scheduling.Booking.gsi1.query(f"MEMBER#{user_id}"):
         if booking.status not in ("confirmed", "pending_payment"):
             continue
-        session = get_item(Session, Session.key(booking.session_id))
+        session = get_item(scheduling.Session, scheduling.Session.key(booking.session_id))
         if session is not None and session.starts_at > clock.to_iso(now) and session.status != "cancelled":
             pairs.append((booking, session))
     return sorted(pairs, key=lambda pair: pair[1].starts_at)
@@ -254,7 +254,7 @@ def _trainer_names(trainer_ids: set[str]) -> dict[str, str]:
 
     names = {}
     for trainer_id in trainer_ids:
-        trainer = get_item(Trainer, Trainer.key(trainer_id))
+        trainer = get_item(scheduling.Trainer, scheduling.Trainer.key(trainer_id))
         if trainer is not None:
             names[trainer_id] = trainer.name.lower()
     return names

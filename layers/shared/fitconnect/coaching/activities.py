@@ -72,6 +72,7 @@ class NewActivity(RequestBody):
     rpe: float | None = Field(default=None, ge=1, le=10)
     sets: list[SetEntry] = Field(default_factory=list, max_length=200)
     notes: Annotated[str, StringConstraints(max_length=2000), PlainText] | None = None
+    elevation_gain_m: float | None = Field(default=None, ge=0, le=20_000)
 
 
 class PersonalRecordView(View):
@@ -96,6 +97,7 @@ class ActivityView(View):
     rpe: float | None
     sets: list[dict[str, Any]]
     notes: str | None
+    elevation_gain_m: float | None = None
     load: float
     load_method: str
     created_at: str
@@ -150,6 +152,31 @@ def log(user_id: str, body: NewActivity, *, source: str = "manual") -> dict[str,
     return {**view(activity), "personal_records": records.views(won)}
 
 
+def import_workout(user_id: str, body: NewActivity, *, source: str, origin: str) -> Activity | None:
+    """A workout from a file or an app, stored at most once: the activity when this import made it,
+    None for a duplicate. Its id is derived from the member, the source and the start
+    (ids.derived_id), so the same workout uploaded again is a duplicate. `origin` (the import) marks
+    it: a repeat delivery of the same import recognises its own and finishes what a crash may have
+    cut short (records are safe to repeat). Raises Unprocessable for a workout that cannot be true.
+    The caller announces what it made (`announce`), in batches."""
+    _check_possible(body)
+    activity_id = ids.derived_id(body.started_at, user_id, source, clock.to_iso(body.started_at))
+    activity = _new_activity(user_id, body, source, activity_id=activity_id)
+    activity.origin = origin
+    if not conditional_save(activity, Activity.pk.does_not_exist()):
+        stored = get_item(Activity, Activity.key(activity_id), consistent=True)
+        if stored is None or stored.origin != origin:
+            return None
+        activity = stored
+    records.set_from(activity)  # a PersonalRecordSet is for what a member logs by hand, not a backfill
+    return activity
+
+
+def announce(imported: list[Activity]) -> None:
+    """ActivityLogged for each imported activity (insights and the weekly summary follow them)."""
+    publish([ActivityLogged(**_event_fields(activity)) for activity in imported])
+
+
 def _check_possible(body: NewActivity) -> None:
     problems = []
     if body.started_at > clock.now() + FUTURE_TOLERANCE:
@@ -194,6 +221,7 @@ def _new_activity(user_id: str, body: NewActivity, source: str, activity_id: str
         rpe=body.rpe,
         sets=[entry.model_dump(exclude_none=True) for entry in body.sets],
         notes=body.notes,
+        elevation_gain_m=body.elevation_gain_m,
         load=load,
         load_method=method,
         created_at=clock.now_iso(),
@@ -253,6 +281,7 @@ def view(activity: Activity) -> dict[str, Any]:
         "rpe": number(activity.rpe),
         "sets": [_set_view(entry) for entry in activity.sets or []],
         "notes": activity.notes,
+        "elevation_gain_m": number(activity.elevation_gain_m),
         "load": float(activity.load),
         "load_method": activity.load_method,
         "created_at": activity.created_at,

@@ -7,6 +7,7 @@
 | training entry (an activity, as insights count it) | `MEMBER#<user_id>` | `DAY#<started_at>#<activity_id>` |
 | training plan (the member's current one) | `MEMBER#<user_id>` | `PLAN` |
 | active that week (the weekly summary's list) | `ACTIVE#<monday>` | `MEMBER#<user_id>` (expires in 3 weeks) |
+| file import (its progress and counts) | `MEMBER#<user_id>` | `IMPORT#<import_id>` |
 
 Training entries are what `GET /me/insights` and `GET /me/plan` read: one query of the member's
 partition over the weeks asked for, whatever the length of their history. The events consumer
@@ -51,6 +52,8 @@ class Activity(CoachingItem):
     rpe = NumberAttribute(null=True)
     sets = ListAttribute(of=MapAttribute, default=list)  # [{exercise_id, reps, weight_kg?, rpe?}]
     notes = UnicodeAttribute(null=True)
+    elevation_gain_m = NumberAttribute(null=True)
+    origin = UnicodeAttribute(null=True)  # the import that made it (a repeat delivery recognises its own)
     load = NumberAttribute()
     load_method = UnicodeAttribute()
     created_at = UnicodeAttribute()
@@ -135,3 +138,26 @@ class ActiveWeek(CoachingItem):
 
 
 ACTIVE_WEEK_DAYS = 21
+
+
+class Import(CoachingItem):
+    """A workout file a member uploads (imports.py): pending until its upload lands, then processing,
+    then done with its counts or failed with a reason."""
+
+    user_id = UnicodeAttribute()
+    import_id = UnicodeAttribute()
+    format = UnicodeAttribute()  # gpx | tcx | fit | apple_health
+    status = UnicodeAttribute()  # pending | processing | done | failed
+    content_length = NumberAttribute()
+    object_key = UnicodeAttribute()
+    activities_created = NumberAttribute(default=0)
+    duplicates = NumberAttribute(default=0)
+    skipped = NumberAttribute(default=0)
+    skipped_reasons = ListAttribute(of=UnicodeAttribute, default=list)
+    error = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    finished_at = UnicodeAttribute(null=True)
+
+    @staticmethod
+    def key(user_id: str, import_id: str) -> tuple[str, str]:
+        return f"MEMBER#{user_id}", f"IMPORT#{import_id}"

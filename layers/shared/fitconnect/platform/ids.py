@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime
+
 from ulid import ULID
 
 from fitconnect.platform import clock
@@ -19,3 +22,17 @@ def is_id(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def derived_id(moment: datetime, *parts: str) -> str:
+    """A ULID that is the same for the same `moment` and `parts`: its time is `moment` (so it sorts
+    like the thing it names), its randomness a hash of the parts. Writing an item under it once
+    with a does-not-exist condition makes an import repeatable (coaching.activities.import_workout)."""
+    digest = hashlib.sha256("\x1f".join(parts).encode()).digest()[:10]
+    milliseconds = int(moment.timestamp() * 1000).to_bytes(6, "big")
+    return str(ULID.from_bytes(milliseconds + digest))
+
+
+def earliest_id(moment: datetime) -> str:
+    """The smallest ULID of `moment`: ids made at or after it sort at or after it (a range key)."""
+    return str(ULID.from_bytes(int(moment.timestamp() * 1000).to_bytes(6, "big") + bytes(10)))
