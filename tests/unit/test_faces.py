@@ -9,7 +9,13 @@ import pytest
 
 from tests.support.paths import REPO_ROOT
 
-LAZY_FACES = ["fitconnect.scheduling.public", "fitconnect.payments.public", "fitconnect.coaching.public"]
+LAZY_FACES = [
+    "fitconnect.scheduling.public",
+    "fitconnect.payments.public",
+    "fitconnect.coaching.public",
+    "fitconnect.members.public",
+    "fitconnect.pricing.public",
+]
 
 
 @pytest.mark.parametrize("face_name", LAZY_FACES)
@@ -42,6 +48,11 @@ def _loaded_after_import(module: str) -> set[str]:
         ("fitconnect.pricing.catalog", {"fitconnect.scheduling.bookings", "fitconnect.payments.payments"}),
         # a notification's text reads a booking only when it is rendered
         ("fitconnect.notifications.templates", {"fitconnect.scheduling.bookings"}),
+        # a booking's list reads neither profiles nor wallets, which sessions and covers need
+        (
+            "fitconnect.scheduling.bookings",
+            {"fitconnect.members.profiles", "fitconnect.pricing.entitlements", "fitconnect.pricing.models"},
+        ),
         # the chatbot reads bookings, sessions, the week and the plan only for the intents that need them
         (
             "fitconnect.assistant.chatbot",

@@ -1,7 +1,18 @@
 """What other contexts may use of members: a member's profile (name, time zone, phone) and push
-devices, and the profile a new account is written with. Everything else in this package is members' own."""
+devices, and the profile a new account is written with. Everything else in this package is members' own.
 
-from fitconnect.members.models import Device, Profile, timezone_of
-from fitconnect.members.profiles import devices_of, new_profile, profile_of
+Loaded on first use (platform.faces): scheduling reads a profile on a few of its paths only."""
 
-__all__ = ["Device", "Profile", "devices_of", "new_profile", "profile_of", "timezone_of"]
+from fitconnect.platform.faces import lazy_face
+
+_MODELS, _PROFILES = "fitconnect.members.models", "fitconnect.members.profiles"
+_EXPORTS = {
+    "Device": _MODELS,
+    "Profile": _MODELS,
+    "devices_of": _PROFILES,
+    "new_profile": _PROFILES,
+    "profile_of": _PROFILES,
+    "timezone_of": _MODELS,
+}
+__all__ = sorted(_EXPORTS)
+__getattr__ = lazy_face(__name__, _EXPORTS)

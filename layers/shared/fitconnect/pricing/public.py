@@ -1,25 +1,29 @@
 """What other contexts may use of pricing: a booking's cover (chosen from the member's wallet, read
 with the session, taken and given back inside scheduling's transactions), the Stripe events that
-concern purchases (for the payments webhook consumer), and the member's export and erasure."""
+concern purchases (for the payments webhook consumer), and the member's export and erasure.
+
+The wallet's names load on first use (platform.faces): scheduling imports this face for a
+booking's cover, which only its booking paths read."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fitconnect.pricing.entitlements import Cover, choose, give_back, of_member, take, wallet_key, wallet_of
-from fitconnect.pricing.models import Wallet
+from fitconnect.platform.faces import lazy_face
 
-__all__ = [
-    "Cover",
-    "Wallet",
-    "choose",
-    "export_part",
-    "give_back",
-    "stripe_handler",
-    "take",
-    "wallet_key",
-    "wallet_of",
-]
+_ENTITLEMENTS = "fitconnect.pricing.entitlements"
+_EXPORTS = {
+    "Cover": _ENTITLEMENTS,
+    "Wallet": "fitconnect.pricing.models",
+    "choose": _ENTITLEMENTS,
+    "give_back": _ENTITLEMENTS,
+    "of_member": _ENTITLEMENTS,
+    "take": _ENTITLEMENTS,
+    "wallet_key": _ENTITLEMENTS,
+    "wallet_of": _ENTITLEMENTS,
+}
+__all__ = [*sorted(_EXPORTS), "export_part", "stripe_handler"]
+__getattr__ = lazy_face(__name__, _EXPORTS)
 
 PURCHASE_EVENTS = (
     "invoice.payment_succeeded",
@@ -55,6 +59,7 @@ def stripe_handler(event_type: str, stripe_object: dict[str, Any]) -> Any:
 def export_part(user_id: str) -> dict[str, Any]:
     # On use, off the cold start of scheduling's functions (see stripe_handler).
     from fitconnect.pricing import penalties, purchases
+    from fitconnect.pricing.entitlements import of_member
 
     return {
         "purchases": [purchases.view(purchase) for purchase in purchases.of_member(user_id)],

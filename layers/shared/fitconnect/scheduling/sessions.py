@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
-from fitconnect.members.public import profile_of
+from fitconnect.members import public as members
 from fitconnect.platform import clock, ids
 from fitconnect.platform.contract import (
     Currency,
@@ -117,7 +117,7 @@ def publish_sessions(caller_id: str, caller_is_admin: bool, request: NewSession)
     trainer = trainer_of(trainer_id)
     if trainer.status != "approved":
         raise Unprocessable("Only approved trainers publish sessions.", code="trainer_not_approved")
-    timezone = profile_of(trainer_id).timezone or "UTC"
+    timezone = members.profile_of(trainer_id).timezone or "UTC"
     count = request.recurrence.count if request.recurrence else 1
     starts = occurrences(request.starts_at, count, timezone)
     if starts[0] <= clock.now():

@@ -20,7 +20,7 @@ from pydantic import ConfigDict, Field, StringConstraints
 from pynamodb.exceptions import TransactWriteError
 
 from fitconnect.identity.public import Account
-from fitconnect.members.public import profile_of
+from fitconnect.members import public as members
 from fitconnect.platform import clock
 from fitconnect.platform.contract import Currency, PlainText, RequestBody, SingleLine, View
 from fitconnect.platform.cursors import page, page_request
@@ -84,7 +84,7 @@ def _listing_keys(status: str, name: str, trainer_id: str) -> tuple[str, str]:
 
 
 def apply(user_id: str, application: TrainerApplication) -> Trainer:
-    name = profile_of(user_id).name
+    name = members.profile_of(user_id).name
     specialties = sorted(set(application.specialties))
     gsi1pk, gsi1sk = _listing_keys("pending", name, user_id)
     trainer = Trainer(
