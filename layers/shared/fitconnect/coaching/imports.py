@@ -96,18 +96,14 @@ def start(user_id: str, request: ImportRequest) -> dict[str, Any]:
         created_at=clock.now_iso(),
     )
     record.save()
-    content_type = CONTENT_TYPE[request.format]
-    form = aws.client("s3").generate_presigned_post(
+    upload = aws.upload_form(
         env(BUCKET_VAR),
         key,
-        Fields={"Content-Type": content_type},
-        Conditions=[
-            {"Content-Type": content_type},
-            ["content-length-range", request.content_length, request.content_length],
-        ],
-        ExpiresIn=UPLOAD_SECONDS,
+        content_type=CONTENT_TYPE[request.format],
+        min_bytes=request.content_length,  # exactly the size declared
+        max_bytes=request.content_length,
+        expires_in=UPLOAD_SECONDS,
     )
-    upload = {"url": form["url"], "fields": form["fields"]}
     return {**view(record), "upload": upload, "expires_in": UPLOAD_SECONDS, "max_bytes": cap}
 
 
@@ -167,7 +163,8 @@ def uploaded(bucket: str, key: str, size: int) -> None:
             record, bucket, error="The uploaded file's size differs from the size declared; upload it again."
         )
         return
-    if not conditional_save(_marked(record, "processing"), Import.status.is_in("pending", "processing")):
+    record.status = "processing"
+    if not conditional_save(record, Import.status.is_in("pending", "processing")):
         return  # finished by a concurrent delivery meanwhile
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / Path(key).name
@@ -179,11 +176,6 @@ def uploaded(bucket: str, key: str, size: int) -> None:
             return
     _store(record, workouts)
     _finish(record, bucket)
-
-
-def _marked(record: Import, status: str) -> Import:
-    record.status = status
-    return record
 
 
 def _store(record: Import, workouts: list[workout_files.Workout]) -> None:

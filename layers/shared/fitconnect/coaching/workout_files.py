@@ -154,8 +154,10 @@ def _gpx_heart_rate(point: Any) -> float | None:
 
 
 def _xml_text(path: Path) -> str:
-    """The file's text once defusedxml has read it whole: gpxpy's own parser expands entities."""
-    _defused_tree(path)
+    """The file's text once expat has read it through without building a tree (complete, no entity
+    declared): gpxpy's own parser expands entities, and builds the file's objects itself."""
+    with path.open("rb") as stream:
+        scan_xml(stream, what="The file", source="upload")
     return path.read_text(encoding="utf-8", errors="replace")
 
 
@@ -419,24 +421,13 @@ class _ExportScan:
         self.workout: Any = None
 
     def read(self, stream: Any) -> None:
-        from xml.parsers import expat  # cold start: as above
-
-        parser = expat.ParserCreate()
-        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-        parser.EntityDeclHandler = _refuse_entities
-        parser.ExternalEntityRefHandler = _refuse_entities
-        parser.StartElementHandler = self._start
-        if self.on_workout is not None:
-            parser.EndElementHandler = self._end
-        try:
-            while chunk := stream.read(READ_CHUNK):
-                parser.Parse(chunk, False)
-            parser.Parse(b"", True)
-        except expat.ExpatError as error:
-            reason = expat.errors.messages[error.code] if error.code else str(error)
-            raise UnreadableFile(
-                f"export.xml is not complete XML ({reason}, line {error.lineno}); was the export cut short?"
-            ) from None
+        scan_xml(
+            stream,
+            what="export.xml",
+            source="export",
+            on_start=self._start,
+            on_end=self._end if self.on_workout is not None else None,
+        )
 
     def _start(self, name: str, attributes: dict[str, str]) -> None:
         if name == "Record":
@@ -453,8 +444,32 @@ class _ExportScan:
             self.workout = None
 
 
-def _refuse_entities(*_: Any) -> None:
-    raise UnreadableFile("export.xml declares XML entities, which a Health export never does.")
+def scan_xml(stream: Any, *, what: str, source: str, on_start: Any = None, on_end: Any = None) -> None:
+    """Read `stream` through expat with `on_start(name, attributes)` and `on_end(name)`, building no
+    tree. As defusedxml does, an entity declaration or an external entity ends it (workout files
+    never need them); a file cut short is UnreadableFile naming `what` and where it came from."""
+    from xml.parsers import expat  # cold start: as above
+
+    def refuse_entities(*_: Any) -> None:
+        raise UnreadableFile(f"{what} declares XML entities, which workout files never need.")
+
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.EntityDeclHandler = refuse_entities
+    parser.ExternalEntityRefHandler = refuse_entities
+    if on_start is not None:
+        parser.StartElementHandler = on_start
+    if on_end is not None:
+        parser.EndElementHandler = on_end
+    try:
+        while chunk := stream.read(READ_CHUNK):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError as error:
+        reason = expat.errors.messages[error.code] if error.code else str(error)
+        raise UnreadableFile(
+            f"{what} is not complete XML ({reason}, line {error.lineno}); was the {source} cut short?"
+        ) from None
 
 
 def _instant_apple(text: str | None) -> datetime | None:

@@ -132,12 +132,13 @@ def avatar_upload(profile: Profile, request: AvatarRequest) -> dict[str, Any]:
     upload_url = aws.client("s3").generate_presigned_url(
         "put_object", Params=params, ExpiresIn=UPLOAD_URL_SECONDS
     )
-    form = aws.client("s3").generate_presigned_post(
+    form = aws.upload_form(
         bucket,
         key,
-        Fields={"Content-Type": request.content_type},
-        Conditions=[{"Content-Type": request.content_type}, ["content-length-range", 1, AVATAR_MAX_BYTES]],
-        ExpiresIn=UPLOAD_URL_SECONDS,
+        content_type=request.content_type,
+        min_bytes=1,
+        max_bytes=AVATAR_MAX_BYTES,
+        expires_in=UPLOAD_URL_SECONDS,
     )
     profile.update(actions=[Profile.avatar_key.set(key), Profile.updated_at.set(clock.now_iso())])
     return {
@@ -146,7 +147,7 @@ def avatar_upload(profile: Profile, request: AvatarRequest) -> dict[str, Any]:
         "headers": {"Content-Type": request.content_type},
         "expires_in": UPLOAD_URL_SECONDS,
         "max_bytes": AVATAR_MAX_BYTES,
-        "upload_form": {"url": form["url"], "fields": form["fields"]},
+        "upload_form": form,
     }
 
 
