@@ -33,7 +33,8 @@ help:
 	@echo "make alarms / make dashboards  regenerate the per-function alarms / the dashboards from their definitions"
 	@echo "make simulate  demo equipment telemetry to the local broker (with make run going)"
 	@echo "make build  sam build (needs a python3.13 on PATH; no Docker)"
-	@echo "make secrets STAGE=dev|prod  put the Stripe and Zoom credentials into a deployed stage's secrets"
+	@echo "make secrets STAGE=dev|prod  put the Stripe, Zoom and Strava credentials into a deployed stage's secrets"
+	@echo "make strava-subscription STAGE=… URL=…  register the stage's Strava webhook (once)"
 	@echo "make smoke URL=https://…  health, register, login, profile, sessions, erase on a deployed stage"
 
 $(STAMP): requirements.txt requirements-dev.txt layers/shared/requirements.txt
@@ -136,10 +137,15 @@ build: $(SAM_VENV)/bin/sam
 deploy: build
 	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam deploy --guided
 
-# Values from the environment (STRIPE_API_KEY, STRIPE_WEBHOOK_SECRET, ZOOM_*) or a hidden prompt.
+# Values from the environment (STRIPE_API_KEY, STRIPE_WEBHOOK_SECRET, ZOOM_*, STRAVA_*) or a hidden prompt.
 secrets: $(STAMP)
 	@test -n "$(STAGE)" || { echo "usage: make secrets STAGE=dev|prod" >&2; exit 2; }
 	STAGE=$(STAGE) $(BIN)/python -m deploy.stage_secrets
+
+# Once per stage, after make secrets: Strava's push subscription for URL/webhooks/strava.
+strava-subscription: $(STAMP)
+	@test -n "$(STAGE)" -a -n "$(URL)" || { echo "usage: make strava-subscription STAGE=dev|prod URL=<ApiUrl>" >&2; exit 2; }
+	STAGE=$(STAGE) URL="$(URL)" $(BIN)/python -m deploy.strava_subscription
 
 smoke: $(STAMP)
 	@test -n "$(URL)" || { echo "usage: make smoke URL=https://<api id>.execute-api.<region>.amazonaws.com" >&2; exit 2; }

@@ -109,7 +109,7 @@ def demo_metrics() -> str:
     from bench.harness import free_port, login_token
     from fitconnect_local.runtime import LocalRuntime, Ports
 
-    ports = Ports(api=free_port(), aws=free_port(), stripe=free_port(), mqtt=free_port())
+    ports = Ports(api=free_port(), aws=free_port(), stripe=free_port(), mqtt=free_port(), strava=free_port())
     runtime = LocalRuntime(ROOT / "template.yaml", ports, out=io.StringIO())
     runtime.start()
     try:

@@ -1,9 +1,10 @@
-"""Put the Stripe and Zoom credentials into a deployed stage's secrets.
+"""Put the Stripe, Zoom and Strava credentials into a deployed stage's secrets.
 
     STAGE=prod make secrets          (reads the values from the environment, or asks for them)
 
-The stack creates the four secrets empty (`fitconnect/<stage>/stripe`, `…/stripe-webhook`,
-`…/zoom`, `…/zoom-webhook`); this fills them. Values come from environment variables or a hidden
+The stack creates the secrets empty (`fitconnect/<stage>/stripe`, `…/stripe-webhook`, `…/zoom`,
+`…/zoom-webhook`, `…/strava`); this fills them (`…/strava-webhook` is generated, and completed by
+`make strava-subscription`). Values come from environment variables or a hidden
 prompt, never from the command line (shell history), and are never printed. A value left empty
 keeps what the secret holds. The API key and the webhook signing secrets live apart: the public
 webhook functions can read only their signing secret.
@@ -38,6 +39,8 @@ FIELDS = [
     Field("zoom", "client_id", "ZOOM_CLIENT_ID", r"^\S+$"),
     Field("zoom", "client_secret", "ZOOM_CLIENT_SECRET", r"^\S+$"),
     Field("zoom-webhook", "webhook_secret_token", "ZOOM_WEBHOOK_SECRET_TOKEN", r"^\S+$"),
+    Field("strava", "client_id", "STRAVA_CLIENT_ID", r"^\d+$"),
+    Field("strava", "client_secret", "STRAVA_CLIENT_SECRET", r"^[0-9a-f]{40}$"),
 ]
 
 

@@ -41,6 +41,11 @@ def _banner(runtime: LocalRuntime) -> None:
         f"  AWS (moto)   {runtime.aws_endpoint}     (aws --endpoint-url … dynamodb list-tables)",
         f"  Stripe       {runtime.stripe_endpoint}  (localstripe)",
         f"  MQTT         mqtt://127.0.0.1:{runtime.ports.mqtt}",
+        f"  Strava       {runtime.strava_endpoint}  (stand-in) connect: POST /me/integrations/strava,",
+        "               open its authorize_url; record an activity as the athlete (sends the webhook event):",
+        f"               curl -X POST {runtime.strava_endpoint}/_standin/athletes/<athlete_id>/activities \\",
+        '                 -d \'{"sport_type": "Run", "start_date": "2026-12-01T07:00:00Z", '
+        '"elapsed_time": 1800, "distance": 5000}\'',
         f"  Outbox       {runtime.api_url}/_local/outbox",
         f"  Functions    {runtime.api_url}/_local/functions",
         f"  Schedules    curl -X POST {runtime.api_url}/_local/schedules/<FunctionLogicalId>",

@@ -224,12 +224,22 @@ def _iot(operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
     return [(f"iot:{operation}", "*")]
 
 
+def _kms(operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+    """A key's operations are authorised on the key's ARN (an id or alias is resolved by AWS; the
+    functions name their key by ARN)."""
+    key = str(params.get("KeyId") or "*")
+    if not key.startswith("arn:") and key != "*":
+        key = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{key}"
+    return [(f"kms:{operation}", key)]
+
+
 _MAPPERS = {
     "dynamodb": _dynamodb,
     "sqs": _sqs,
     "s3": _s3,
     "events": _events,
     "secretsmanager": _secretsmanager,
+    "kms": _kms,
     "sns": _sns,
     "ses": _ses,
     "iot": _iot,

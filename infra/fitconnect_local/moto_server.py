@@ -39,6 +39,7 @@ from werkzeug.serving import run_simple
 from werkzeug.wrappers import Request, Response
 
 from fitconnect_local import s3_post_policy
+from fitconnect_local.template import LOCAL_KEY_ID_TAG
 
 OUTBOX_PATH = "/_fitconnect/outbox"
 CONFLICTS_PATH = "/_fitconnect/conflicts"
@@ -320,6 +321,29 @@ def _install_recorders() -> None:
     PlatformEndpoint.publish = recorded_endpoint_publish
 
 
+def template_key_ids() -> None:
+    """A KMS key created with the tag LOCAL_KEY_ID_TAG gets that id: the template's names are
+    computed before anything exists (as CloudFormation's are known to its functions), and AWS
+    chooses key ids, so the provisioner asks for the one the functions were already given."""
+    from moto.kms.models import KmsBackend  # here: only this process patches moto
+
+    create_key = KmsBackend.create_key
+
+    def create_key_with_id(self, policy, key_usage, key_spec, description, tags, *args, **kwargs):  # type: ignore[no-untyped-def]
+        key = create_key(self, policy, key_usage, key_spec, description, tags, *args, **kwargs)
+        wanted = next((tag["TagValue"] for tag in tags or [] if tag.get("TagKey") == LOCAL_KEY_ID_TAG), None)
+        if wanted and wanted != key.id:
+            self.keys.pop(key.id)
+            self.tagger.delete_all_tags_for_resource(key.id)
+            key.arn = key.arn.replace(key.id, wanted)
+            key.id = wanted
+            self.keys[wanted] = key
+            self.tagger.tag_resource(wanted, tags)
+        return key
+
+    KmsBackend.create_key = create_key_with_id
+
+
 class _WithOutbox:
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -362,6 +386,7 @@ def main() -> None:
     serialise_dynamodb()
     inject_conflicts()  # refused before the write runs: a conflict changes nothing
     s3_post_policy.install()
+    template_key_ids()
     conflicts.set(float(os.environ.get(CONFLICTS_VAR) or 0))
     app = DomainDispatcherApplication(create_backend_app)
     run_simple("127.0.0.1", args.port, _WithOutbox(app), threaded=True, request_handler=MotoRequestHandler)

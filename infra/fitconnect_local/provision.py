@@ -20,6 +20,7 @@ import boto3
 from fitconnect_local.functions import RULE_TYPES, FunctionSpec
 from fitconnect_local.template import (
     ACCOUNT_ID,
+    LOCAL_KEY_ID_TAG,
     REGION,
     Template,
     TemplateError,
@@ -57,7 +58,6 @@ NOT_PROVISIONED = {
     "AWS::Athena::WorkGroup",
     "AWS::Athena::NamedQuery",
     "AWS::CloudWatch::Dashboard",  # dashboards and alarms watch AWS's metrics: GET /_local/metrics here
-    "AWS::KMS::Key",  # the alarm topic's key (CloudWatch may not use the AWS-managed SNS key)
     "AWS::KMS::Alias",
     "AWS::SNS::Subscription",  # the alarm e-mail (no alarm fires locally)
 }
@@ -125,6 +125,7 @@ class Provisioner:
             "AWS::Kinesis::Stream",
             "AWS::SNS::Topic",
             "AWS::SecretsManager::Secret",
+            "AWS::KMS::Key",
             "AWS::SSM::Parameter",
             "AWS::SES::EmailIdentity",
             "AWS::Events::EventBus",
@@ -145,6 +146,7 @@ class Provisioner:
         self._buckets()
         self._topics()
         self._platform_applications()
+        self._keys()
         self._secrets()
         self._parameters()
         self._email_identities()
@@ -264,7 +266,18 @@ class Provisioner:
             document = stack.resolve(stack.properties(logical_id))["PolicyDocument"]
             iot.create_policy(policyName=stack.physical[logical_id].ref, policyDocument=json.dumps(document))
 
-    # -- secrets and identities
+    # -- keys, secrets and identities
+    def _keys(self) -> None:
+        """Each KMS key with the id its functions were given (see moto_server.template_key_ids)."""
+        kms = aws_client("kms", self.endpoint)
+        for stack, logical_id in self.template.each("AWS::KMS::Key"):
+            props = stack.properties(logical_id)
+            key_id = stack.physical[logical_id].attrs["KeyId"]
+            kms.create_key(
+                Description=str(props.get("Description") or logical_id),
+                Tags=[{"TagKey": LOCAL_KEY_ID_TAG, "TagValue": key_id}],
+            )
+
     def _secrets(self) -> None:
         manager = aws_client("secretsmanager", self.endpoint)
         for stack, logical_id in self.template.each("AWS::SecretsManager::Secret"):

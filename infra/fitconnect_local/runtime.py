@@ -28,6 +28,7 @@ from urllib.parse import urlencode
 
 from botocore.exceptions import ClientError
 
+from deploy.strava_subscription import RegistrationRefused, register, store_subscription_id
 from fitconnect_local import iam_guard
 from fitconnect_local.apigw import Gateway
 from fitconnect_local.functions import FunctionSpec, function_specs
@@ -52,6 +53,7 @@ class Ports:
     aws: int = 4566
     stripe: int = 8420
     mqtt: int = 1883
+    strava: int = 8431
 
     @classmethod
     def from_environment(cls) -> Ports:
@@ -61,6 +63,7 @@ class Ports:
             aws=int(env.get("FITCONNECT_AWS_PORT", cls.aws)),
             stripe=int(env.get("FITCONNECT_STRIPE_PORT", cls.stripe)),
             mqtt=int(env.get("FITCONNECT_MQTT_PORT", cls.mqtt)),
+            strava=int(env.get("FITCONNECT_STRAVA_PORT", cls.strava)),
         )
 
 
@@ -79,7 +82,9 @@ class LocalRuntime:
     ) -> None:
         self.template_path = Path(template_path)
         self.ports = ports
-        self.parameters = {"Stage": "local", **(parameters or {})}
+        self.strava_endpoint = f"http://127.0.0.1:{ports.strava}"
+        # Strava is the stand-in: the template's parameter points the functions at it.
+        self.parameters = {"Stage": "local", "StravaBaseUrl": self.strava_endpoint, **(parameters or {})}
         self.environ = dict(os.environ) if environ is None else environ
         self.out = out or sys.stdout
         self.async_retry_delays_s = async_retry_delays_s
@@ -102,6 +107,7 @@ class LocalRuntime:
             Service("moto", "fitconnect_local.moto_server", ports.aws, self._emit),
             Service("stripe", "fitconnect_local.stripe_server", ports.stripe, self._emit),
             Service("mqtt", "fitconnect_local.mqtt_broker", ports.mqtt, self._emit),
+            Service("strava", "fitconnect_local.strava_standin", ports.strava, self._emit),
         ]
         self.template: Template | None = None
         self.functions: dict[str, FunctionSpec] = {}
@@ -174,6 +180,7 @@ class LocalRuntime:
             )
             self.iot.start()
             self._register_stripe_webhooks(provisioner.secret_values)
+            self._register_strava_subscription(provisioner.secret_values)
             self._spawn(threading.Thread(target=self._janitor, name="janitor", daemon=True))
             self._finish_seed(seeding)
         except BaseException:
@@ -479,6 +486,40 @@ class LocalRuntime:
                 f"{self.stripe_endpoint}/_config/webhooks/{logical_id}", data=form
             )
             urllib.request.urlopen(request, timeout=5).close()
+
+    def _register_strava_subscription(self, secret_values: dict[str, str]) -> None:
+        """As `make strava-subscription` does for a stage: the stand-in gets the application's
+        credentials (the template's StravaSecret) and the webhook is subscribed, its id stored."""
+        assert self.template is not None
+        assert self.gateway is not None
+        for logical_id, value in secret_values.items():
+            resource = self.template.owner(logical_id).resources[logical_id]
+            subscription = ((resource.get("Metadata") or {}).get("LocalRuntime") or {}).get(
+                "StravaSubscription"
+            )
+            if not subscription:
+                continue
+            path = str(subscription["Path"])
+            if self.gateway.match("POST", path) is None or self.gateway.match("GET", path) is None:
+                raise TemplateError(f"{logical_id}: StravaSubscription path {path} needs GET and POST routes")
+            app = json.loads(secret_values[str(subscription["App"])])
+            request = urllib.request.Request(
+                f"{self.strava_endpoint}/_standin/app", data=json.dumps(app).encode(), method="PUT"
+            )
+            urllib.request.urlopen(request, timeout=5).close()
+            verify_token = str(json.loads(value)["verify_token"])
+            callback = f"{self.api_url}{path}"
+            for attempt in range(3):  # Strava allows 2 s for the challenge; a cold worker may miss it once
+                try:
+                    subscription_id = register(self.strava_endpoint, app, callback, verify_token)
+                    break
+                except RegistrationRefused:
+                    if attempt == 2:
+                        raise
+            secret_arn = self.template.owner(logical_id).physical[logical_id].ref
+            store_subscription_id(
+                aws_client("secretsmanager", self.aws_endpoint), secret_arn, subscription_id
+            )
 
     # -- /_local/ control routes
     def _control(self, method: str, path: str, query: dict[str, str], body: bytes) -> tuple[int, Any]:

@@ -6,7 +6,9 @@ Strava account.
 The athlete approves at once: `GET /oauth/authorize` redirects to `redirect_uri` with a code (a new
 athlete, or `athlete_id=` to reconnect one). What a test or a person does on Strava's side goes
 through `/_standin/...`: record, edit or delete an activity (the subscription gets Strava's event),
-revoke the app from the athlete's settings, expire access tokens, set the rate limits.
+revoke the app from the athlete's settings, expire access tokens, set the rate limits; the local
+runtime gives it the application's client id and secret (`PUT /_standin/app`) from the template's
+StravaSecret.
 
     python -m fitconnect_local.strava_standin --port 8431
 """
@@ -145,10 +147,11 @@ class StravaStandIn:
         return 201, {}, {"id": self.subscription["id"]}
 
     # -- what happens on Strava's side (/_standin)
-    def record(self, athlete: int, fields: dict[str, Any]) -> dict[str, Any]:
+    def record(self, athlete: int, fields: dict[str, Any], times: int = 1) -> dict[str, Any]:
+        """A new activity; its create event is delivered `times` times (Strava's retries)."""
         activity = {"id": next(self.ids), "athlete": {"id": athlete}, "resource_state": 3, **fields}
         self.activities[activity["id"]] = activity
-        self.send_event("activity", activity["id"], athlete, "create")
+        self.send_event("activity", activity["id"], athlete, "create", times=times)
         return activity
 
     def edit(self, activity_id: int, changes: dict[str, Any]) -> dict[str, Any]:
@@ -185,7 +188,15 @@ class StravaStandIn:
             return
         body = self.event(*args)
         for _ in range(times):
-            requests.post(self.subscription["callback_url"], json=body, timeout=2)
+            for _attempt in range(3):  # Strava retries an event not answered 200 within 2 s, 3 times in all
+                try:
+                    if (
+                        requests.post(self.subscription["callback_url"], json=body, timeout=2).status_code
+                        == 200
+                    ):
+                        break
+                except requests.RequestException:
+                    continue
 
 
 def serve(standin: StravaStandIn, port: int) -> ThreadingHTTPServer:
@@ -238,20 +249,36 @@ def serve(standin: StravaStandIn, port: int) -> ThreadingHTTPServer:
             if url.path == "/api/v3/push_subscriptions":
                 return self._answer(*standin.subscribe(form))
             if parts[:2] == ["_standin", "athletes"] and parts[3:] == ["activities"]:
-                return self._answer(201, {}, standin.record(int(parts[2]), form))
+                times = int(dict(parse_qsl(url.query)).get("times", 1))
+                return self._answer(201, {}, standin.record(int(parts[2]), form, times))
             if parts[:2] == ["_standin", "athletes"] and parts[3:] == ["deauthorize"]:
                 standin.revoke_from_settings(int(parts[2]))
                 return self._answer(204, {}, None)
             if parts[:2] == ["_standin", "athletes"] and parts[3:] == ["expire"]:
                 standin.expire_tokens(int(parts[2]))
                 return self._answer(204, {}, None)
+            if url.path == "/_standin/events":  # an event as Strava would send it, `times` over (its retries)
+                fields = ("object_type", "object_id", "owner_id", "aspect_type", "updates")
+                standin.send_event(*(form.get(name) for name in fields), times=int(form.get("times", 1)))
+                return self._answer(204, {}, None)
             if url.path == "/_standin/limits":
-                standin.limits = (int(form["short"]), int(form["daily"]))
-                return self._answer(200, {}, {"limits": standin.limits})
+                with standin.lock:
+                    if "short" in form:
+                        standin.limits = (int(form["short"]), int(form["daily"]))
+                    usage = (standin.window_usage, standin.day_usage)
+                return self._answer(200, {}, {"limits": standin.limits, "usage": usage})
             return self._answer(404, {}, {"message": "Record Not Found"})
 
         def do_PUT(self) -> None:
             parts = urlsplit(self.path).path.strip("/").split("/")
+            if parts == ["_standin", "app"]:  # the runtime hands over the template secret's values
+                form = self._form()
+                with standin.lock:
+                    standin.client_id, standin.client_secret = (
+                        str(form["client_id"]),
+                        str(form["client_secret"]),
+                    )
+                return self._answer(204, {}, None)
             if parts[:2] == ["_standin", "activities"]:
                 return self._answer(200, {}, standin.edit(int(parts[2]), self._form()))
             return self._answer(404, {}, {"message": "Record Not Found"})

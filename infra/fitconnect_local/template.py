@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import re
+import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -361,6 +362,13 @@ def physical_of(
         name = named("Name", f"{stack}-{logical_id}")
         # Replaced by the ARN moto assigns (with its random suffix) once provisioned.
         return Physical(f"arn:{PARTITION}:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:{name}", {"Name": name})
+    if kind == "AWS::KMS::Key":
+        # AWS picks a key's id; locally it is derived from the stack and logical id, and the
+        # provisioner has moto use it (LOCAL_KEY_ID_TAG).
+        key_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{stack}/{logical_id}"))
+        return Physical(
+            key_id, {"Arn": f"arn:{PARTITION}:kms:{REGION}:{ACCOUNT_ID}:key/{key_id}", "KeyId": key_id}
+        )
     if kind == "AWS::SSM::Parameter":
         name = named("Name", f"{stack}-{logical_id}")
         arn_name = name.lstrip("/")
@@ -404,6 +412,7 @@ def physical_of(
     return Physical(f"{stack}-{logical_id}")
 
 
+LOCAL_KEY_ID_TAG = "fitconnect:local-key-id"
 _SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
 
 

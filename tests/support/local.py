@@ -27,7 +27,7 @@ TEST_WORKER_BUDGET = 64
 
 
 def start_runtime(template_path, **options: Any) -> LocalRuntime:
-    ports = Ports(api=free_port(), aws=free_port(), stripe=free_port(), mqtt=free_port())
+    ports = Ports(api=free_port(), aws=free_port(), stripe=free_port(), mqtt=free_port(), strava=free_port())
     options.setdefault("max_workers", TEST_WORKER_BUDGET)
     runtime = LocalRuntime(template_path, ports, out=io.StringIO(), **options)
     runtime.start()

@@ -77,6 +77,12 @@ EXPECTED_HTTP = {
     "DeleteActivityFunction": (404, "activity_not_found"),
     "StartImportFunction": (201, None),
     "GetImportFunction": (404, "import_not_found"),
+    "ConnectStravaFunction": (200, None),
+    "StravaCallbackFunction": (400, "invalid_state"),
+    "MyIntegrationsFunction": (200, None),
+    "DisconnectStravaFunction": (404, "not_connected"),
+    "StravaChallengeFunction": (403, "invalid_verify_token"),
+    "StravaWebhookFunction": (403, "unknown_subscription"),
     "MyInsightsFunction": (200, None),
     "CreatePlanFunction": (201, None),
     "MyPlanFunction": (404, "plan_not_found"),
@@ -147,6 +153,7 @@ def test_rotation_sample_creates_and_publishes_a_key(function_env, functions, la
         "PaymentTasksFunction",
         "CancelMemberBookingsFunction",
         "SendNotificationsFunction",
+        "SyncStravaFunction",
     ],
 )
 def test_smoke_queue_sample_completes_on_an_empty_store(function_env, functions, lambda_context, function_id):

@@ -214,6 +214,9 @@ PUBLIC_ROUTES = {
     "GET /calendar/{calendar_file}",
     "POST /webhooks/zoom",  # Zoom signs it; the function checks the signature
     "POST /webhooks/stripe",  # Stripe signs it; the function checks the signature
+    "GET /webhooks/strava",  # Strava's subscription check: answered only with our verify token
+    "POST /webhooks/strava",  # unsigned: our subscription's id is required and nothing is believed
+    "GET /integrations/strava/callback",  # the member's browser back from Strava: the signed state says who
     "$default",  # no other route matched: a 404 in the API's shape
     "GET /openapi.json",  # the contract and its interactive page
     "GET /docs",

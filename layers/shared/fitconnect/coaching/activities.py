@@ -152,15 +152,18 @@ def log(user_id: str, body: NewActivity, *, source: str = "manual") -> dict[str,
     return {**view(activity), "personal_records": records.views(won)}
 
 
-def import_workout(user_id: str, body: NewActivity, *, source: str, origin: str) -> Activity | None:
+def import_workout(
+    user_id: str, body: NewActivity, *, source: str, origin: str, key: str | None = None
+) -> Activity | None:
     """A workout from a file or an app, stored at most once: the activity when this import made it,
     None for a duplicate. Its id is derived from the member, the source and the start
     (ids.derived_id), so the same workout uploaded again is a duplicate. `origin` (the import) marks
     it: a repeat delivery of the same import recognises its own and finishes what a crash may have
-    cut short (records are safe to repeat). Raises Unprocessable for a workout that cannot be true.
-    The caller announces what it made (`announce`), in batches."""
+    cut short (records are safe to repeat). `key` replaces the start in the id where the source
+    has ids of its own (a Strava activity and its version). Raises Unprocessable for a workout
+    that cannot be true. The caller announces what it made (`announce`), in batches."""
     _check_possible(body)
-    activity_id = ids.derived_id(body.started_at, user_id, source, clock.to_iso(body.started_at))
+    activity_id = ids.derived_id(body.started_at, user_id, source, key or clock.to_iso(body.started_at))
     activity = _new_activity(user_id, body, source, activity_id=activity_id)
     activity.origin = origin
     if not conditional_save(activity, Activity.pk.does_not_exist()):
@@ -170,6 +173,13 @@ def import_workout(user_id: str, body: NewActivity, *, source: str, origin: str)
         activity = stored
     records.set_from(activity)  # a PersonalRecordSet is for what a member logs by hand, not a backfill
     return activity
+
+
+def from_workout(workout: Any) -> NewActivity:
+    """A workout read from a file or an app (workout_files.Workout) as an activity to import."""
+    fields = {name: value for name, value in vars(workout).items() if value is not None}
+    fields["started_at"] = clock.to_iso(workout.started_at)
+    return NewActivity.model_validate(fields)
 
 
 def announce(imported: list[Activity]) -> None:

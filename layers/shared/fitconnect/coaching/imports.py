@@ -184,7 +184,10 @@ def _store(record: Import, workouts: list[workout_files.Workout]) -> None:
     for workout in workouts:
         try:
             made = activities.import_workout(
-                str(record.user_id), _body(workout), source="file", origin=str(record.import_id)
+                str(record.user_id),
+                activities.from_workout(workout),
+                source="file",
+                origin=str(record.import_id),
             )
         except (ValidationError, ApiError) as refused:
             skipped += 1
@@ -199,12 +202,6 @@ def _store(record: Import, workouts: list[workout_files.Workout]) -> None:
     record.activities_created, record.duplicates = len(created), duplicates
     record.skipped, record.skipped_reasons = skipped, reasons
     metrics.add_metric(name="ActivitiesImported", unit="Count", value=len(created))
-
-
-def _body(workout: workout_files.Workout) -> activities.NewActivity:
-    fields = {name: value for name, value in vars(workout).items() if value is not None}
-    fields["started_at"] = clock.to_iso(workout.started_at)
-    return activities.NewActivity.model_validate(fields)
 
 
 def _reason(refused: Exception) -> str:

@@ -8,6 +8,15 @@
 | training plan (the member's current one) | `MEMBER#<user_id>` | `PLAN` |
 | active that week (the weekly summary's list) | `ACTIVE#<monday>` | `MEMBER#<user_id>` (expires in 3 weeks) |
 | file import (its progress and counts) | `MEMBER#<user_id>` | `IMPORT#<import_id>` |
+| Strava activity imported (ours and its fingerprint) | `MEMBER#<user_id>` | `STRAVA#<strava activity id>` |
+| Strava connection (tokens, KMS-encrypted) | `INTEGRATION#<user_id>` | `STRAVA` |
+| Strava athlete → member | `STRAVA_ATHLETE#<athlete_id>` | `ATHLETE` |
+| OAuth state claimed (single use; expires) | `STRAVA_STATE#<nonce>` | `STATE` |
+| Strava webhook event seen (dedupe; expires in 2 days) | `STRAVA_EVENT#<digest>` | `EVENT` |
+| Strava's rate limits as last reported | `STRAVA_LIMITS` | `LIMITS` |
+
+The connection lives outside the member's partition: erasing their coaching data (public.forget)
+must not drop the tokens before the connection's worker has revoked them at Strava.
 
 Training entries are what `GET /me/insights` and `GET /me/plan` read: one query of the member's
 partition over the weeks asked for, whatever the length of their history. The events consumer
@@ -19,6 +28,7 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.attributes import (
+    BinaryAttribute,
     BooleanAttribute,
     ListAttribute,
     MapAttribute,
@@ -161,3 +171,75 @@ class Import(CoachingItem):
     @staticmethod
     def key(user_id: str, import_id: str) -> tuple[str, str]:
         return f"MEMBER#{user_id}", f"IMPORT#{import_id}"
+
+
+class StravaActivity(CoachingItem):
+    """A Strava activity the member's connection imported: our activity and the workout's
+    fingerprint, so an edit on Strava that changes the workout replaces it and one that does not
+    (a new title) changes nothing."""
+
+    user_id = UnicodeAttribute()
+    strava_id = NumberAttribute()
+    activity_id = UnicodeAttribute()
+    fingerprint = UnicodeAttribute()
+
+    @staticmethod
+    def key(user_id: str, strava_id: int) -> tuple[str, str]:
+        return f"MEMBER#{user_id}", f"STRAVA#{strava_id}"
+
+
+class StravaConnection(CoachingItem):
+    """The member's Strava account: its tokens as one KMS ciphertext (encryption context: the member),
+    replaced on each refresh under `token_version` so two refreshes cannot both win."""
+
+    user_id = UnicodeAttribute()
+    athlete_id = NumberAttribute()
+    scope = UnicodeAttribute()
+    tokens = BinaryAttribute(legacy_encoding=False)
+    access_expires_at = NumberAttribute()  # epoch seconds (the access token's; the refresh token lasts)
+    token_version = NumberAttribute(default=1)
+    connected_at = UnicodeAttribute()
+    last_event_at = UnicodeAttribute(null=True)
+    activities_imported = NumberAttribute(default=0)
+
+    @staticmethod
+    def key(user_id: str) -> tuple[str, str]:
+        return f"INTEGRATION#{user_id}", "STRAVA"
+
+
+class StravaAthlete(CoachingItem):
+    """Which member a Strava athlete is (webhook events name the athlete only)."""
+
+    user_id = UnicodeAttribute()
+
+    @staticmethod
+    def key(athlete_id: int) -> tuple[str, str]:
+        return f"STRAVA_ATHLETE#{athlete_id}", "ATHLETE"
+
+
+class OAuthStateClaim(CoachingItem):
+    """An OAuth state's nonce, written once by the callback that uses it (expires with the state)."""
+
+    user_id = UnicodeAttribute()
+
+    @staticmethod
+    def key(nonce: str) -> tuple[str, str]:
+        return f"STRAVA_STATE#{nonce}", "STATE"
+
+
+class StravaEventSeen(CoachingItem):
+    """A webhook event already queued: Strava retries an event it thinks was not received."""
+
+    @staticmethod
+    def key(digest: str) -> tuple[str, str]:
+        return f"STRAVA_EVENT#{digest}", "EVENT"
+
+
+class StravaLimits(CoachingItem):
+    """Until when Strava's rate limits hold further calls (epoch seconds), as its last answer said."""
+
+    blocked_until = NumberAttribute(default=0)
+
+    @staticmethod
+    def key() -> tuple[str, str]:
+        return "STRAVA_LIMITS", "LIMITS"

@@ -102,9 +102,14 @@ class RateLimits:
             midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
             return (midnight - now).total_seconds()
         if any(usage[0] >= limit[0] for limit, usage in pairs):
-            quarter = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0) + WINDOW
-            return (quarter - now).total_seconds()
+            return seconds_to_next_window(now)
         return 0.0
+
+
+def seconds_to_next_window(now: datetime) -> float:
+    """Seconds to Strava's next 15-minute reset (:00, :15, :30, :45)."""
+    quarter = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0) + WINDOW
+    return (quarter - now).total_seconds()
 
 
 def workout_of(activity: dict[str, Any]) -> Workout:
