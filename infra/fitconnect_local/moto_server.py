@@ -324,10 +324,13 @@ def _install_recorders() -> None:
 def template_key_ids() -> None:
     """A KMS key created with the tag LOCAL_KEY_ID_TAG gets that id: the template's names are
     computed before anything exists (as CloudFormation's are known to its functions), and AWS
-    chooses key ids, so the provisioner asks for the one the functions were already given."""
+    chooses key ids, so the provisioner asks for the one the functions were already given. The
+    unit tests' in-process moto installs it too."""
     from moto.kms.models import KmsBackend  # here: only this process patches moto
 
     create_key = KmsBackend.create_key
+    if getattr(create_key, "_fitconnect_key_ids", False):
+        return  # installed already (the unit tests' in-process moto)
 
     def create_key_with_id(self, policy, key_usage, key_spec, description, tags, *args, **kwargs):  # type: ignore[no-untyped-def]
         key = create_key(self, policy, key_usage, key_spec, description, tags, *args, **kwargs)
@@ -341,6 +344,7 @@ def template_key_ids() -> None:
             self.tagger.tag_resource(wanted, tags)
         return key
 
+    create_key_with_id._fitconnect_key_ids = True  # type: ignore[attr-defined]
     KmsBackend.create_key = create_key_with_id
 
 

@@ -261,6 +261,37 @@ def test_erasing_a_member_revokes_their_strava_connection(api, strava):
     assert _strava_calls(strava, "/api/v3/activities/") == fetches + 1
 
 
+def test_the_data_export_names_the_connected_account_and_holds_no_token(api, strava):
+    member = api.member()
+    athlete_id = _connect(api, member)
+    token = member["access_token"]
+    export_id = api.post("/me/export", token=token).body["export_id"]
+
+    def ready():
+        reply = api.get(f"/me/export/{export_id}", token=token).body
+        return reply if reply.get("status") == "ready" else None
+
+    download = requests.get(eventually(ready, timeout_s=20)["download_url"], timeout=10)
+    [strava_account] = download.json()["coaching"]["integrations"]
+    assert (strava_account["provider"], strava_account["athlete_id"]) == ("strava", athlete_id)
+    assert "access_token" not in download.text
+    assert "refresh_token" not in download.text
+
+
+def test_a_browser_back_from_strava_gets_a_page_that_says_what_happened(api):
+    member = api.member()
+    callback = _callback_url(api, member)
+    browser = {"Accept": "text/html,application/xhtml+xml"}
+    connected = requests.get(callback, headers=browser, timeout=20)
+    assert connected.status_code == 200
+    assert connected.headers["Content-Type"].startswith("text/html")
+    assert "<h1>Strava is connected</h1>" in connected.text
+    assert "frame-ancestors 'none'" in connected.headers["Content-Security-Policy"]
+    again = requests.get(callback, headers=browser, timeout=20)
+    assert again.status_code == 400
+    assert "This Strava link was already used" in again.text
+
+
 def test_strava_rate_limit_holds_events_in_the_queue_until_the_window_resets(api, strava, clock):
     """Kept last: it moves the functions' clock to just before a quarter hour (Strava's reset)."""
     member = api.member()

@@ -10,6 +10,7 @@ import pytest
 from moto import mock_aws
 
 from fitconnect.platform import clock, secrets
+from fitconnect_local.moto_server import template_key_ids
 from fitconnect_local.processes import Service
 from fitconnect_local.provision import Provisioner
 
@@ -29,6 +30,7 @@ def aws(template, functions):
         "POWERTOOLS_SERVICE_NAME": "test",
         "POWERTOOLS_TRACE_DISABLED": "true",
     }
+    template_key_ids()  # KMS keys get the ids the template gave the functions, as on the runtime
     with mock.patch.dict(os.environ, env, clear=False), mock_aws():
         os.environ.pop("AWS_ENDPOINT_URL", None)
         # The local runtime's own provisioner, pointed at the in-process mock (no endpoint).

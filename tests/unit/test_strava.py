@@ -106,3 +106,54 @@ def test_a_strava_activity_without_sensors_has_no_heart_rate_or_distance():
         None,
         None,
     )
+
+
+# -- the connection's tokens under the template's KMS key (moto, keys provisioned as on the runtime)
+@pytest.fixture
+def integrations(function_env):
+    with function_env("SyncStravaFunction"):
+        from fitconnect.coaching import integrations
+
+        yield integrations
+
+
+def _connection(integrations, user_id: str):
+    from fitconnect.coaching.models import StravaConnection
+
+    tokens = {"access_token": "a" * 40, "refresh_token": "r" * 40}
+    return StravaConnection(
+        *StravaConnection.key(user_id),
+        user_id=user_id,
+        athlete_id=134815,
+        scope="read,activity:read_all",
+        tokens=integrations._seal(user_id, tokens),
+        access_expires_at=2_000_000_000,
+        connected_at="2026-12-06T08:00:00Z",
+    )
+
+
+def test_tokens_are_stored_as_ciphertext_that_opens_only_for_their_member(integrations):
+    from botocore.exceptions import ClientError
+
+    mine = _connection(integrations, "01JDUSER00000000000000000A")
+    assert b"a" * 40 not in bytes(mine.tokens)
+    assert integrations.access_token(mine) == "a" * 40
+    # The same ciphertext on another member's item (a copied attribute) does not open.
+    theirs = _connection(integrations, "01JDUSER00000000000000000B")
+    theirs.tokens = mine.tokens
+    with pytest.raises(ClientError, match="InvalidCiphertext"):
+        integrations.access_token(theirs)
+
+
+def test_the_kms_calls_are_checked_against_the_key_the_role_names():
+    from fitconnect_local import iam_guard
+
+    key_arn = "arn:aws:kms:us-east-1:123456789012:key/5b7a6a4e-0000-4000-8000-000000000001"
+    statements = [{"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [key_arn]}]
+    [(action, resource)] = iam_guard.required("kms", "Decrypt", {"KeyId": key_arn})
+    assert (action, resource) == ("kms:Decrypt", key_arn)
+    assert iam_guard.allowed(statements, action, resource)
+    [(encrypt, _)] = iam_guard.required("kms", "Encrypt", {"KeyId": key_arn})
+    assert not iam_guard.allowed(statements, encrypt, key_arn)
+    [(_, by_id)] = iam_guard.required("kms", "Decrypt", {"KeyId": "5b7a6a4e-0000-4000-8000-000000000001"})
+    assert by_id == key_arn

@@ -14,6 +14,7 @@ and refreshed, disconnecting with revocation at Strava.
 
 from __future__ import annotations
 
+import html
 import json
 import secrets
 from typing import Any, Literal
@@ -104,6 +105,25 @@ def complete(query: dict[str, str]) -> dict[str, Any]:
     if answer.status != 200:
         raise BadRequest("Strava did not accept this authorisation; connect again.", code="strava_refused")
     return view(_store(user_id, answer.body, ",".join(sorted(granted))))
+
+
+def page(status: int, message: str) -> tuple[str, dict[str, str]]:
+    """The callback's answer to a browser: one sentence (ours, escaped anyway) on a page that loads
+    nothing and may not be framed; and its headers."""
+    title = "Strava is connected" if status == 200 else "Strava was not connected"
+    body = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title></head><body><h1>{html.escape(title)}</h1>"
+        f"<p>{html.escape(message)}</p>"
+        "<p>You can close this window and go back to FitConnect.</p></body></html>"
+    )
+    headers = {
+        "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+        "Cache-Control": "no-store",
+        "Referrer-Policy": "no-referrer",  # the page's URL holds the code and state
+    }
+    return body, headers
 
 
 def _store(user_id: str, tokens: dict[str, Any], scope: str) -> StravaConnection:

@@ -1,4 +1,5 @@
-"""What other contexts may use of coaching: the member's part of a data export, their erasure, and
+"""What other contexts may use of coaching: the member's part of a data export, their erasure (a
+connected Strava account is revoked by coaching's own worker, on UserDeleted), and
 for the chatbot their week so far and their next workout.
 
 Loaded on first use (platform.faces): the chatbot imports this face for two of its intents."""
@@ -27,12 +28,13 @@ def next_workout(user_id: str) -> dict[str, Any] | None:
 
 
 def export_part(user_id: str) -> dict[str, Any]:
-    from fitconnect.coaching import activities, plans, records  # cold start: as above
+    from fitconnect.coaching import activities, integrations, plans, records  # cold start: as above
 
     return {
         "activities": [activities.view(activity) for activity in activities.of_member(user_id)],
         "personal_records": records.views(records.of_member(user_id)),
         "plan": plans.stored(user_id),
+        "integrations": integrations.listing(user_id)["items"],  # which accounts, never their tokens
     }
 
 
