@@ -10,13 +10,17 @@ VENV := .venv
 SAM_VENV := .venv-sam
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+WEB_STAMP := web/node_modules/.installed-$(shell cksum < web/package-lock.json | cut -d' ' -f1)
+# The browser tests' Chromium: Debian's package (Playwright drives it; it cannot download its own here).
+CHROMIUM ?= /usr/bin/chromium
 export PYTHONPATH := layers/shared:infra:.
 
-.PHONY: help install run test lint rehearse validate openapi fuzz bench bench-cold bench-iot bench-rush bench-coaching bench-pricing bench-imports query alarms dashboards cost build deploy secrets smoke clean simulate mutate
+.PHONY: help install web web-test web-deploy run test lint rehearse validate openapi fuzz bench bench-cold bench-iot bench-rush bench-coaching bench-pricing bench-imports query alarms dashboards cost build deploy secrets smoke clean simulate mutate
 
 help:
 	@echo "make run    start the local platform (API on http://127.0.0.1:3000, demo data)"
 	@echo "make test   lint the code and the templates, rehearse the deploy, then run the whole test suite"
+	@echo "make web    build the web client (web/dist; make run serves it at /app/)"
 	@echo "make rehearse  the translated templates: resources per stack, triggers that reach their functions"
 	@echo "make openapi  rebuild functions/platform/openapi.json from the code (a test fails when it drifts)"
 	@echo "make fuzz   schemathesis against the local runtime with a bigger budget than make test's"
@@ -35,6 +39,7 @@ help:
 	@echo "make build  sam build (needs a python3.13 on PATH; no Docker)"
 	@echo "make secrets STAGE=dev|prod  put the Stripe, Zoom and Strava credentials into a deployed stage's secrets"
 	@echo "make strava-subscription STAGE=… URL=…  register the stage's Strava webhook (once)"
+	@echo "make web-deploy STAGE=dev|prod  upload the web client to a deployed stage (after make deploy)"
 	@echo "make smoke URL=https://…  health, register, login, profile, sessions, erase on a deployed stage"
 
 $(STAMP): requirements.txt requirements-dev.txt layers/shared/requirements.txt
@@ -46,7 +51,24 @@ $(STAMP): requirements.txt requirements-dev.txt layers/shared/requirements.txt
 
 install: $(STAMP)
 
-run: $(STAMP)
+$(WEB_STAMP): web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { echo "the web client needs Node.js 20.19+ and npm on PATH" >&2; exit 1; }
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	rm -f web/node_modules/.installed-* && touch $(WEB_STAMP)
+
+# The web client: type-checked, built into web/dist.
+web: $(WEB_STAMP)
+	cd web && npm run --silent build
+
+# Its unit tests (Vitest), and its API types still those of functions/platform/openapi.json.
+web-test: $(WEB_STAMP)
+	cd web && npx vitest run && npm run --silent check-types
+
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
+	 else echo "the browser tests need Chromium, once: sudo apt-get install -y chromium" >&2; exit 1; fi
+
+run: $(STAMP) web
 	exec $(BIN)/python -m fitconnect_local
 
 TEMPLATES := template.yaml $(wildcard functions/*/template.yaml)
@@ -65,11 +87,12 @@ validate: $(SAM_VENV)/bin/sam
 	printf '%s\n' $(TEMPLATES) | AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=validate \
 	  AWS_SECRET_ACCESS_KEY=validate SAM_CLI_TELEMETRY=0 xargs -P 2 -I{} $(SAM_VENV)/bin/sam validate --lint -t {}
 
-test: lint rehearse validate
+test: lint rehearse validate web-test web $(CHROMIUM)
 	$(BIN)/python -m pytest
 
-openapi: $(STAMP)
+openapi: $(STAMP) $(WEB_STAMP)
 	$(BIN)/python -m fitconnect_local.openapi
+	cd web && npm run --silent types
 
 # The suite's fuzzing (6 examples per operation and role) with a bigger budget; FUZZ_SEED to vary it.
 FUZZ_EXAMPLES ?= 60
@@ -147,9 +170,14 @@ strava-subscription: $(STAMP)
 	@test -n "$(STAGE)" -a -n "$(URL)" || { echo "usage: make strava-subscription STAGE=dev|prod URL=<ApiUrl>" >&2; exit 2; }
 	STAGE=$(STAGE) URL="$(URL)" $(BIN)/python -m deploy.strava_subscription
 
+# After a deploy: the built web client to the stage's bucket, config.json pointing at its API.
+web-deploy: $(STAMP) web
+	@test -n "$(STAGE)" || { echo "usage: make web-deploy STAGE=dev|prod" >&2; exit 2; }
+	STAGE=$(STAGE) $(BIN)/python -m deploy.web_deploy
+
 smoke: $(STAMP)
 	@test -n "$(URL)" || { echo "usage: make smoke URL=https://<api id>.execute-api.<region>.amazonaws.com" >&2; exit 2; }
 	$(BIN)/python -m deploy.smoke "$(URL)"
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache .local
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache .local web/node_modules web/dist

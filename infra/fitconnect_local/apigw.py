@@ -36,6 +36,7 @@ from fitconnect_local.functions import FunctionSpec
 from fitconnect_local.iam import Policies
 from fitconnect_local.metrics import TextBody
 from fitconnect_local.template import ACCOUNT_ID, REGION, Template, TemplateError
+from fitconnect_local.web_client import web_client
 from fitconnect_local.workers import Invocation
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's own limit; the app's 256 KiB limit is the app's
@@ -125,6 +126,11 @@ class Gateway:
         self.routes: list[Route] = []
         self.cors: Cors | None = None
         self._load(template, functions)
+        self.web = web_client(template)  # CloudFront's part: the built web client under /app/
+        if self.web is not None:
+            clash = [route.path for route in self.routes if self.web.owns(route.path)]
+            if clash:
+                raise TemplateError(f"routes {clash} are under the web client's path {self.web.prefix}")
         self.server: ThreadingHTTPServer | None = None
 
     # -- configuration from the templates
@@ -379,6 +385,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path.startswith(CONTROL_PREFIX):
             self._control(url, body, request_id)
+            return
+        web = self.gateway.web
+        if web is not None and self.command in ("GET", "HEAD") and web.owns(url.path):
+            self._send(*web.answer(url.path), request_id, None)
             return
         cors = self.gateway.cors
         origin = self.headers.get("Origin")

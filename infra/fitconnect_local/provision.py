@@ -59,6 +59,11 @@ NOT_PROVISIONED = {
     "AWS::Athena::NamedQuery",
     "AWS::CloudWatch::Dashboard",  # dashboards and alarms watch AWS's metrics: GET /_local/metrics here
     "AWS::KMS::Alias",
+    # The web client's CDN: the gateway serves web/dist under the same path with the policy's
+    # headers (fitconnect_local.web_client).
+    "AWS::CloudFront::Distribution",
+    "AWS::CloudFront::OriginAccessControl",
+    "AWS::CloudFront::ResponseHeadersPolicy",
     "AWS::SNS::Subscription",  # the alarm e-mail (no alarm fires locally)
 }
 

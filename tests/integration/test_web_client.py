@@ -1,0 +1,152 @@
+"""The web client in a real browser: Playwright drives Debian's Chromium (`make test` installs it)
+against the local runtime, which serves the built app (`make web`) at /app/ as CloudFront would,
+with the template's security headers. Screenshots of the key screens go to web/screenshots/."""
+
+import json
+import os
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.support.paths import TEMPLATE
+
+WEB = TEMPLATE.parent / "web"
+SCREENSHOTS = WEB / "screenshots"
+CHROMIUM = os.environ.get("FITCONNECT_CHROMIUM", "/usr/bin/chromium")
+# Headless on a closed network: no background connections to Google's services.
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright  # the browser tests' dependency only
+
+    assert Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium"
+    assert (WEB / "dist" / "index.html").exists(), "the web client is not built: make web"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, platform):
+    """A fresh browser profile at 360 px wide (the smallest phone the app supports); it records
+    every request the page makes."""
+    context = browser.new_context(viewport={"width": 360, "height": 780}, timezone_id="UTC")
+    opened = context.new_page()
+    opened.requested = []
+    opened.on("request", lambda request: opened.requested.append(request.url))
+    opened.set_default_timeout(15_000)
+    yield opened
+    context.close()
+
+
+def _shot(page, name):
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def _free_class_tomorrow(api, admin):
+    trainer = api.approved_trainer(admin)
+    starts = (datetime.now(UTC) + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
+    title = f"Free Flow Yoga {uuid.uuid4().hex[:6]}"
+    body = {
+        "title": title,
+        "starts_at": starts.isoformat().replace("+00:00", "Z"),
+        "duration_min": 45,
+        "capacity": 8,
+        "price_cents": 0,
+        "currency": "eur",
+        "kind": "in_person",
+        "location": "Studio 2",
+    }
+    reply = api.post("/sessions", body, token=trainer["access_token"])
+    assert reply.status == 201, reply.body
+    return title
+
+
+def test_a_member_signs_up_books_a_free_class_and_cancels_it(page, platform, api, admin):
+    title = _free_class_tomorrow(api, admin)
+    answer = page.goto(f"{platform.api_url}/app/")
+    assert answer.headers["content-security-policy"].startswith("default-src 'self'")
+    assert answer.headers["x-frame-options"] == "DENY"
+    page.get_by_role("link", name="Sign in").click()
+    page.get_by_role("link", name="Create an account").click()
+
+    # The API's field errors appear next to their field.
+    page.get_by_label("Name").fill("Web Member")
+    page.get_by_label("E-mail").fill(f"web-{uuid.uuid4().hex[:8]}@example.com")
+    page.get_by_label("Password (10 characters or more)").fill("short")
+    page.get_by_role("button", name="Create account").click()
+    password_error = page.get_by_role("alert")
+    assert "10" in password_error.inner_text()
+    _shot(page, "sign-up-field-error")
+    page.get_by_label("Password (10 characters or more)").fill("a long enough password")
+    page.get_by_role("button", name="Create account").click()
+
+    page.get_by_role("heading", name="Classes").wait_for()
+    page.get_by_role("group", name="Day").get_by_role("button").nth(1).click()  # tomorrow
+    card = page.get_by_test_id("session").filter(has_text=title)
+    card.get_by_role("button", name=f"Book {title}").click()
+    assert "Booked" in card.get_by_role("status").inner_text()
+    assert "7 of 8 seats left" in card.inner_text()
+    _shot(page, "classes")
+
+    page.get_by_role("link", name="My bookings").click()
+    booking = page.get_by_test_id("booking").filter(has_text=title)
+    assert "Confirmed" in booking.inner_text()
+    _shot(page, "my-bookings")
+    booking.get_by_role("button", name=f"Cancel {title}").click()
+    booking.get_by_text("Cancelled").first.wait_for()
+    assert "Cancelled" in booking.inner_text()
+
+    # Everything the page loaded came from its own origin (bundled fonts, scripts, no CDN).
+    hosts = {urlsplit(url).netloc for url in page.requested}
+    assert hosts == {urlsplit(platform.api_url).netloc}, hosts
+
+
+def test_a_deep_link_loads_the_app_and_tokens_stay_out_of_storage(page, platform, api):
+    member = api.member()
+    page.goto(f"{platform.api_url}/app/bookings")  # not a file: the app's index.html answers
+    page.get_by_label("E-mail").fill(member["email"])
+    page.get_by_label("Password").fill(member["password"])
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="My bookings").wait_for()
+    page.get_by_text("No bookings yet").wait_for()
+    stored = page.evaluate("() => JSON.stringify([{...localStorage}, {...sessionStorage}, document.cookie])")
+    assert "eyJ" not in stored  # no JWT anywhere a script could read it later
+
+
+def test_axe_finds_no_serious_accessibility_violation_on_the_key_screens(browser, platform):
+    axe = (WEB / "node_modules" / "axe-core" / "axe.min.js").read_text()
+    # axe is injected as an inline script, which the app's CSP rightly forbids: this context alone
+    # bypasses it.
+    context = browser.new_context(viewport={"width": 360, "height": 780}, bypass_csp=True)
+    page = context.new_page()
+    try:
+        for path, ready in (
+            ("/app/", "Classes"),
+            ("/app/signin", "Sign in"),
+            ("/app/signup", "Create your account"),
+        ):
+            page.goto(f"{platform.api_url}{path}")
+            page.get_by_role("heading", name=ready).wait_for()
+            page.add_script_tag(content=axe)
+            found = page.evaluate("async () => (await axe.run()).violations")
+            serious = [v["id"] for v in found if v["impact"] in ("serious", "critical")]
+            assert serious == [], json.dumps(found, indent=1)[:2000]
+    finally:
+        context.close()

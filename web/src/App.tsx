@@ -1,0 +1,56 @@
+import { useEffect, useState } from "react";
+import { api, onSessionChange, type Me, signedIn as isSignedIn, signOut } from "./api/client";
+import { Classes } from "./pages/Classes";
+import { MyBookings } from "./pages/MyBookings";
+import { SignIn } from "./pages/SignIn";
+import { SignUp } from "./pages/SignUp";
+import { Link, navigate, usePath } from "./router";
+
+export function App() {
+  const path = usePath();
+  const [signedIn, setSignedIn] = useState(isSignedIn());
+  const [me, setMe] = useState<Me | null>(null);
+
+  useEffect(() => onSessionChange(setSignedIn), []);
+  useEffect(() => {
+    if (!signedIn) return setMe(null);
+    api<Me>("GET", "/me").then(setMe, () => setMe(null));
+  }, [signedIn]);
+
+  // The member's own zone, else the browser's.
+  const timeZone = me?.timezone ?? null;
+  const needsSignIn = !signedIn && path === "/bookings";
+
+  let screen;
+  if (path === "/signin" || needsSignIn) screen = <SignIn onDone={() => navigate(needsSignIn ? "/bookings" : "/")} />;
+  else if (path === "/signup") screen = <SignUp onDone={() => navigate("/")} />;
+  else if (path === "/bookings") screen = <MyBookings timeZone={timeZone} />;
+  else screen = <Classes timeZone={timeZone} signedIn={signedIn} />;
+
+  return (
+    <>
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header>
+        <nav aria-label="Main">
+          <strong className="brand">FitConnect</strong>
+          <Link to="/">Classes</Link>
+          {signedIn && <Link to="/bookings">My bookings</Link>}
+          <span className="spacer" />
+          {signedIn ? (
+            <>
+              <span className="muted">{me?.name}</span>
+              <button type="button" onClick={() => signOut().then(() => navigate("/"))}>
+                Sign out
+              </button>
+            </>
+          ) : (
+            <Link to="/signin">Sign in</Link>
+          )}
+        </nav>
+      </header>
+      <main id="main">{screen}</main>
+    </>
+  );
+}

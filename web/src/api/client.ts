@@ -1,0 +1,136 @@
+// The API as the app uses it: JSON over fetch, the API's error shape as ApiError, and the
+// session's tokens kept in memory only (never localStorage: a script injected into the page
+// must not find a refresh token to take away). An expired access token is refreshed once, for
+// every request waiting on it, and the request retried.
+import type { components } from "./schema";
+
+export type Schemas = components["schemas"];
+export type Session = Schemas["SessionView"];
+export type Booking = Schemas["BookingView"];
+export type Me = Schemas["MeView"];
+type TokenPair = Schemas["TokenPairView"];
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: FieldProblem[] = [],
+  ) {
+    super(message);
+  }
+
+  /** The message for one form field (`body.email` and `email` are the same field). */
+  forField(name: string): string | undefined {
+    return this.details.find((d) => d.field === name || d.field.endsWith(`.${name}`))?.message;
+  }
+}
+
+interface Tokens {
+  access: string;
+  refresh: string;
+  expiresAt: number; // ms since the epoch
+}
+
+let apiUrl: string | null = null;
+let tokens: Tokens | null = null;
+let refreshing: Promise<boolean> | null = null;
+const listeners = new Set<(signedIn: boolean) => void>();
+
+export function onSessionChange(listener: (signedIn: boolean) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+function setTokens(pair: TokenPair | null, now = Date.now()): void {
+  tokens = pair && {
+    access: pair.access_token,
+    refresh: pair.refresh_token,
+    expiresAt: now + pair.expires_in * 1000,
+  };
+  listeners.forEach((listener) => listener(tokens !== null));
+}
+
+export const signedIn = (): boolean => tokens !== null;
+
+/** Where the API is (config.json beside the app: "" when it is this origin). */
+export async function loadConfig(fetcher: typeof fetch = fetch): Promise<void> {
+  if (apiUrl !== null) return;
+  const answer = await fetcher(`${import.meta.env.BASE_URL}config.json`);
+  apiUrl = answer.ok ? String(((await answer.json()) as { apiUrl?: string }).apiUrl ?? "") : "";
+}
+
+export function configure(url: string): void {
+  apiUrl = url;
+}
+
+async function toError(answer: Response): Promise<ApiError> {
+  try {
+    const { error } = (await answer.json()) as {
+      error: { code: string; message: string; details: FieldProblem[] | null };
+    };
+    return new ApiError(answer.status, error.code, error.message, error.details ?? []);
+  } catch {
+    return new ApiError(answer.status, "unexpected", `The server answered ${answer.status}.`);
+  }
+}
+
+async function send(method: string, path: string, body: unknown, auth: boolean): Promise<Response> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (auth && tokens) headers.Authorization = `Bearer ${tokens.access}`;
+  return fetch(`${apiUrl ?? ""}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+/** One refresh at a time; false when the session is over (spent or revoked refresh token). */
+async function refresh(): Promise<boolean> {
+  if (!tokens) return false;
+  refreshing ??= (async () => {
+    const answer = await send("POST", "/auth/refresh", { refresh_token: tokens!.refresh }, false);
+    setTokens(answer.ok ? ((await answer.json()) as TokenPair) : null);
+    return answer.ok;
+  })().finally(() => {
+    refreshing = null;
+  });
+  return refreshing;
+}
+
+export async function api<T>(method: string, path: string, body?: unknown, auth = true): Promise<T> {
+  if (auth && tokens && tokens.expiresAt - 30_000 < Date.now()) await refresh();
+  let answer = await send(method, path, body, auth);
+  if (auth && answer.status === 401 && (await refresh())) answer = await send(method, path, body, auth);
+  if (!answer.ok) throw await toError(answer);
+  return (answer.status === 204 ? undefined : await answer.json()) as T;
+}
+
+export async function signIn(email: string, password: string, totpCode?: string): Promise<void> {
+  const body = totpCode ? { email, password, totp_code: totpCode } : { email, password };
+  setTokens(await api<TokenPair>("POST", "/auth/login", body, false));
+}
+
+export async function signUp(name: string, email: string, password: string): Promise<void> {
+  await api("POST", "/auth/register", { name, email, password }, false);
+  await signIn(email, password);
+}
+
+export async function signOut(): Promise<void> {
+  if (tokens) await send("POST", "/auth/logout", { refresh_token: tokens.refresh }, true).catch(() => undefined);
+  setTokens(null);
+}
+
+/** For tests: forget everything. */
+export function reset(): void {
+  apiUrl = null;
+  tokens = null;
+  refreshing = null;
+  listeners.clear();
+}

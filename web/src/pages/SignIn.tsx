@@ -1,0 +1,45 @@
+import { type FormEvent, useState } from "react";
+import { ApiError, signIn } from "../api/client";
+import { Field, FormError } from "../components/Field";
+import { Link } from "../router";
+
+export function SignIn({ onDone }: { onDone: () => void }) {
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [code, setCode] = useState("");
+  const [needsCode, setNeedsCode] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await signIn(email, password, needsCode ? code : undefined);
+      onDone();
+    } catch (caught) {
+      const refused = caught as ApiError;
+      if (refused.code === "mfa_required") setNeedsCode(true);
+      setError(refused);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="card narrow" onSubmit={submit} noValidate>
+      <h1>Sign in</h1>
+      <Field label="E-mail" name="email" type="email" autoComplete="email" value={email} onChange={setEmail} error={error?.forField("email")} required />
+      <Field label="Password" name="password" type="password" autoComplete="current-password" value={password} onChange={setPassword} error={error?.forField("password")} required />
+      {needsCode && (
+        <Field label="Code from your authenticator app" name="totp_code" inputMode="numeric" autoComplete="one-time-code" value={code} onChange={setCode} error={error?.forField("totp_code")} />
+      )}
+      <FormError message={error && !error.details.length ? error.message : undefined} />
+      <button type="submit" disabled={busy}>{busy ? "Signing in…" : "Sign in"}</button>
+      <p>
+        New here? <Link to="/signup">Create an account</Link>
+      </p>
+    </form>
+  );
+}
