@@ -75,7 +75,10 @@ def test_who_sees_and_cancels_a_booking(api, trainer, admin):
     roster = api.get(f"/sessions/{session_id}/bookings?limit=100", token=trainer["access_token"]).body[
         "items"
     ]
-    assert [(r["user_id"], r["status"]) for r in roster] == [(member["user_id"], "confirmed")]
+    # The trainer checks people in by name.
+    assert [(r["user_id"], r["name"], r["status"]) for r in roster] == [
+        (member["user_id"], "Test Member", "confirmed")
+    ]
     other_trainer = api.approved_trainer(admin)
     assert api.get(f"/sessions/{session_id}/bookings", token=other_trainer["access_token"]).status == 404
     mine = api.get("/me/bookings", token=member["access_token"]).body["items"]

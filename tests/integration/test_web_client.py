@@ -130,6 +130,66 @@ def test_a_deep_link_loads_the_app_and_tokens_stay_out_of_storage(page, platform
     assert "eyJ" not in stored  # no JWT anywhere a script could read it later
 
 
+def _sign_in(page, platform, account, path="/app/signin"):
+    page.goto(f"{platform.api_url}{path}")
+    page.get_by_label("E-mail").fill(account["email"])
+    page.get_by_label("Password").fill(account["password"])
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_a_trainer_publishes_a_class_and_checks_a_member_in(page, platform, api, admin):
+    trainer = api.approved_trainer(admin)
+    _sign_in(page, platform, trainer)
+    page.get_by_role("link", name="Teach").click()
+    title = f"Lunch Spin {uuid.uuid4().hex[:6]}"
+    soon = (datetime.now(UTC) + timedelta(minutes=40)).strftime("%Y-%m-%dT%H:%M")  # check-in opens 1 h before
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Starts").fill(soon)
+    page.get_by_label("Minutes").fill("45")
+    page.get_by_role("button", name="Publish").click()
+    # An in-person class needs a place: a rule across fields, so the form says it above the button.
+    assert "needs a location" in page.get_by_role("alert").inner_text()
+    page.get_by_label("Place").fill("Studio 1")
+    page.get_by_role("button", name="Publish").click()
+    assert page.get_by_role("status").first.inner_text() == "Published."
+    card = page.get_by_test_id("teach-session").filter(has_text=title)
+    card.wait_for()
+
+    member = api.member()
+    [session] = [
+        s for s in api.get(f"/sessions?trainer_id={trainer['user_id']}").body["items"] if s["title"] == title
+    ]
+    assert session["starts_at"].startswith(soon)  # the browser's zone is UTC: its wall time
+    assert (
+        api.post(f"/sessions/{session['session_id']}/bookings", {}, token=member["access_token"]).status
+        == 201
+    )
+
+    card.get_by_role("button", name=f"Roster of {title}").click()
+    place = card.get_by_test_id("roster-place").filter(has_text="Test Member")
+    assert "confirmed" in place.inner_text()
+    _shot(page, "trainer-roster")
+    place.get_by_role("button", name="Check in Test Member").click()
+    card.get_by_test_id("roster-place").filter(has_text="attended").wait_for()
+    [booking] = api.get("/me/bookings", token=member["access_token"]).body["items"]
+    assert booking["status"] == "attended"
+
+
+def test_an_admin_approves_a_trainer(page, platform, api):
+    applicant = api.member()
+    bio = "Kettlebells and mobility for desk workers, small groups."
+    body = {"bio": bio, "specialties": ["strength"], "hourly_rate_cents": 4000, "currency": "eur"}
+    assert api.post("/trainers", body, token=applicant["access_token"]).status == 201
+    _sign_in(page, platform, {"email": "admin@fitconnect.local", "password": "fitconnect-demo"})
+    page.get_by_role("link", name="Admin").click()
+    application = page.get_by_test_id("application").filter(has_text=bio)
+    _shot(page, "admin-applications")
+    application.get_by_role("button", name="Approve Test Member").click()
+    assert application.get_by_role("status").inner_text() == "Approved."
+    trainer = api.get(f"/trainers/{applicant['user_id']}").body
+    assert trainer["status"] == "approved"
+
+
 def test_axe_finds_no_serious_accessibility_violation_on_the_key_screens(browser, platform):
     axe = (WEB / "node_modules" / "axe-core" / "axe.min.js").read_text()
     # axe is injected as an inline script, which the app's CSP rightly forbids: this context alone

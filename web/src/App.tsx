@@ -1,9 +1,11 @@
 import { useEffect, useState } from "react";
 import { api, onSessionChange, type Me, signedIn as isSignedIn, signOut } from "./api/client";
+import { Admin } from "./pages/Admin";
 import { Classes } from "./pages/Classes";
 import { MyBookings } from "./pages/MyBookings";
 import { SignIn } from "./pages/SignIn";
 import { SignUp } from "./pages/SignUp";
+import { Teach } from "./pages/Teach";
 import { Link, navigate, usePath } from "./router";
 
 export function App() {
@@ -19,12 +21,16 @@ export function App() {
 
   // The member's own zone, else the browser's.
   const timeZone = me?.timezone ?? null;
-  const needsSignIn = !signedIn && path === "/bookings";
+  const needsSignIn = !signedIn && ["/bookings", "/teach", "/admin"].includes(path);
+  const teaches = me?.role === "trainer" || me?.role === "admin";
 
   let screen;
   if (path === "/signin" || needsSignIn) screen = <SignIn onDone={() => navigate(needsSignIn ? "/bookings" : "/")} />;
   else if (path === "/signup") screen = <SignUp onDone={() => navigate("/")} />;
   else if (path === "/bookings") screen = <MyBookings timeZone={timeZone} />;
+  else if (path === "/teach" && me && teaches) screen = <Teach me={me} />;
+  else if (path === "/admin" && me?.role === "admin") screen = <Admin />;
+  else if ((path === "/teach" || path === "/admin") && !me) screen = <p aria-busy="true">Loading…</p>;
   else screen = <Classes timeZone={timeZone} signedIn={signedIn} />;
 
   return (
@@ -37,6 +43,8 @@ export function App() {
           <strong className="brand">FitConnect</strong>
           <Link to="/">Classes</Link>
           {signedIn && <Link to="/bookings">My bookings</Link>}
+          {teaches && <Link to="/teach">Teach</Link>}
+          {me?.role === "admin" && <Link to="/admin">Admin</Link>}
           <span className="spacer" />
           {signedIn ? (
             <>

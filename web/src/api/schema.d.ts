@@ -2669,6 +2669,11 @@ export interface components {
         RosterPlace: {
             /** Booking Id */
             booking_id: string;
+            /**
+             * Name
+             * @description The member's name (none once erased).
+             */
+            name: string | null;
             /** Status */
             status: string;
             /** User Id */

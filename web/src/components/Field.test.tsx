@@ -1,6 +1,7 @@
 import { cleanup, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
-import { Field } from "./Field";
+import { ApiError } from "../api/client";
+import { Field, FormError } from "./Field";
 
 afterEach(cleanup);
 
@@ -17,6 +18,27 @@ describe("Field", () => {
   it("says nothing when the field is fine", () => {
     render(<Field label="Name" name="name" value="" onChange={() => undefined} />);
     expect(screen.getByLabelText("Name").getAttribute("aria-invalid")).toBeNull();
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+});
+
+describe("FormError", () => {
+  it("shows what no field of the form shows, and nothing twice", () => {
+    const error = new ApiError(400, "validation_failed", "Some fields are not valid.", [
+      { field: "body.title", message: "is required" },
+      { field: "body", message: "an in_person session needs a location" },
+    ]);
+    render(<FormError error={error} fields={["title"]} />);
+    const alert = screen.getByRole("alert");
+    expect(alert.textContent).toContain("needs a location");
+    expect(alert.textContent).not.toContain("is required");
+  });
+
+  it("is silent when every problem sits beside its field", () => {
+    const error = new ApiError(400, "validation_failed", "Some fields are not valid.", [
+      { field: "body.title", message: "is required" },
+    ]);
+    render(<FormError error={error} fields={["title"]} />);
     expect(screen.queryByRole("alert")).toBeNull();
   });
 });

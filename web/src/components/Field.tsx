@@ -1,3 +1,4 @@
+import type { ApiError } from "../api/client";
 import { useId } from "react";
 
 interface FieldProps {
@@ -38,11 +39,22 @@ export function Field({ label, name, type = "text", value, onChange, error, ...r
   );
 }
 
-/** The form's own error (not tied to one field). */
-export function FormError({ message }: { message?: string }) {
-  return message ? (
-    <p className="form-error" role="alert">
-      {message}
-    </p>
-  ) : null;
+/** The form's own error: a message (a 409, a network failure), or an API error with what no
+ * field of the form shows (a rule across fields, a field the form does not have). */
+export function FormError({ message, error, fields = [] }: { message?: string; error?: ApiError | null; fields?: string[] }) {
+  const unclaimed = error?.details.filter((d) => !fields.some((f) => d.field === f || d.field.endsWith(`.${f}`))) ?? [];
+  const text = message ?? (error && (!error.details.length || unclaimed.length) ? error.message : undefined);
+  if (!text) return null;
+  return (
+    <div className="form-error" role="alert">
+      <p>{text}</p>
+      {unclaimed.length > 0 && (
+        <ul>
+          {unclaimed.map((d) => (
+            <li key={d.field + d.message}>{d.message}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
 }

@@ -35,7 +35,7 @@ export function SignIn({ onDone }: { onDone: () => void }) {
       {needsCode && (
         <Field label="Code from your authenticator app" name="totp_code" inputMode="numeric" autoComplete="one-time-code" value={code} onChange={setCode} error={error?.forField("totp_code")} />
       )}
-      <FormError message={error && !error.details.length ? error.message : undefined} />
+      <FormError error={error} fields={["email", "password", "totp_code"]} />
       <button type="submit" disabled={busy}>{busy ? "Signing in…" : "Sign in"}</button>
       <p>
         New here? <Link to="/signup">Create an account</Link>

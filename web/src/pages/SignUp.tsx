@@ -30,7 +30,7 @@ export function SignUp({ onDone }: { onDone: () => void }) {
       <Field label="Name" name="name" autoComplete="name" value={name} onChange={setName} error={error?.forField("name")} required />
       <Field label="E-mail" name="email" type="email" autoComplete="email" value={email} onChange={setEmail} error={error?.forField("email")} required />
       <Field label="Password (10 characters or more)" name="password" type="password" autoComplete="new-password" value={password} onChange={setPassword} error={error?.forField("password")} required />
-      <FormError message={error && !error.details.length ? error.message : undefined} />
+      <FormError error={error} fields={["name", "email", "password"]} />
       <button type="submit" disabled={busy}>{busy ? "Creating…" : "Create account"}</button>
       <p>
         Have an account? <Link to="/signin">Sign in</Link>

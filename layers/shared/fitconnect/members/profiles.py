@@ -14,7 +14,7 @@ from fitconnect.platform import aws, clock
 from fitconnect.platform.contract import RequestBody, SingleLine, View
 from fitconnect.platform.errors import Conflict, NotFound, Unprocessable
 from fitconnect.platform.settings import env
-from fitconnect.platform.storage import conditional_delete, get_item, transact_write
+from fitconnect.platform.storage import conditional_delete, get_item, get_many, transact_write
 
 AVATAR_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 AVATAR_MAX_BYTES = 5 * 1024 * 1024
@@ -64,6 +64,13 @@ class DeviceRegistration(RequestBody):
 def new_profile(user_id: str, name: str, created_at: str) -> Profile:
     """A new account's profile, written with the account (identity's registration companion)."""
     return Profile(*Profile.key(user_id), user_id=user_id, name=name, created_at=created_at)
+
+
+def names_of(user_ids: list[str]) -> dict[str, str]:
+    """Members' names in one BatchGetItem (a trainer's roster); an erased member has none."""
+    unique = list(dict.fromkeys(user_ids))
+    found = get_many(*((Profile, Profile.key(user_id)) for user_id in unique))
+    return {user_id: str(profile.name) for user_id, profile in zip(unique, found, strict=True) if profile}
 
 
 def profile_of(user_id: str) -> Profile:

@@ -32,6 +32,7 @@ from typing import Any
 from pydantic import Field
 from pynamodb.exceptions import TransactWriteError
 
+from fitconnect.members import public as members
 from fitconnect.platform import clock, ids
 from fitconnect.platform.auth import Caller
 from fitconnect.platform.contract import View
@@ -333,6 +334,7 @@ class BookingView(View):
 class RosterPlace(View):
     booking_id: str
     user_id: str
+    name: str | None = Field(description="The member's name (none once erased).")
     status: str
 
 
@@ -546,7 +548,8 @@ def _publish_cancelled(
 
 def roster(session_id: str, limit: int | None, cursor: str | None) -> dict[str, Any]:
     """One page (`limit`, `cursor`) of the members' places in the session, waitlisted and
-    cancelled included; a class of 500 is several pages, not one unbounded answer."""
+    cancelled included, with each member's name (the trainer checks people in by it); a class of
+    500 is several pages, not one unbounded answer."""
     request = page_request(limit, cursor, bound_to={"pk": {"S": f"SESSION#{session_id}"}})
     places = Place.query(
         f"SESSION#{session_id}",
@@ -555,7 +558,12 @@ def roster(session_id: str, limit: int | None, cursor: str | None) -> dict[str, 
         page_size=request.limit,
         last_evaluated_key=request.start_key,
     )
-    items = [{"booking_id": p.booking_id, "user_id": p.user_id, "status": p.status} for p in places]
+    found = list(places)
+    names = members.names_of([p.user_id for p in found]) if found else {}
+    items = [
+        {"booking_id": p.booking_id, "user_id": p.user_id, "name": names.get(p.user_id), "status": p.status}
+        for p in found
+    ]
     return page(items, places.last_evaluated_key)
 
 

@@ -1,0 +1,200 @@
+import { type FormEvent, useEffect, useState } from "react";
+import { api, ApiError, type Me, type Schemas, type Session } from "../api/client";
+import { Field, FormError } from "../components/Field";
+import { dateTime } from "../format";
+
+type Place = Schemas["RosterPlace"];
+interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+/** A trainer's classes: publish one (or a weekly series), see who is coming, check them in. */
+export function Teach({ me }: { me: Me }) {
+  const [sessions, setSessions] = useState<Page<Session> | null>(null);
+  const [error, setError] = useState<string>();
+
+  async function load(cursor?: string) {
+    const query = new URLSearchParams({ trainer_id: me.user_id, from: new Date().toISOString(), limit: "20" });
+    if (cursor) query.set("cursor", cursor);
+    try {
+      const next = await api<Page<Session>>("GET", `/sessions?${query}`);
+      setSessions((previous) => (cursor && previous ? { ...next, items: [...previous.items, ...next.items] } : next));
+    } catch (caught) {
+      setError((caught as ApiError).message);
+    }
+  }
+
+  useEffect(() => {
+    void load();
+  }, [me.user_id]);
+
+  return (
+    <section>
+      <h1>Teach</h1>
+      <Publish timeZone={me.timezone} onPublished={() => load()} />
+      <h2>Your upcoming classes</h2>
+      <FormError message={error} />
+      {sessions === null && !error && <p aria-busy="true">Loading your classes…</p>}
+      {sessions && sessions.items.length === 0 && <p>No upcoming classes: publish one above.</p>}
+      <ul className="cards">
+        {sessions?.items.map((session) => (
+          <SessionCard key={session.session_id} session={session} timeZone={me.timezone} onChange={() => load()} />
+        ))}
+      </ul>
+      {sessions?.next_cursor && (
+        <button type="button" onClick={() => load(sessions.next_cursor!)}>
+          More classes
+        </button>
+      )}
+    </section>
+  );
+}
+
+const PUBLISH_FIELDS = ["title", "starts_at", "duration_min", "capacity", "price_cents", "location", "count"];
+
+function Publish({ timeZone, onPublished }: { timeZone: string | null; onPublished: () => void }) {
+  const [form, setForm] = useState({
+    title: "",
+    startsAt: "",
+    duration: "60",
+    capacity: "12",
+    price: "0",
+    currency: "eur",
+    kind: "in_person",
+    location: "",
+    weeks: "1",
+  });
+  const [error, setError] = useState<ApiError | null>(null);
+  const [done, setDone] = useState<string>();
+  const set = (name: keyof typeof form) => (value: string) => setForm((all) => ({ ...all, [name]: value }));
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setError(null);
+    setDone(undefined);
+    const weeks = Number(form.weeks);
+    const body = {
+      title: form.title,
+      // datetime-local is the browser's wall time; the API takes an instant.
+      starts_at: form.startsAt ? new Date(form.startsAt).toISOString() : "",
+      duration_min: Number(form.duration),
+      capacity: Number(form.capacity),
+      price_cents: Math.round(Number(form.price) * 100),
+      currency: form.currency,
+      kind: form.kind,
+      ...(form.location ? { location: form.location } : {}),
+      ...(weeks > 1 ? { recurrence: { freq: "weekly", count: weeks } } : {}),
+    };
+    try {
+      await api("POST", "/sessions", body);
+      setDone(weeks > 1 ? `Published ${weeks} weekly classes.` : "Published.");
+      onPublished();
+    } catch (caught) {
+      setError(caught as ApiError);
+    }
+  }
+
+  return (
+    <form className="card" onSubmit={submit} noValidate aria-labelledby="publish-heading">
+      <h2 id="publish-heading">Publish a class</h2>
+      <Field label="Title" name="title" value={form.title} onChange={set("title")} error={error?.forField("title")} />
+      <Field
+        label={`Starts (${timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone})`}
+        name="starts_at"
+        type="datetime-local"
+        value={form.startsAt}
+        onChange={set("startsAt")}
+        error={error?.forField("starts_at")}
+      />
+      <Field label="Minutes" name="duration_min" inputMode="numeric" value={form.duration} onChange={set("duration")} error={error?.forField("duration_min")} />
+      <Field label="Seats" name="capacity" inputMode="numeric" value={form.capacity} onChange={set("capacity")} error={error?.forField("capacity")} />
+      <Field label="Price (0 for free)" name="price" inputMode="numeric" value={form.price} onChange={set("price")} error={error?.forField("price_cents")} />
+      <div className="field">
+        <label htmlFor="publish-currency">Currency</label>
+        <select id="publish-currency" value={form.currency} onChange={(e) => set("currency")(e.target.value)}>
+          <option value="eur">EUR</option>
+          <option value="usd">USD</option>
+          <option value="gbp">GBP</option>
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="publish-kind">Kind</label>
+        <select id="publish-kind" value={form.kind} onChange={(e) => set("kind")(e.target.value)}>
+          <option value="in_person">In person</option>
+          <option value="live">Live online (a video meeting is made)</option>
+        </select>
+      </div>
+      <Field label="Place" name="location" value={form.location} onChange={set("location")} error={error?.forField("location")} />
+      <Field label="Weeks (1 for once)" name="weeks" inputMode="numeric" value={form.weeks} onChange={set("weeks")} error={error?.forField("count")} />
+      <FormError error={error} fields={PUBLISH_FIELDS} />
+      <button type="submit">Publish</button>
+      {done && <p role="status">{done}</p>}
+    </form>
+  );
+}
+
+function SessionCard({ session, timeZone, onChange }: { session: Session; timeZone: string | null; onChange: () => void }) {
+  const [roster, setRoster] = useState<Place[] | null>(null);
+  const [notice, setNotice] = useState<string>();
+
+  async function showRoster() {
+    try {
+      setRoster((await api<Page<Place>>("GET", `/sessions/${session.session_id}/bookings?limit=100`)).items);
+    } catch (caught) {
+      setNotice((caught as ApiError).message);
+    }
+  }
+
+  async function checkIn(place: Place) {
+    try {
+      await api("POST", `/bookings/${place.booking_id}/check-in`);
+      await showRoster();
+    } catch (caught) {
+      setNotice((caught as ApiError).message);
+    }
+  }
+
+  async function cancelClass() {
+    if (!window.confirm(`Cancel ${session.title}? Everyone booked is refunded and told.`)) return;
+    try {
+      await api("DELETE", `/sessions/${session.session_id}`);
+      onChange();
+    } catch (caught) {
+      setNotice((caught as ApiError).message);
+    }
+  }
+
+  const seated = roster?.filter((p) => p.status !== "cancelled" && p.status !== "expired") ?? [];
+  return (
+    <li className="card" data-testid="teach-session">
+      <h3>{session.title}</h3>
+      <p>
+        {dateTime(session.starts_at, timeZone)} · {session.capacity - session.seats_left} of {session.capacity} booked
+        {session.waitlist_length ? ` · ${session.waitlist_length} waiting` : ""}
+      </p>
+      <button type="button" onClick={showRoster} aria-label={`Roster of ${session.title}`}>
+        Roster
+      </button>{" "}
+      <button type="button" onClick={cancelClass} aria-label={`Cancel ${session.title}`}>
+        Cancel class
+      </button>
+      {roster && (
+        <ol className="roster">
+          {seated.length === 0 && <li>Nobody yet.</li>}
+          {seated.map((place) => (
+            <li key={place.booking_id} data-testid="roster-place">
+              {place.name ?? `Member ${place.user_id.slice(-6)}`} — {place.status}
+              {place.status === "confirmed" && (
+                <button type="button" onClick={() => checkIn(place)} aria-label={`Check in ${place.name ?? place.user_id}`}>
+                  Check in
+                </button>
+              )}
+            </li>
+          ))}
+        </ol>
+      )}
+      {notice && <p role="status">{notice}</p>}
+    </li>
+  );
+}
