@@ -45,6 +45,7 @@ from fitconnect_local.worker import IAM_POLICY_VARIABLE
 from fitconnect_local.workers import DEFAULT_WORKER_BUDGET, FunctionPool, Invocation, WorkerBudget
 
 ASYNC_RETRIES = 2  # Lambda retries a failed asynchronous invocation twice
+STRAVA_URL_VARIABLE = "FITCONNECT_STRAVA_URL"
 
 
 @dataclass(frozen=True)
@@ -83,9 +84,11 @@ class LocalRuntime:
         self.template_path = Path(template_path)
         self.ports = ports
         self.strava_endpoint = f"http://127.0.0.1:{ports.strava}"
-        # Strava is the stand-in: the template's parameter points the functions at it.
-        self.parameters = {"Stage": "local", "StravaBaseUrl": self.strava_endpoint, **(parameters or {})}
-        self.environ = dict(os.environ) if environ is None else environ
+        self.parameters = {"Stage": "local", **(parameters or {})}
+        self.environ = dict(os.environ) if environ is None else dict(environ)
+        # Strava is the stand-in: a template that maps a parameter to this variable
+        # (Metadata.LocalRuntime.ParameterEnvironment) points its functions at it.
+        self.environ.setdefault(STRAVA_URL_VARIABLE, self.strava_endpoint)
         self.out = out or sys.stdout
         self.async_retry_delays_s = async_retry_delays_s
         self.max_concurrency = max_concurrency
