@@ -4,12 +4,14 @@ with the template's security headers. Screenshots of the key screens go to web/s
 
 import json
 import os
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 
 from tests.support.paths import TEMPLATE
 
@@ -181,13 +183,48 @@ def test_an_admin_approves_a_trainer(page, platform, api):
     body = {"bio": bio, "specialties": ["strength"], "hourly_rate_cents": 4000, "currency": "eur"}
     assert api.post("/trainers", body, token=applicant["access_token"]).status == 201
     _sign_in(page, platform, {"email": "admin@fitconnect.local", "password": "fitconnect-demo"})
-    page.get_by_role("link", name="Admin").click()
+    page.get_by_role("link", name="Admin", exact=True).click()
     application = page.get_by_test_id("application").filter(has_text=bio)
     _shot(page, "admin-applications")
     application.get_by_role("button", name="Approve Test Member").click()
     assert application.get_by_role("status").inner_text() == "Approved."
     trainer = api.get(f"/trainers/{applicant['user_id']}").body
     assert trainer["status"] == "approved"
+
+
+def test_a_member_sets_their_zone_and_reminders_exports_their_data_and_deletes_the_account(
+    page, platform, api, admin
+):
+    title = _free_class_tomorrow(api, admin)  # 10:00 UTC tomorrow
+    member = api.member()
+    _sign_in(page, platform, member, path="/app/profile")
+    page.get_by_label("Time zone (times are shown in it)").select_option("Asia/Tokyo")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_text("Saved.").wait_for()
+    page.get_by_label("Text message").uncheck()
+    page.get_by_role("button", name="Save reminders").click()
+    page.get_by_text("Reminders saved.").wait_for()
+    preferences = api.get("/me/notification-preferences", token=member["access_token"]).body
+    assert (preferences["sms"], preferences["email"]) == (False, True)
+    assert api.get("/me", token=member["access_token"]).body["timezone"] == "Asia/Tokyo"
+
+    page.get_by_role("link", name="Classes").click()
+    page.get_by_role("group", name="Day").get_by_role("button").nth(1).click()
+    card = page.get_by_test_id("session").filter(has_text=title)
+    assert re.search(r"\b(07:00\s?PM|19:00)", card.locator("time").inner_text())  # 10:00 UTC in Tokyo
+
+    page.get_by_role("link", name="Test Member").click()
+    page.get_by_role("button", name="Export my data").click()
+    download = page.get_by_role("link", name="Download your data")
+    download.wait_for(timeout=30_000)
+    exported = requests.get(download.get_attribute("href"), timeout=10).json()
+    assert exported["members"]["profile"]["timezone"] == "Asia/Tokyo"
+    _shot(page, "profile")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete my account").click()
+    page.get_by_role("link", name="Sign in").wait_for()
+    assert api.login(member["email"], member["password"]).status == 401
 
 
 def test_axe_finds_no_serious_accessibility_violation_on_the_key_screens(browser, platform):

@@ -3,6 +3,7 @@ import { api, onSessionChange, type Me, signedIn as isSignedIn, signOut } from "
 import { Admin } from "./pages/Admin";
 import { Classes } from "./pages/Classes";
 import { MyBookings } from "./pages/MyBookings";
+import { Profile } from "./pages/Profile";
 import { SignIn } from "./pages/SignIn";
 import { SignUp } from "./pages/SignUp";
 import { Teach } from "./pages/Teach";
@@ -14,23 +15,25 @@ export function App() {
   const [me, setMe] = useState<Me | null>(null);
 
   useEffect(() => onSessionChange(setSignedIn), []);
+  const loadMe = () => api<Me>("GET", "/me").then(setMe, () => setMe(null));
   useEffect(() => {
     if (!signedIn) return setMe(null);
-    api<Me>("GET", "/me").then(setMe, () => setMe(null));
+    void loadMe();
   }, [signedIn]);
 
   // The member's own zone, else the browser's.
   const timeZone = me?.timezone ?? null;
-  const needsSignIn = !signedIn && ["/bookings", "/teach", "/admin"].includes(path);
+  const needsSignIn = !signedIn && ["/bookings", "/teach", "/admin", "/profile"].includes(path);
   const teaches = me?.role === "trainer" || me?.role === "admin";
 
   let screen;
-  if (path === "/signin" || needsSignIn) screen = <SignIn onDone={() => navigate(needsSignIn ? "/bookings" : "/")} />;
+  if (path === "/signin" || needsSignIn) screen = <SignIn onDone={() => navigate(needsSignIn ? path : "/")} />;
   else if (path === "/signup") screen = <SignUp onDone={() => navigate("/")} />;
   else if (path === "/bookings") screen = <MyBookings timeZone={timeZone} />;
   else if (path === "/teach" && me && teaches) screen = <Teach me={me} />;
+  else if (path === "/profile" && me) screen = <Profile key={me.user_id} me={me} onSaved={loadMe} />;
   else if (path === "/admin" && me?.role === "admin") screen = <Admin />;
-  else if ((path === "/teach" || path === "/admin") && !me) screen = <p aria-busy="true">Loading…</p>;
+  else if (["/teach", "/admin", "/profile"].includes(path) && !me) screen = <p aria-busy="true">Loading…</p>;
   else screen = <Classes timeZone={timeZone} signedIn={signedIn} />;
 
   return (
@@ -48,7 +51,7 @@ export function App() {
           <span className="spacer" />
           {signedIn ? (
             <>
-              <span className="muted">{me?.name}</span>
+              <Link to="/profile">{me?.name ?? "Profile"}</Link>
               <button type="button" onClick={() => signOut().then(() => navigate("/"))}>
                 Sign out
               </button>
