@@ -13,7 +13,7 @@ app = Api(public=True, validate_requests=False)
 
 @app.get(integrations.CALLBACK_PATH, responses=answers(200, model=integrations.IntegrationView))
 def strava_callback():
-    query = {name: str(value) for name, value in (app.current_event.query_string_parameters or {}).items()}
+    query = dict(app.current_event.query_string_parameters or {})
     if "text/html" not in (app.current_event.headers.get("accept") or ""):
         return json_response(200, integrations.complete(query), {"Cache-Control": "no-store"})
     try:

@@ -9,7 +9,7 @@ app = Api(public=True, validate_requests=False)
 
 @app.get("/webhooks/strava", responses=answers(200))
 def strava_challenge():
-    query = {name: str(value) for name, value in (app.current_event.query_string_parameters or {}).items()}
+    query = dict(app.current_event.query_string_parameters or {})
     return json_response(200, strava_sync.challenge(query))
 
 

@@ -470,15 +470,22 @@ class LocalRuntime:
                         )
                     )
 
+    def _secrets_marked(self, mark: str, secret_values: dict[str, str]) -> list[tuple[str, str, Any]]:
+        """(logical id, local value, the mark's settings) of each secret whose
+        `Metadata.LocalRuntime` carries `mark`."""
+        assert self.template is not None
+        marked = []
+        for logical_id, value in secret_values.items():
+            resource = self.template.owner(logical_id).resources[logical_id]
+            settings = ((resource.get("Metadata") or {}).get("LocalRuntime") or {}).get(mark)
+            if settings:
+                marked.append((logical_id, value, settings))
+        return marked
+
     def _register_stripe_webhooks(self, secret_values: dict[str, str]) -> None:
         assert self.template is not None
         assert self.gateway is not None
-        for logical_id, value in secret_values.items():
-            resource = self.template.owner(logical_id).resources[logical_id]
-            local = (resource.get("Metadata") or {}).get("LocalRuntime") or {}
-            webhook = local.get("StripeWebhook")
-            if not webhook:
-                continue
+        for logical_id, value, webhook in self._secrets_marked("StripeWebhook", secret_values):
             path = str(webhook["Path"])
             if self.gateway.match("POST", path) is None:
                 raise TemplateError(f"{logical_id}: StripeWebhook path {path} has no POST route")
@@ -495,13 +502,7 @@ class LocalRuntime:
         credentials (the template's StravaSecret) and the webhook is subscribed, its id stored."""
         assert self.template is not None
         assert self.gateway is not None
-        for logical_id, value in secret_values.items():
-            resource = self.template.owner(logical_id).resources[logical_id]
-            subscription = ((resource.get("Metadata") or {}).get("LocalRuntime") or {}).get(
-                "StravaSubscription"
-            )
-            if not subscription:
-                continue
+        for logical_id, value, subscription in self._secrets_marked("StravaSubscription", secret_values):
             path = str(subscription["Path"])
             if self.gateway.match("POST", path) is None or self.gateway.match("GET", path) is None:
                 raise TemplateError(f"{logical_id}: StravaSubscription path {path} needs GET and POST routes")

@@ -190,6 +190,11 @@ def disconnect(user_id: str) -> None:
     connection = get_item(StravaConnection, StravaConnection.key(user_id), consistent=True)
     if connection is None:
         raise NotFound("Strava is not connected.", code="not_connected")
+    revoke(connection)
+
+
+def revoke(connection: StravaConnection) -> None:
+    """Revoke the member's access at Strava, then forget the connection (a disconnect, an erasure)."""
     try:
         answer = strava_api.deauthorize(access_token(connection))
         if answer.status not in (200, 401):
@@ -217,7 +222,7 @@ def access_token(connection: StravaConnection, *, force_refresh: bool = False) -
         return str(tokens["access_token"])
     answer = strava_api.refresh(strava_api.app_settings(), str(tokens["refresh_token"]))
     if answer.status in (400, 401):
-        latest = get_item(StravaConnection, connection.key(str(connection.user_id)), consistent=True)
+        latest = _latest(connection)
         if latest is not None and latest.token_version != connection.token_version:
             return str(_open(latest)["access_token"])  # another worker refreshed first
         raise Revoked
@@ -231,11 +236,15 @@ def access_token(connection: StravaConnection, *, force_refresh: bool = False) -
         StravaConnection.token_version.set(version + 1),
     ]
     if not conditional_update(connection, actions, StravaConnection.token_version == version):
-        latest = get_item(StravaConnection, connection.key(str(connection.user_id)), consistent=True)
+        latest = _latest(connection)
         if latest is None:
             raise Revoked
         return str(_open(latest)["access_token"])
     return str(fresh["access_token"])
+
+
+def _latest(connection: StravaConnection) -> StravaConnection | None:
+    return get_item(StravaConnection, StravaConnection.key(str(connection.user_id)), consistent=True)
 
 
 def _context(user_id: str) -> dict[str, str]:

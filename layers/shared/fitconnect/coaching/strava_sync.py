@@ -231,9 +231,7 @@ def _erase(user_id: str) -> None:
 
     connection = get_item(StravaConnection, StravaConnection.key(user_id), consistent=True)
     if connection is not None:
-        with contextlib.suppress(integrations.Revoked):
-            strava_api.deauthorize(integrations.access_token(connection))
-        integrations.forget(connection)
+        integrations.revoke(connection)
     public.forget(user_id)
 
 
