@@ -10,6 +10,17 @@ export type Booking = Schemas["BookingView"];
 export type Me = Schemas["MeView"];
 type TokenPair = Schemas["TokenPairView"];
 
+/** A list as the API pages it (API.md: `{items, next_cursor}`). */
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+/** `next` on its own (a first page) or after `previous` (a page asked for with a cursor). */
+export function appendPage<T>(previous: Page<T> | null, next: Page<T>, cursor?: string): Page<T> {
+  return cursor && previous ? { ...next, items: [...previous.items, ...next.items] } : next;
+}
+
 export interface FieldProblem {
   field: string;
   message: string;

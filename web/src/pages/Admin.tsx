@@ -1,24 +1,20 @@
 import { useEffect, useState } from "react";
-import { api, ApiError, type Schemas } from "../api/client";
+import { api, ApiError, appendPage, type Page, type Schemas } from "../api/client";
 import { FormError } from "../components/Field";
 
 type Trainer = Schemas["TrainerView"];
-interface Page {
-  items: Trainer[];
-  next_cursor: string | null;
-}
 
 /** Trainer applications waiting for an admin, approved with one click. */
 export function Admin() {
-  const [page, setPage] = useState<Page | null>(null);
+  const [page, setPage] = useState<Page<Trainer> | null>(null);
   const [error, setError] = useState<string>();
   const [approved, setApproved] = useState<Record<string, boolean>>({});
 
   async function load(cursor?: string) {
     const query = new URLSearchParams({ status: "pending", limit: "20", ...(cursor ? { cursor } : {}) });
     try {
-      const next = await api<Page>("GET", `/admin/trainers?${query}`);
-      setPage((previous) => (cursor && previous ? { ...next, items: [...previous.items, ...next.items] } : next));
+      const next = await api<Page<Trainer>>("GET", `/admin/trainers?${query}`);
+      setPage((previous) => appendPage(previous, next, cursor));
     } catch (caught) {
       setError((caught as ApiError).message);
     }

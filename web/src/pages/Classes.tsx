@@ -1,13 +1,9 @@
 import { useEffect, useState } from "react";
-import { api, ApiError, type Booking, type Session } from "../api/client";
+import { api, ApiError, appendPage, type Page, type Booking, type Session } from "../api/client";
 import { FormError } from "../components/Field";
 import { dateTime, dayKey, money } from "../format";
 
 type Kind = "" | "in_person" | "live";
-interface Page {
-  items: Session[];
-  next_cursor: string | null;
-}
 
 function nextDays(count: number): Date[] {
   const today = new Date();
@@ -20,7 +16,7 @@ export function Classes({ timeZone, signedIn }: { timeZone: string | null; signe
   const days = nextDays(7);
   const [day, setDay] = useState(0);
   const [kind, setKind] = useState<Kind>("");
-  const [page, setPage] = useState<Page | null>(null);
+  const [page, setPage] = useState<Page<Session> | null>(null);
   const [error, setError] = useState<string>();
   const [outcome, setOutcome] = useState<Record<string, string>>({});
 
@@ -31,8 +27,8 @@ export function Classes({ timeZone, signedIn }: { timeZone: string | null; signe
     if (kind) query.set("kind", kind);
     if (cursor) query.set("cursor", cursor);
     try {
-      const next = await api<Page>("GET", `/sessions?${query}`, undefined, false);
-      setPage((previous) => (cursor && previous ? { ...next, items: [...previous.items, ...next.items] } : next));
+      const next = await api<Page<Session>>("GET", `/sessions?${query}`, undefined, false);
+      setPage((previous) => appendPage(previous, next, cursor));
       setError(undefined);
     } catch (caught) {
       setError((caught as ApiError).message);

@@ -1,12 +1,8 @@
 import { useEffect, useState } from "react";
-import { api, ApiError, type Booking, type Session } from "../api/client";
+import { api, ApiError, appendPage, type Page, type Booking, type Session } from "../api/client";
 import { FormError } from "../components/Field";
 import { dateTime, money } from "../format";
 
-interface Page {
-  items: Booking[];
-  next_cursor: string | null;
-}
 const LABEL: Record<string, string> = {
   confirmed: "Confirmed",
   pending_payment: "Awaiting payment",
@@ -19,7 +15,7 @@ const LABEL: Record<string, string> = {
 
 /** The member's bookings with their class, cancellable while they stand; the refund is shown. */
 export function MyBookings({ timeZone }: { timeZone: string | null }) {
-  const [page, setPage] = useState<Page | null>(null);
+  const [page, setPage] = useState<Page<Booking> | null>(null);
   const [sessions, setSessions] = useState<Record<string, Session>>({});
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<Record<string, string>>({});
@@ -27,8 +23,8 @@ export function MyBookings({ timeZone }: { timeZone: string | null }) {
   async function load(cursor?: string) {
     try {
       const query = new URLSearchParams({ limit: "20", ...(cursor ? { cursor } : {}) });
-      const next = await api<Page>("GET", `/me/bookings?${query}`);
-      setPage((previous) => (cursor && previous ? { ...next, items: [...previous.items, ...next.items] } : next));
+      const next = await api<Page<Booking>>("GET", `/me/bookings?${query}`);
+      setPage((previous) => appendPage(previous, next, cursor));
       const unknown = [...new Set(next.items.map((b) => b.session_id))].filter((id) => !sessions[id]);
       const found = await Promise.all(unknown.map((id) => api<Session>("GET", `/sessions/${id}`, undefined, false)));
       setSessions((all) => Object.fromEntries([...Object.entries(all), ...found.map((s) => [s.session_id, s])]));

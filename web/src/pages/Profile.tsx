@@ -1,6 +1,7 @@
-import { type FormEvent, useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 import { api, ApiError, type Me, type Schemas, signOut } from "../api/client";
 import { Field, FormError } from "../components/Field";
+import { useSubmit } from "../components/useSubmit";
 import { navigate } from "../router";
 
 type Preferences = Schemas["NotificationPreferences"];
@@ -31,21 +32,13 @@ export function Profile({ me, onSaved }: { me: Me; onSaved: () => void }) {
 function Details({ me, onSaved }: { me: Me; onSaved: () => void }) {
   const [name, setName] = useState(me.name);
   const [zone, setZone] = useState(me.timezone ?? "");
-  const [error, setError] = useState<ApiError | null>(null);
   const [saved, setSaved] = useState(false);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setError(null);
+  const { error, submit } = useSubmit(async () => {
     setSaved(false);
-    try {
-      await api("PATCH", "/me", { name, ...(zone ? { timezone: zone } : {}) });
-      setSaved(true);
-      onSaved();
-    } catch (caught) {
-      setError(caught as ApiError);
-    }
-  }
+    await api("PATCH", "/me", { name, ...(zone ? { timezone: zone } : {}) });
+    setSaved(true);
+    onSaved();
+  });
 
   return (
     <form className="card" onSubmit={submit} noValidate aria-labelledby="details-heading">
@@ -71,26 +64,20 @@ function Details({ me, onSaved }: { me: Me; onSaved: () => void }) {
 
 function Reminders() {
   const [preferences, setPreferences] = useState<Preferences | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
+  const [loadError, setLoadError] = useState<ApiError | null>(null);
   const [saved, setSaved] = useState(false);
 
   useEffect(() => {
-    api<Preferences>("GET", "/me/notification-preferences").then(setPreferences, (e) => setError(e as ApiError));
+    api<Preferences>("GET", "/me/notification-preferences").then(setPreferences, (e) => setLoadError(e as ApiError));
   }, []);
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setError(null);
+  const { error, submit } = useSubmit(async () => {
     setSaved(false);
-    try {
-      setPreferences(await api<Preferences>("PUT", "/me/notification-preferences", preferences));
-      setSaved(true);
-    } catch (caught) {
-      setError(caught as ApiError);
-    }
-  }
+    setPreferences(await api<Preferences>("PUT", "/me/notification-preferences", preferences));
+    setSaved(true);
+  });
 
-  if (!preferences) return <p aria-busy={!error}>{error ? error.message : "Loading your reminders…"}</p>;
+  if (!preferences) return <p aria-busy={!loadError}>{loadError ? loadError.message : "Loading your reminders…"}</p>;
   const toggle = (channel: "email" | "sms" | "push" | "weekly_summary", label: string) => (
     <label className="check">
       <input

@@ -1,6 +1,7 @@
-import { type FormEvent, useState } from "react";
-import { ApiError, signIn } from "../api/client";
+import { useState } from "react";
+import { type ApiError, signIn } from "../api/client";
 import { Field, FormError } from "../components/Field";
+import { useSubmit } from "../components/useSubmit";
 import { Link } from "../router";
 
 export function SignIn({ onDone }: { onDone: () => void }) {
@@ -8,24 +9,15 @@ export function SignIn({ onDone }: { onDone: () => void }) {
   const [password, setPassword] = useState("");
   const [code, setCode] = useState("");
   const [needsCode, setNeedsCode] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
+  const { error, busy, submit } = useSubmit(async () => {
     try {
       await signIn(email, password, needsCode ? code : undefined);
-      onDone();
-    } catch (caught) {
-      const refused = caught as ApiError;
-      if (refused.code === "mfa_required") setNeedsCode(true);
-      setError(refused);
-    } finally {
-      setBusy(false);
+    } catch (refused) {
+      if ((refused as ApiError).code === "mfa_required") setNeedsCode(true);
+      throw refused;
     }
-  }
+    onDone();
+  });
 
   return (
     <form className="card narrow" onSubmit={submit} noValidate>

@@ -1,28 +1,17 @@
-import { type FormEvent, useState } from "react";
-import { ApiError, signUp } from "../api/client";
+import { useState } from "react";
+import { signUp } from "../api/client";
 import { Field, FormError } from "../components/Field";
+import { useSubmit } from "../components/useSubmit";
 import { Link } from "../router";
 
 export function SignUp({ onDone }: { onDone: () => void }) {
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await signUp(name, email, password);
-      onDone();
-    } catch (caught) {
-      setError(caught as ApiError);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { error, busy, submit } = useSubmit(async () => {
+    await signUp(name, email, password);
+    onDone();
+  });
 
   return (
     <form className="card narrow" onSubmit={submit} noValidate>

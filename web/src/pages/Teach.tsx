@@ -1,13 +1,10 @@
-import { type FormEvent, useEffect, useState } from "react";
-import { api, ApiError, type Me, type Schemas, type Session } from "../api/client";
+import { useEffect, useState } from "react";
+import { api, ApiError, appendPage, type Page, type Me, type Schemas, type Session } from "../api/client";
 import { Field, FormError } from "../components/Field";
+import { useSubmit } from "../components/useSubmit";
 import { dateTime } from "../format";
 
 type Place = Schemas["RosterPlace"];
-interface Page<T> {
-  items: T[];
-  next_cursor: string | null;
-}
 
 /** A trainer's classes: publish one (or a weekly series), see who is coming, check them in. */
 export function Teach({ me }: { me: Me }) {
@@ -19,7 +16,7 @@ export function Teach({ me }: { me: Me }) {
     if (cursor) query.set("cursor", cursor);
     try {
       const next = await api<Page<Session>>("GET", `/sessions?${query}`);
-      setSessions((previous) => (cursor && previous ? { ...next, items: [...previous.items, ...next.items] } : next));
+      setSessions((previous) => appendPage(previous, next, cursor));
     } catch (caught) {
       setError((caught as ApiError).message);
     }
@@ -65,13 +62,10 @@ function Publish({ timeZone, onPublished }: { timeZone: string | null; onPublish
     location: "",
     weeks: "1",
   });
-  const [error, setError] = useState<ApiError | null>(null);
   const [done, setDone] = useState<string>();
   const set = (name: keyof typeof form) => (value: string) => setForm((all) => ({ ...all, [name]: value }));
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setError(null);
+  const { error, submit } = useSubmit(async () => {
     setDone(undefined);
     const weeks = Number(form.weeks);
     const body = {
@@ -86,14 +80,10 @@ function Publish({ timeZone, onPublished }: { timeZone: string | null; onPublish
       ...(form.location ? { location: form.location } : {}),
       ...(weeks > 1 ? { recurrence: { freq: "weekly", count: weeks } } : {}),
     };
-    try {
-      await api("POST", "/sessions", body);
-      setDone(weeks > 1 ? `Published ${weeks} weekly classes.` : "Published.");
-      onPublished();
-    } catch (caught) {
-      setError(caught as ApiError);
-    }
-  }
+    await api("POST", "/sessions", body);
+    setDone(weeks > 1 ? `Published ${weeks} weekly classes.` : "Published.");
+    onPublished();
+  });
 
   return (
     <form className="card" onSubmit={submit} noValidate aria-labelledby="publish-heading">
