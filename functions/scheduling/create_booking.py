@@ -20,7 +20,13 @@ class BookingRequest(RequestBody):
     ] = "auto"
 
 
-@app.post("/sessions/<session_id>/bookings", responses=answers(201, model=bookings.BookingView))
+class NewBookingView(bookings.BookingView):
+    payment: payments.CheckoutView | None = Field(
+        default=None, description="A held seat's payment, for Stripe.js (pending_payment only)."
+    )
+
+
+@app.post("/sessions/<session_id>/bookings", responses=answers(201, model=NewBookingView))
 @app.idempotent
 def create_booking(session_id: str, body: BookingRequest | None = None):
     request = _request()

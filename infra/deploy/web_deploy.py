@@ -4,7 +4,8 @@
 
 Reads the stack's outputs (WebBucketName, WebDistributionId, ApiUrl), uploads every file under
 `app/` (hashed assets cached for a year, index.html and config.json never), writes `config.json`
-with the API's URL (the app reads it at start, so one build serves every stage), and invalidates
+with the API's URL and the WebClientConfig output (Stripe.js's publishable key and URL; the app
+reads it at start, so one build serves every stage), and invalidates
 the distribution's `/app/*`. The stage's CorsAllowOrigins must name the WebUrl output's origin.
 """
 
@@ -22,7 +23,12 @@ DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
-def uploads(dist: Path, api_url: str) -> list[tuple[str, bytes, str, str]]:
+def client_config(api_url: str, declared: str) -> dict[str, Any]:
+    """config.json: where the API is ("" for the app's own origin) and the template's WebClientConfig."""
+    return {"apiUrl": api_url.rstrip("/"), **json.loads(declared)}
+
+
+def uploads(dist: Path, config: dict[str, Any]) -> list[tuple[str, bytes, str, str]]:
     """(key, body, content type, cache control) of each object, config.json last."""
     objects = []
     for path in sorted(p for p in dist.rglob("*") if p.is_file() and p.name != "config.json"):
@@ -30,8 +36,7 @@ def uploads(dist: Path, api_url: str) -> list[tuple[str, bytes, str, str]]:
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         cache = IMMUTABLE if relative.startswith("assets/") else "no-cache"
         objects.append((f"app/{relative}", path.read_bytes(), kind, cache))
-    config = json.dumps({"apiUrl": api_url.rstrip("/")}).encode()
-    objects.append(("app/config.json", config, "application/json", "no-cache"))
+    objects.append(("app/config.json", json.dumps(config).encode(), "application/json", "no-cache"))
     return objects
 
 
@@ -48,7 +53,8 @@ def main() -> int:
     stack = boto3.client("cloudformation").describe_stacks(StackName=f"fitconnect-{stage}")["Stacks"][0]
     outputs: dict[str, Any] = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
     s3 = boto3.client("s3")
-    for key, body, kind, cache in uploads(DIST, outputs["ApiUrl"]):
+    config = client_config(outputs["ApiUrl"], outputs["WebClientConfig"])
+    for key, body, kind, cache in uploads(DIST, config):
         s3.put_object(
             Bucket=outputs["WebBucketName"], Key=key, Body=body, ContentType=kind, CacheControl=cache
         )

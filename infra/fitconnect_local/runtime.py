@@ -46,6 +46,8 @@ from fitconnect_local.workers import DEFAULT_WORKER_BUDGET, FunctionPool, Invoca
 
 ASYNC_RETRIES = 2  # Lambda retries a failed asynchronous invocation twice
 STRAVA_URL_VARIABLE = "FITCONNECT_STRAVA_URL"
+STRIPE_URL_VARIABLE = "FITCONNECT_STRIPE_URL"
+STRIPE_JS_URL_VARIABLE = "FITCONNECT_STRIPE_JS_URL"
 
 
 @dataclass(frozen=True)
@@ -84,11 +86,15 @@ class LocalRuntime:
         self.template_path = Path(template_path)
         self.ports = ports
         self.strava_endpoint = f"http://127.0.0.1:{ports.strava}"
+        self.stripe_endpoint = f"http://127.0.0.1:{ports.stripe}"
         self.parameters = {"Stage": "local", **(parameters or {})}
         self.environ = dict(os.environ) if environ is None else dict(environ)
         # Strava is the stand-in: a template that maps a parameter to this variable
         # (Metadata.LocalRuntime.ParameterEnvironment) points its functions at it.
         self.environ.setdefault(STRAVA_URL_VARIABLE, self.strava_endpoint)
+        # So is Stripe: the web client's Stripe.js comes from localstripe (stripe_server.py).
+        self.environ.setdefault(STRIPE_URL_VARIABLE, self.stripe_endpoint)
+        self.environ.setdefault(STRIPE_JS_URL_VARIABLE, f"{self.stripe_endpoint}/js.stripe.com/v3/")
         self.out = out or sys.stdout
         self.async_retry_delays_s = async_retry_delays_s
         self.max_concurrency = max_concurrency
@@ -97,7 +103,6 @@ class LocalRuntime:
             max_workers or int(os.environ.get("FITCONNECT_LOCAL_MAX_WORKERS") or DEFAULT_WORKER_BUDGET)
         )
         self.aws_endpoint = f"http://127.0.0.1:{ports.aws}"
-        self.stripe_endpoint = f"http://127.0.0.1:{ports.stripe}"
         self.api_url = f"http://127.0.0.1:{ports.api}"
         self.clock_offset_s = 0.0
         self.logs: dict[str, deque[str]] = defaultdict(lambda: deque(maxlen=2000))

@@ -1,20 +1,23 @@
 """The web client as CloudFront serves it, from the gateway's own origin: `/app/...` answers the
 built files of `web/dist` (`make web`), any other path under it the app's `index.html` (the SPA
 fallback CloudFront's custom error responses give), with the security headers of the template's
-CloudFront response headers policy. `config.json` says where the API is: locally the same origin.
+CloudFront response headers policy. `config.json` says where the API is (locally the same origin)
+and what the template's config output says (Stripe.js: the publishable key, the script's URL), as
+`make web-deploy` writes it.
 
 Declared in the root template's `Metadata.LocalRuntime.WebClient`: `{Path, Directory,
-HeadersPolicy}` (the policy's logical id).
+HeadersPolicy, Config}` (the policy's logical id, the output's name).
 """
 
 from __future__ import annotations
 
 import json
 import mimetypes
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from deploy.web_deploy import client_config
 from fitconnect_local.template import Template, TemplateError
 
 NOT_BUILT = "The web client is not built: run `make web` (or `make run`, which builds it)."
@@ -25,6 +28,7 @@ class WebClient:
     prefix: str  # "/app/"
     root: Path
     headers: dict[str, str]
+    config: dict[str, Any] = field(default_factory=lambda: client_config("", "{}"))
 
     def owns(self, path: str) -> bool:
         return path == self.prefix.rstrip("/") or path.startswith(self.prefix)
@@ -34,7 +38,7 @@ class WebClient:
             return 301, {"Location": self.prefix}, b""
         relative = path[len(self.prefix) :]
         if relative == "config.json":
-            body = json.dumps({"apiUrl": ""}).encode()  # the API is this origin
+            body = json.dumps(self.config).encode()
             return (
                 200,
                 {**self.headers, "Content-Type": "application/json", "Cache-Control": "no-store"},
@@ -66,8 +70,16 @@ def web_client(template: Template) -> WebClient | None:
     if policy_id not in template.resources:
         raise TemplateError(f"WebClient HeadersPolicy {policy_id} is not a resource of the root template")
     policy = template.resolve(template.properties(policy_id))
+    output = (template.body.get("Outputs") or {}).get(str(declared.get("Config")))
+    if output is None:
+        raise TemplateError(
+            f"WebClient Config {declared.get('Config')!r}: no such output of the root template"
+        )
     return WebClient(
-        prefix, (template.root / str(declared["Directory"])).resolve(), _security_headers(policy)
+        prefix,
+        (template.root / str(declared["Directory"])).resolve(),
+        _security_headers(policy),
+        client_config("", str(template.resolve(output["Value"]))),  # the API is this origin
     )
 
 

@@ -2,6 +2,7 @@ import json
 import os
 import urllib.request
 
+import paho.mqtt.client as mqtt
 import pytest
 from stripe import StripeClient
 
@@ -108,3 +109,22 @@ def stripe_settings(platform):
 def stripe(platform, stripe_settings):
     """The member's side of Stripe (what Stripe.js would do): the same localstripe, over HTTP."""
     return StripeClient(stripe_settings["api_key"], base_addresses={"api": platform.stripe_endpoint})
+
+
+@pytest.fixture(scope="module")
+def device(platform):
+    """Publishes telemetry to the local broker as a machine would."""
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+    client.connect("127.0.0.1", platform.ports.mqtt)
+    client.loop_start()
+
+    def publish(equipment_id, payload, basic_ingest=False):
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        topic = f"fitconnect/equipment/{equipment_id}/telemetry"
+        if basic_ingest:  # straight to the rule (IoT Core's Basic Ingest)
+            topic = f"$aws/rules/fitconnect_local_telemetry/{topic}"
+        client.publish(topic, body, qos=1).wait_for_publish(5)
+
+    yield publish
+    client.loop_stop()
+    client.disconnect()

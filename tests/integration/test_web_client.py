@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from tests.support.local import eventually
 from tests.support.paths import TEMPLATE
 
 WEB = TEMPLATE.parent / "web"
@@ -247,3 +248,190 @@ def test_axe_finds_no_serious_accessibility_violation_on_the_key_screens(browser
             assert serious == [], json.dumps(found, indent=1)[:2000]
     finally:
         context.close()
+
+
+def _paid_class_tomorrow(api, admin, price_cents=1500):
+    trainer = api.approved_trainer(admin)
+    starts = (datetime.now(UTC) + timedelta(days=1)).replace(hour=18, minute=0, second=0, microsecond=0)
+    title = f"Paid HIIT {uuid.uuid4().hex[:6]}"
+    body = {
+        "title": title,
+        "starts_at": starts.isoformat().replace("+00:00", "Z"),
+        "duration_min": 30,
+        "capacity": 10,
+        "price_cents": price_cents,
+        "currency": "eur",
+        "kind": "in_person",
+        "location": "Studio 3",
+        "cancellation_window_min": 60,  # cancelled now, it is refunded in full
+    }
+    assert api.post("/sessions", body, token=trainer["access_token"]).status == 201
+    return title
+
+
+def _open_tomorrow(page, title):
+    page.get_by_role("heading", name="Classes").wait_for()
+    page.get_by_role("group", name="Day").get_by_role("button").nth(1).click()
+    card = page.get_by_test_id("session").filter(has_text=title)
+    card.wait_for()
+    return card
+
+
+def test_a_member_pays_for_a_class_with_a_test_card_cancels_and_sees_the_refund(page, platform, api, admin):
+    title = _paid_class_tomorrow(api, admin)
+    member = api.member()
+    _sign_in(page, platform, member)
+    card = _open_tomorrow(page, title)
+    assert not [url for url in page.requested if "/js.stripe.com/" in url]  # Stripe.js only to pay
+    card.get_by_role("button", name=f"Book {title}").click()
+    assert "Seat held for 15 minutes" in card.get_by_role("status").inner_text()
+
+    # Stripe's element checks the card before anything is charged; the form stays open.
+    card.get_by_label("Card number").fill("4242 4242 4242")
+    card.get_by_label("Expiry").fill("12 / 34")
+    card.get_by_label("CVC").fill("123")
+    card.get_by_role("button", name="Pay €15.00").click()
+    assert "card number is incomplete" in card.get_by_role("alert").inner_text()
+    card.get_by_label("Card number").fill("4242 4242 4242 4242")
+    _shot(page, "pay-by-card")
+    card.get_by_role("button", name="Pay €15.00").click()
+    card.get_by_text("Booked and paid").wait_for(timeout=30_000)
+    [payment] = api.get("/me/payments", token=member["access_token"]).body["items"]
+    assert (payment["amount_cents"], payment["status"]) == (1500, "succeeded")
+
+    page.get_by_role("link", name="My bookings").click()
+    booking = page.get_by_test_id("booking").filter(has_text=title)
+    booking.get_by_text("Confirmed").wait_for()
+    booking.get_by_role("button", name=f"Cancel {title}").click()
+    booking.get_by_text("Refund of €15.00").wait_for()
+    _shot(page, "refund")
+
+    def refunded():
+        [paid] = api.get("/me/payments", token=member["access_token"]).body["items"]
+        return (paid["refunded_cents"], paid["status"]) == (1500, "refunded")
+
+    eventually(refunded)  # Stripe's refund webhook settles it
+
+    # The card went to Stripe (localstripe, the runtime's stand-in for Stripe.js and its API),
+    # everything else to the app's own origin.
+    hosts = {urlsplit(url).netloc for url in page.requested}
+    assert hosts == {urlsplit(platform.api_url).netloc, urlsplit(platform.stripe_endpoint).netloc}, hosts
+    card_numbers = [url for url in page.requested if "4242" in url]
+    assert card_numbers == []
+
+
+def test_a_member_buys_a_class_pack_and_books_a_paid_class_with_it(page, platform, api, admin):
+    name = f"Five classes {uuid.uuid4().hex[:6]}"
+    product = {
+        "kind": "class_pack",
+        "name": name,
+        "price_cents": 6000,
+        "currency": "eur",
+        "credits": 5,
+        "valid_days": 90,
+    }
+    made = api.post("/admin/products", product, token=admin)
+    assert made.status == 201, made.body
+    title = _paid_class_tomorrow(api, admin)
+    member = api.member()
+    _sign_in(page, platform, member, path="/app/passes")
+    offer = page.get_by_test_id("product").filter(has_text=name)
+    offer.get_by_role("button", name=f"Buy {name}").click()
+    offer.get_by_label("Promo code").fill("NOSUCHCODE")
+    offer.get_by_label("Card number").fill("4242424242424242")
+    offer.get_by_label("Expiry").fill("12 / 34")
+    offer.get_by_label("CVC").fill("123")
+    offer.get_by_role("button", name="Pay €60.00").click()
+    offer.get_by_label("Promo code").and_(page.locator("[aria-invalid=true]")).wait_for()  # said at the field
+    offer.get_by_label("Promo code").fill("")
+    offer.get_by_role("button", name="Pay €60.00").click()
+    page.get_by_text(f"{name} is yours").wait_for(timeout=30_000)
+    page.get_by_test_id("entitlement").filter(has_text="5 of 5 classes left").wait_for()
+    _shot(page, "passes")
+
+    page.get_by_role("link", name="Classes").click()
+    card = _open_tomorrow(page, title)
+    card.get_by_role("button", name=f"Book {title}").click()
+    assert "Booked with your class pack" in card.get_by_role("status").inner_text()
+    [booking] = api.get("/me/bookings", token=member["access_token"]).body["items"]
+    assert booking["status"] == "confirmed"
+    assert booking["covered_by"]["kind"] == "class_pack"
+    [entitlement] = api.get("/me/entitlements", token=member["access_token"]).body["items"]
+    assert entitlement["credits_left"] == 4
+
+
+def test_a_member_logs_a_workout_sees_the_analysis_and_makes_a_plan(page, platform, api):
+    member = api.member()
+    earlier = (datetime.now(UTC) - timedelta(days=3)).isoformat().replace("+00:00", "Z")
+    run = {"type": "run", "started_at": earlier, "duration_s": 2400, "distance_m": 6000, "rpe": 5}
+    assert api.post("/me/activities", run, token=member["access_token"]).status == 201
+    _sign_in(page, platform, member)
+    page.get_by_role("link", name="Training").click()
+    page.get_by_role("img", name=re.compile("^Training load per week")).wait_for()
+
+    form = page.get_by_role("form", name="Log a workout")
+    form.get_by_label("Minutes").fill("0")
+    form.get_by_role("button", name="Log workout").click()
+    # The API's word, at the field.
+    form.get_by_label("Minutes").and_(page.locator("[aria-invalid=true]")).wait_for()
+    form.get_by_label("Minutes").fill("45")
+    form.get_by_label("Distance (km, optional)").fill("10")
+    form.get_by_role("button", name="Log workout").click()
+    assert form.get_by_role("status").inner_text().startswith("Logged: load ")
+    page.get_by_test_id("activity").nth(1).wait_for()  # both workouts listed
+    activities = api.get("/me/activities", token=member["access_token"]).body["items"]
+    assert sorted(a["distance_m"] for a in activities) == [6000, 10000]
+    load = api.get("/me/insights?weeks=8", token=member["access_token"]).body["weeks"][-1]["load"]
+    chart = page.get_by_role("img", name=re.compile("^Training load per week"))
+    assert f"{round(load)} load" in chart.get_attribute("aria-label")  # this week's bar is both workouts
+    page.get_by_role("img", name=re.compile("^Acute:chronic workload ratio")).wait_for()
+
+    plan = page.get_by_role("form", name="Make a plan")
+    plan.get_by_label(re.compile(r"^Days a week")).fill("3")
+    plan.get_by_role("button", name="Make my plan").click()
+    next_workout = page.get_by_test_id("next-workout")
+    next_workout.wait_for()
+    made = api.get("/me/plan", token=member["access_token"]).body
+    assert made["next_workout"]["exercises"][0]["name"] in next_workout.inner_text()
+    _shot(page, "training")
+
+
+def test_an_admin_watches_equipment_live_reads_reports_and_disables_an_account(
+    page, platform, api, admin, device
+):
+    name = f"Rower {uuid.uuid4().hex[:4]}"
+    body = {"name": name, "kind": "rower", "location": "Cardio", "service_interval_hours": 100}
+    machine = api.post("/equipment", body, token=admin)
+    assert machine.status == 201, machine.body
+    member = api.member()
+    _sign_in(page, platform, {"email": "admin@fitconnect.local", "password": "fitconnect-demo"})
+    page.get_by_role("link", name="Admin", exact=True).click()
+
+    page.get_by_role("button", name="Equipment").click()
+    board = page.get_by_test_id("machine").filter(has_text=name)
+    board.get_by_text("Offline").wait_for()  # never heard from yet
+    reading = {"ts": datetime.now(UTC).isoformat(), "in_use": True, "usage_seconds": 900, "battery_pct": 64}
+    device(machine.body["equipment_id"], reading)
+    board.get_by_text("In use").wait_for(timeout=20_000)  # the board reads the fleet again by itself
+    assert "battery 64%" in board.inner_text()
+    _shot(page, "admin-equipment")
+
+    page.get_by_role("button", name="Reports").click()
+    summary = page.get_by_test_id("report-summary")
+    summary.wait_for()
+    today = datetime.now(UTC).date()
+    since = today - timedelta(weeks=8)
+    figures = api.get(f"/admin/reports/summary?from={since}&to={today}", token=admin).body
+    assert re.search(rf"\b{figures['active_members']}\s+active members", summary.inner_text())
+    page.get_by_role("img", name=re.compile("^Net revenue per week")).wait_for()
+    page.get_by_role("img", name=re.compile("^Attendance per week")).wait_for()
+    _shot(page, "admin-reports")
+
+    page.get_by_role("button", name="Users").click()
+    page.get_by_label("Show users with the role").select_option("member")
+    account = page.get_by_test_id("account").filter(has_text=member["email"])
+    account.wait_for()  # newest first: on the first page
+    account.get_by_role("button", name="Disable").click()
+    account.get_by_role("status").wait_for()
+    assert account.get_by_role("status").inner_text() == "Saved."
+    assert api.login(member["email"], member["password"]).status in (401, 403)

@@ -47,9 +47,30 @@ def test_the_template_declares_the_client_with_cloudfronts_headers(template):
     client = web_client(template)
     assert client is not None
     assert client.prefix == "/app/"
-    assert client.headers["Content-Security-Policy"].startswith("default-src 'self'; script-src 'self'")
-    assert "frame-ancestors 'none'" in client.headers["Content-Security-Policy"]
+    policy = client.headers["Content-Security-Policy"]
+    assert policy.startswith("default-src 'self'; script-src 'self' https://js.stripe.com/v3/;")
+    assert "frame-ancestors 'none'" in policy
     assert client.headers["X-Frame-Options"] == "DENY"
+    # Stripe.js gets its key and URL from config.json; the local default key is a test key.
+    config = json.loads(client.answer("/app/config.json")[2])
+    assert config == {
+        "apiUrl": "",
+        "stripePublishableKey": "pk_test_FitConnectLocal",
+        "stripeJsUrl": "https://js.stripe.com/v3/",
+    }
+
+
+def test_the_runtime_points_stripe_js_and_the_policy_at_its_stand_in():
+    standin = {
+        "FITCONNECT_STRIPE_JS_URL": "http://127.0.0.1:8420/js.stripe.com/v3/",
+        "FITCONNECT_STRIPE_URL": "http://127.0.0.1:8420",
+    }
+    client = web_client(load_template(TEMPLATE, parameters={"Stage": "test"}, environ=standin))
+    assert client is not None
+    policy = client.headers["Content-Security-Policy"]
+    assert "script-src 'self' http://127.0.0.1:8420/js.stripe.com/v3/;" in policy
+    assert policy.split("connect-src ")[1].split(";")[0].endswith(" http://127.0.0.1:8420")
+    assert client.config["stripeJsUrl"] == standin["FITCONNECT_STRIPE_JS_URL"]
 
 
 def test_a_policy_that_is_not_in_the_template_is_refused():
@@ -58,6 +79,7 @@ def test_a_policy_that_is_not_in_the_template_is_refused():
         "Path": "/app/",
         "Directory": "web/dist",
         "HeadersPolicy": "NoSuchPolicy",
+        "Config": "WebClientConfig",
     }
     with pytest.raises(TemplateError, match="NoSuchPolicy"):
         web_client(template)

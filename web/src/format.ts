@@ -16,9 +16,20 @@ export function dayKey(iso: string, timeZone?: string | null): string {
   return new Intl.DateTimeFormat("en-CA", { timeZone: timeZone ?? undefined }).format(new Date(iso));
 }
 
+/** A price: nothing to pay is "Free". */
 export function money(cents: number, currency: string): string {
-  if (cents === 0) return "Free";
+  return cents === 0 ? "Free" : amount(cents, currency);
+}
+
+/** A sum of money, zero included. */
+export function amount(cents: number, currency: string): string {
   return new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase() }).format(
     cents / 100,
+  );
+}
+
+export function date(iso: string, timeZone?: string | null): string {
+  return new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", year: "numeric", timeZone: timeZone ?? undefined }).format(
+    new Date(iso),
   );
 }

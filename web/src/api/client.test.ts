@@ -34,7 +34,7 @@ const pair = (access: string, refresh: string, expiresIn = 900) => ({
 
 beforeEach(() => {
   reset();
-  configure("https://api.example");
+  configure({ apiUrl: "https://api.example" });
 });
 afterEach(() => vi.unstubAllGlobals());
 

@@ -8,6 +8,32 @@ export type Schemas = components["schemas"];
 export type Session = Schemas["SessionView"];
 export type Booking = Schemas["BookingView"];
 export type Me = Schemas["MeView"];
+export type NewBooking = Schemas["NewBookingView"];
+export type Trainer = Schemas["TrainerView"];
+export type Product = Schemas["ProductView"];
+export type Purchase = Schemas["PurchaseView"];
+export type Activity = Schemas["ActivityView"];
+export type LoggedActivity = Schemas["LoggedActivityView"];
+export type NewActivity = Schemas["NewActivity"];
+export type Insights = Schemas["InsightsView"];
+export type Plan = Schemas["PlanView"];
+export type PlanRequest = Schemas["PlanRequest"];
+
+/** A membership or class pack in the member's wallet (GET /me/entitlements; API.md). */
+export interface Entitlement {
+  entitlement_id: string;
+  product_id: string;
+  name: string;
+  kind: "membership" | "class_pack";
+  status: "active" | "frozen" | "expired" | "cancelled" | "suspended";
+  session_kinds: string[];
+  credits_total?: number;
+  credits_left?: number;
+  expires_at?: string;
+  classes_per_period?: number | null;
+  classes_left_this_period?: number | null;
+  period_end?: string;
+}
 type TokenPair = Schemas["TokenPairView"];
 
 /** A list as the API pages it (API.md: `{items, next_cursor}`). */
@@ -48,7 +74,14 @@ interface Tokens {
   expiresAt: number; // ms since the epoch
 }
 
-let apiUrl: string | null = null;
+/** config.json: where the API is ("" when it is this origin) and Stripe.js's key and URL. */
+export interface ClientConfig {
+  apiUrl: string;
+  stripePublishableKey?: string;
+  stripeJsUrl?: string;
+}
+
+let config: ClientConfig | null = null;
 let tokens: Tokens | null = null;
 let refreshing: Promise<boolean> | null = null;
 const listeners = new Set<(signedIn: boolean) => void>();
@@ -69,16 +102,18 @@ function setTokens(pair: TokenPair | null, now = Date.now()): void {
 
 export const signedIn = (): boolean => tokens !== null;
 
-/** Where the API is (config.json beside the app: "" when it is this origin). */
+/** config.json beside the app. */
 export async function loadConfig(fetcher: typeof fetch = fetch): Promise<void> {
-  if (apiUrl !== null) return;
+  if (config !== null) return;
   const answer = await fetcher(`${import.meta.env.BASE_URL}config.json`);
-  apiUrl = answer.ok ? String(((await answer.json()) as { apiUrl?: string }).apiUrl ?? "") : "";
+  config = { apiUrl: "", ...(answer.ok ? ((await answer.json()) as Partial<ClientConfig>) : {}) };
 }
 
-export function configure(url: string): void {
-  apiUrl = url;
+export function configure(settings: ClientConfig): void {
+  config = settings;
 }
+
+export const clientConfig = (): ClientConfig => config ?? { apiUrl: "" };
 
 async function toError(answer: Response): Promise<ApiError> {
   try {
@@ -95,7 +130,7 @@ async function send(method: string, path: string, body: unknown, auth: boolean):
   const headers: Record<string, string> = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (auth && tokens) headers.Authorization = `Bearer ${tokens.access}`;
-  return fetch(`${apiUrl ?? ""}${path}`, {
+  return fetch(`${clientConfig().apiUrl}${path}`, {
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -140,7 +175,7 @@ export async function signOut(): Promise<void> {
 
 /** For tests: forget everything. */
 export function reset(): void {
-  apiUrl = null;
+  config = null;
   tokens = null;
   refreshing = null;
   listeners.clear();

@@ -1705,6 +1705,23 @@ export interface components {
             /** Text */
             text: string;
         };
+        /**
+         * CheckoutView
+         * @description What a client needs to pay a held seat: Stripe.js confirms the intent with its client secret.
+         */
+        CheckoutView: {
+            /** Client Secret */
+            client_secret: string | null;
+            /** Payment Id */
+            payment_id: string;
+            /** Payment Intent Id */
+            payment_intent_id: string | null;
+            /**
+             * Provider
+             * @description stripe
+             */
+            provider: string;
+        };
         /** DeviceRegistration */
         DeviceRegistration: {
             /**
@@ -1982,6 +1999,50 @@ export interface components {
              * @enum {string}
              */
             type: "strength" | "run" | "ride" | "swim" | "walk" | "row" | "hiit" | "yoga" | "other";
+        };
+        /** NewBookingView */
+        NewBookingView: {
+            /** Booking Id */
+            booking_id: string;
+            /**
+             * Covered By
+             * @description The entitlement that paid for it: {entitlement_id, kind}
+             */
+            covered_by?: {
+                [key: string]: string;
+            } | null;
+            /** Created At */
+            created_at: string;
+            /** Currency */
+            currency: string;
+            /** Hold Expires At */
+            hold_expires_at: string | null;
+            /**
+             * Join Url
+             * @description A live session's link, once confirmed.
+             */
+            join_url?: string | null;
+            /** @description A held seat's payment, for Stripe.js (pending_payment only). */
+            payment?: components["schemas"]["CheckoutView"] | null;
+            /**
+             * Position
+             * @description Place in the waitlist, while waitlisted.
+             */
+            position?: number | null;
+            /** Price Cents */
+            price_cents: number;
+            refund: components["schemas"]["RefundView"] | null;
+            /** Session Id */
+            session_id: string;
+            /**
+             * Status
+             * @description confirmed | pending_payment | waitlisted | cancelled | expired
+             */
+            status: string;
+            /** Updated At */
+            updated_at?: string | null;
+            /** User Id */
+            user_id: string;
         };
         /**
          * NewEquipment
@@ -12060,7 +12121,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BookingView"];
+                    "application/json": components["schemas"]["NewBookingView"];
                 };
             };
             /** @description Malformed JSON, a body that is not JSON, or invalid fields (`details` lists each). */

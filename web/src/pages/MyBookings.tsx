@@ -70,7 +70,9 @@ export function MyBookings({ timeZone }: { timeZone: string | null }) {
                 <span className="status">{LABEL[booking.status] ?? booking.status}</span>
                 {booking.status === "waitlisted" && booking.position ? ` · number ${booking.position}` : ""}
                 {" · "}
-                {money(booking.price_cents, booking.currency)}
+                {booking.covered_by
+                  ? `covered by your ${booking.covered_by.kind === "membership" ? "membership" : "class pack"}`
+                  : money(booking.price_cents, booking.currency)}
               </p>
               {booking.join_url && (
                 <p>

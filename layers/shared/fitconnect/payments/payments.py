@@ -124,6 +124,15 @@ def export_part(user_id: str) -> dict[str, Any]:
     return {"payments": [view(payment) for payment in Payment.gsi1.query(f"MEMBER#{user_id}")]}
 
 
+class CheckoutView(View):
+    """What a client needs to pay a held seat: Stripe.js confirms the intent with its client secret."""
+
+    provider: str = Field(description="stripe")
+    payment_id: str
+    payment_intent_id: str | None
+    client_secret: str | None
+
+
 def checkout(payment: Payment) -> dict[str, Any]:
     """What a client needs to pay (API.md: the booking's `payment`)."""
     return {

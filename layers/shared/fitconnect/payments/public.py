@@ -10,6 +10,7 @@ from fitconnect.platform.faces import lazy_face
 
 _PAYMENTS, _GATEWAY = "fitconnect.payments.payments", "fitconnect.payments.stripe_gateway"
 _EXPORTS = {
+    "CheckoutView": _PAYMENTS,
     "checkout": _PAYMENTS,
     "customer_id_of": _PAYMENTS,
     "export_part": _PAYMENTS,

@@ -1,0 +1,284 @@
+import { useEffect, useState } from "react";
+import {
+  api,
+  ApiError,
+  appendPage,
+  type Activity,
+  type Insights,
+  type LoggedActivity,
+  type NewActivity,
+  type Page,
+  type Plan,
+  type PlanRequest,
+} from "../api/client";
+import { AcwrBand, BarChart } from "../components/charts";
+import { Field, FormError } from "../components/Field";
+import { useSubmit } from "../components/useSubmit";
+import { date, dateTime } from "../format";
+
+const TYPES: NewActivity["type"][] = ["run", "ride", "swim", "walk", "row", "strength", "hiit", "yoga", "other"];
+const GOALS: PlanRequest["goal"][] = ["general_fitness", "strength", "hypertrophy", "endurance"];
+const LEVELS: PlanRequest["experience"][] = ["beginner", "intermediate", "advanced"];
+const words = (code: string) => code.replace(/_/g, " ");
+
+function localNow(): string {
+  const now = new Date();
+  return new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+}
+
+/** Log a workout by hand; the platform answers with its load and any personal record. */
+function LogWorkout({ onLogged }: { onLogged: () => void }) {
+  const [type, setType] = useState<NewActivity["type"]>("run");
+  const [startedAt, setStartedAt] = useState(localNow());
+  const [minutes, setMinutes] = useState("30");
+  const [km, setKm] = useState("");
+  const [rpe, setRpe] = useState("6");
+  const [notes, setNotes] = useState("");
+  const [logged, setLogged] = useState<string>();
+  const { error, busy, submit } = useSubmit(async () => {
+    setLogged(undefined);
+    const body: NewActivity = {
+      type,
+      started_at: new Date(startedAt).toISOString(),
+      duration_s: Math.round(Number(minutes) * 60),
+      ...(km.trim() ? { distance_m: Math.round(Number(km) * 1000) } : {}),
+      ...(rpe.trim() ? { rpe: Number(rpe) } : {}),
+      ...(notes.trim() ? { notes: notes.trim() } : {}),
+    };
+    const activity = await api<LoggedActivity>("POST", "/me/activities", body);
+    const records = activity.personal_records.map((record) => `${words(record.metric)} ${record.value}`);
+    setLogged(`Logged: load ${Math.round(activity.load)}.${records.length ? ` New record: ${records.join(", ")}.` : ""}`);
+    onLogged();
+  });
+
+  return (
+    <form className="card" onSubmit={submit} noValidate aria-label="Log a workout">
+      <h2>Log a workout</h2>
+      <label className="field">
+        Kind
+        <select value={type} onChange={(event) => setType(event.target.value as NewActivity["type"])}>
+          {TYPES.map((each) => (
+            <option key={each} value={each}>
+              {words(each)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <Field label="Started" name="started_at" type="datetime-local" value={startedAt} onChange={setStartedAt} error={error?.forField("started_at")} />
+      <Field label="Minutes" name="duration" inputMode="numeric" value={minutes} onChange={setMinutes} error={error?.forField("duration_s")} />
+      <Field label="Distance (km, optional)" name="distance" inputMode="text" value={km} onChange={setKm} error={error?.forField("distance_m")} />
+      <Field label="Effort, 1 (easy) to 10 (maximal)" name="rpe" inputMode="numeric" value={rpe} onChange={setRpe} error={error?.forField("rpe")} />
+      <Field label="Notes (optional)" name="notes" value={notes} onChange={setNotes} error={error?.forField("notes")} />
+      <FormError error={error} fields={["started_at", "duration_s", "distance_m", "rpe", "notes"]} />
+      <button type="submit" disabled={busy}>
+        {busy ? "Logging…" : "Log workout"}
+      </button>
+      {logged && <p role="status">{logged}</p>}
+    </form>
+  );
+}
+
+/** Weekly load, the ACWR band, records and recommendations, each with the figures it rests on. */
+function InsightsPanel({ insights }: { insights: Insights | null }) {
+  if (!insights) return <p aria-busy="true">Loading your analysis…</p>;
+  const bars = insights.weeks.map((week) => ({ label: date(week.week_start).split(" ").slice(0, 2).join(" "), value: week.load }));
+  return (
+    <section className="card" aria-labelledby="insights-title">
+      <h2 id="insights-title">Your training</h2>
+      <BarChart title="Training load per week" bars={bars} unit="load" />
+      <AcwrBand acwr={insights.training_load.acwr} status={insights.training_load.status} />
+      <p>
+        Last 7 days: load {Math.round(insights.training_load.acute_7d)} · 28-day weekly average {Math.round(insights.training_load.chronic_28d)} · streak {insights.streak_days} day
+        {insights.streak_days === 1 ? "" : "s"}
+      </p>
+      {insights.recommendations.length > 0 && (
+        <>
+          <h3>What to do next</h3>
+          <ul data-testid="recommendations">
+            {insights.recommendations.map((tip) => (
+              <li key={tip.code}>
+                <strong>{tip.message}</strong> <span className="muted">{tip.reason}</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {insights.personal_records.length > 0 && (
+        <>
+          <h3>Personal records</h3>
+          <ul>
+            {insights.personal_records.map((record) => (
+              <li key={`${String(record.metric)}${String(record.exercise_id ?? record.type ?? "")}`}>
+                {words(String(record.metric))}
+                {record.type ? ` (${String(record.type)})` : ""}: {String(record.value)} · {date(String(record.achieved_at))}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
+
+/** The member's plan with its next workout (targets that follow what they logged), or a form to make one. */
+function PlanPanel() {
+  const [plan, setPlan] = useState<Plan | null | undefined>(undefined);
+  const [goal, setGoal] = useState<PlanRequest["goal"]>("general_fitness");
+  const [days, setDays] = useState("3");
+  const [minutes, setMinutes] = useState("45");
+  const [experience, setExperience] = useState<PlanRequest["experience"]>("beginner");
+
+  const load = () =>
+    api<Plan>("GET", "/me/plan").then(setPlan, (caught: ApiError) => setPlan(caught.status === 404 ? null : undefined));
+  useEffect(() => {
+    void load();
+  }, []);
+
+  const { error, busy, submit } = useSubmit(async () => {
+    await api<Plan>("POST", "/me/plan", { goal, days_per_week: Number(days), minutes_per_session: Number(minutes), experience });
+    await load();
+  });
+
+  const next = plan?.next_workout;
+  return (
+    <section className="card" aria-labelledby="plan-title">
+      <h2 id="plan-title">Your plan</h2>
+      {plan === undefined && <p aria-busy="true">Loading your plan…</p>}
+      {next && (
+        <div data-testid="next-workout">
+          <h3>
+            Next: week {next.week}, day {next.day} — {words(next.focus)}
+          </h3>
+          <p className="muted">{next.reason}</p>
+          <ul>
+            {next.exercises.map((exercise) => (
+              <li key={exercise.exercise_id}>
+                {exercise.name}: {exercise.sets} × {exercise.reps === exercise.reps_max ? exercise.reps : `${exercise.reps}–${exercise.reps_max}`}
+                {exercise.target_weight_kg ? ` at ${exercise.target_weight_kg} kg` : ""}, rest {exercise.rest_s} s
+                {exercise.reason && <span className="muted"> — {exercise.reason}</span>}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {plan && (
+        <details>
+          <summary>The whole plan ({plan.weeks.length} weeks) and why</summary>
+          <ul>
+            {plan.rationale.map((line) => (
+              <li key={line}>{line}</li>
+            ))}
+          </ul>
+          {plan.weeks.map((week) => (
+            <div key={week.week} className="plan-week">
+              <h4>Week {week.week}</h4>
+              <ul>
+                {week.workouts.map((workout) => (
+                  <li key={workout.day}>
+                    Day {workout.day}: {words(workout.focus)} — {workout.exercises.map((e) => e.name).join(", ")}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ))}
+        </details>
+      )}
+      {plan !== undefined && (
+        <form onSubmit={submit} noValidate aria-label="Make a plan">
+          <h3>{plan ? "Make a new plan" : "Make a plan"}</h3>
+          <label className="field">
+            Goal
+            <select value={goal} onChange={(event) => setGoal(event.target.value as PlanRequest["goal"])}>
+              {GOALS.map((each) => (
+                <option key={each} value={each}>
+                  {words(each)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <Field label="Days a week (2–6)" name="days_per_week" inputMode="numeric" value={days} onChange={setDays} error={error?.forField("days_per_week")} />
+          <Field label="Minutes a session (20–120)" name="minutes_per_session" inputMode="numeric" value={minutes} onChange={setMinutes} error={error?.forField("minutes_per_session")} />
+          <label className="field">
+            Experience
+            <select value={experience} onChange={(event) => setExperience(event.target.value as PlanRequest["experience"])}>
+              {LEVELS.map((each) => (
+                <option key={each} value={each}>
+                  {each}
+                </option>
+              ))}
+            </select>
+          </label>
+          <FormError error={error} fields={["days_per_week", "minutes_per_session"]} />
+          <button type="submit" disabled={busy}>
+            {busy ? "Planning…" : "Make my plan"}
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}
+
+/** The member's training: log, analysis as charts, the plan, and every workout (paged). */
+export function Training({ timeZone }: { timeZone: string | null }) {
+  const [insights, setInsights] = useState<Insights | null>(null);
+  const [page, setPage] = useState<Page<Activity> | null>(null);
+  const [error, setError] = useState<string>();
+
+  async function loadActivities(cursor?: string) {
+    try {
+      const query = new URLSearchParams({ limit: "10", ...(cursor ? { cursor } : {}) });
+      const next = await api<Page<Activity>>("GET", `/me/activities?${query}`);
+      setPage((previous) => appendPage(previous, next, cursor));
+    } catch (caught) {
+      setError((caught as ApiError).message);
+    }
+  }
+  const refresh = () => {
+    api<Insights>("GET", "/me/insights?weeks=8").then(setInsights, (caught: ApiError) => setError(caught.message));
+    void loadActivities();
+  };
+  useEffect(refresh, []);
+
+  async function remove(activity: Activity) {
+    try {
+      await api("DELETE", `/me/activities/${activity.activity_id}`);
+      refresh();
+    } catch (caught) {
+      setError((caught as ApiError).message);
+    }
+  }
+
+  return (
+    <section>
+      <h1>Training</h1>
+      <FormError message={error} />
+      <div className="columns">
+        <LogWorkout onLogged={refresh} />
+        <InsightsPanel insights={insights} />
+      </div>
+      <PlanPanel />
+      <section className="card" aria-labelledby="log-title">
+        <h2 id="log-title">Workouts</h2>
+        {page === null && !error && <p aria-busy="true">Loading your workouts…</p>}
+        {page?.items.length === 0 && <p>No workouts yet: log one above, connect Strava or import a watch file.</p>}
+        <ul>
+          {page?.items.map((activity) => (
+            <li key={activity.activity_id} data-testid="activity">
+              {dateTime(activity.started_at, timeZone)} · {words(activity.type)} · {Math.round(activity.duration_s / 60)} min
+              {activity.distance_m ? ` · ${(activity.distance_m / 1000).toFixed(1)} km` : ""} · load {Math.round(activity.load)}
+              {activity.source !== "manual" && <span className="muted"> · from {activity.source}</span>}{" "}
+              <button type="button" onClick={() => remove(activity)} aria-label={`Delete the ${words(activity.type)} of ${dateTime(activity.started_at, timeZone)}`}>
+                Delete
+              </button>
+            </li>
+          ))}
+        </ul>
+        {page?.next_cursor && (
+          <button type="button" onClick={() => loadActivities(page.next_cursor!)}>
+            More workouts
+          </button>
+        )}
+      </section>
+    </section>
+  );
+}

@@ -1,0 +1,103 @@
+import { useEffect, useState } from "react";
+import { api, ApiError, appendPage, type Page } from "../../api/client";
+import { FormError } from "../../components/Field";
+import { date } from "../../format";
+
+/** An account as GET /admin/users lists it. */
+interface Account {
+  user_id: string;
+  email: string;
+  role: "member" | "trainer" | "admin";
+  status: string;
+  disabled: boolean;
+  mfa_enabled: boolean;
+  created_at: string;
+}
+
+const ROLES: Account["role"][] = ["member", "trainer", "admin"];
+
+/** Every account (by role, paged): change a role, disable or enable an account. */
+export function Users() {
+  const [role, setRole] = useState("");
+  const [page, setPage] = useState<Page<Account> | null>(null);
+  const [error, setError] = useState<string>();
+  const [said, setSaid] = useState<Record<string, string>>({});
+
+  async function load(cursor?: string) {
+    const query = new URLSearchParams({ limit: "20", ...(role ? { role } : {}), ...(cursor ? { cursor } : {}) });
+    try {
+      const next = await api<Page<Account>>("GET", `/admin/users?${query}`);
+      setPage((previous) => appendPage(previous, next, cursor));
+      setError(undefined);
+    } catch (caught) {
+      setError((caught as ApiError).message);
+    }
+  }
+
+  useEffect(() => {
+    setPage(null);
+    void load();
+  }, [role]);
+
+  async function change(account: Account, update: { role?: Account["role"]; disabled?: boolean }) {
+    try {
+      const changed = await api<Account>("PATCH", `/admin/users/${account.user_id}`, update);
+      setPage((current) => current && { ...current, items: current.items.map((a) => (a.user_id === account.user_id ? { ...a, ...changed } : a)) });
+      setSaid((all) => ({ ...all, [account.user_id]: "Saved." }));
+    } catch (caught) {
+      setSaid((all) => ({ ...all, [account.user_id]: (caught as ApiError).message }));
+    }
+  }
+
+  return (
+    <section>
+      <h2>Users</h2>
+      <label>
+        Show{" "}
+        <select aria-label="Show users with the role" value={role} onChange={(event) => setRole(event.target.value)}>
+          <option value="">All</option>
+          {ROLES.map((each) => (
+            <option key={each}>{each}</option>
+          ))}
+        </select>
+      </label>
+      <FormError message={error} />
+      {page === null && !error && <p aria-busy="true">Loading users…</p>}
+      {page?.items.length === 0 && <p>No users{role ? ` with the role ${role}` : ""}.</p>}
+      <ul className="cards">
+        {page?.items.map((account) => (
+          <li key={account.user_id} className="card" data-testid="account">
+            <h3>{account.email}</h3>
+            <p className="muted">
+              Since {date(account.created_at)} · {account.disabled ? "disabled" : "active"}
+              {account.mfa_enabled ? " · MFA on" : ""}
+            </p>
+            <div className="actions">
+              <label>
+                Role{" "}
+                <select
+                  aria-label={`Role of ${account.email}`}
+                  value={account.role}
+                  onChange={(event) => change(account, { role: event.target.value as Account["role"] })}
+                >
+                  {ROLES.map((each) => (
+                    <option key={each}>{each}</option>
+                  ))}
+                </select>
+              </label>
+              <button type="button" className={account.disabled ? undefined : "danger"} onClick={() => change(account, { disabled: !account.disabled })}>
+                {account.disabled ? "Enable" : "Disable"}
+              </button>
+            </div>
+            {said[account.user_id] && <p role="status">{said[account.user_id]}</p>}
+          </li>
+        ))}
+      </ul>
+      {page?.next_cursor && (
+        <button type="button" onClick={() => load(page.next_cursor!)}>
+          More users
+        </button>
+      )}
+    </section>
+  );
+}
