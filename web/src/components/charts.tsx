@@ -12,6 +12,7 @@ export function BarChart({ title, bars, unit }: { title: string; bars: Bar[]; un
   const height = 140;
   const top = Math.max(1, ...bars.map((bar) => bar.value));
   const slot = width / Math.max(1, bars.length);
+  const labelEvery = Math.ceil(bars.length / 8); // at most eight labels fit under 320 px
   const summary = bars.map((bar) => `${bar.label}: ${Math.round(bar.value)} ${unit}`).join(", ");
   return (
     <figure className="chart">
@@ -24,9 +25,11 @@ export function BarChart({ title, bars, unit }: { title: string; bars: Bar[]; un
               <rect x={index * slot + 4} y={height - barHeight} width={slot - 8} height={barHeight} className="bar">
                 <title>{`${bar.label}: ${Math.round(bar.value)} ${unit}`}</title>
               </rect>
-              <text x={index * slot + slot / 2} y={height + 14} textAnchor="middle" className="axis">
-                {bar.label}
-              </text>
+              {index % labelEvery === 0 && (
+                <text x={index * slot + slot / 2} y={height + 14} textAnchor="middle" className="axis">
+                  {bar.label}
+                </text>
+              )}
             </g>
           );
         })}

@@ -21,6 +21,13 @@ type Line = Record<string, string | number | null>;
 const DAY_MS = 86_400_000;
 const isoDay = (at: Date) => at.toISOString().slice(0, 10);
 
+/** The Mondays (UTC) of the last `count` weeks, oldest first, this week's last. */
+function mondays(count: number): string[] {
+  const today = new Date();
+  const monday = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()) - ((today.getUTCDay() + 6) % 7) * DAY_MS;
+  return Array.from({ length: count }, (_, i) => isoDay(new Date(monday - (count - 1 - i) * 7 * DAY_MS)));
+}
+
 /** The last weeks' figures: a summary, then revenue and attendance per week as charts. */
 export function Reports() {
   const [weeks, setWeeks] = useState(8);
@@ -50,8 +57,11 @@ export function Reports() {
   }, [weeks]);
 
   const currency = summary?.currency ?? "eur";
-  const byWeek = (lines: Line[], value: (line: Line) => number) =>
-    [...lines].sort((a, b) => String(a.week).localeCompare(String(b.week))).map((line) => ({ label: String(line.week).slice(5), value: value(line) }));
+  // Every week of the period gets a bar, the quiet ones too (the API lists weeks with figures).
+  const byWeek = (lines: Line[], value: (line: Line) => number) => {
+    const found = new Map(lines.map((line) => [String(line.week), value(line)]));
+    return mondays(weeks).map((monday) => ({ label: monday.slice(5), value: found.get(monday) ?? 0 }));
+  };
 
   return (
     <section>
