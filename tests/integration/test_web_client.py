@@ -5,6 +5,7 @@ with the template's security headers. Screenshots of the key screens go to web/s
 import json
 import os
 import re
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -435,3 +436,56 @@ def test_an_admin_watches_equipment_live_reads_reports_and_disables_an_account(
     account.get_by_role("status").wait_for()
     assert account.get_by_role("status").inner_text() == "Saved."
     assert api.login(member["email"], member["password"]).status in (401, 403)
+
+
+def test_a_member_sets_quiet_hours_and_leads_adds_a_phone_and_turns_on_two_step_sign_in(
+    page, platform, api, clock
+):
+    import pyotp  # the identity tests' TOTP, as an authenticator app computes it
+
+    member = api.member()
+    _sign_in(page, platform, member, path="/app/profile")
+    page.get_by_label("Mobile number for text reminders (+ and country code)").fill("0151 not a number")
+    page.get_by_role("button", name="Save", exact=True).click()
+    phone = page.get_by_label("Mobile number for text reminders (+ and country code)")
+    phone.and_(page.locator("[aria-invalid=true]")).wait_for()  # the API's word, at the field
+    phone.fill("+4915112345678")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_text("Saved.").wait_for()
+
+    page.get_by_label("Keep quiet hours").check()
+    page.get_by_label("From").fill("21:30")
+    page.get_by_label("Until").fill("06:45")
+    page.get_by_label("15 minutes before").check()
+    page.get_by_label("A day before").uncheck()
+    page.get_by_role("button", name="Save reminders").click()
+    page.get_by_text("Reminders saved.").wait_for()
+    preferences = api.get("/me/notification-preferences", token=member["access_token"]).body
+    assert preferences["quiet_hours"] == {"start": "21:30", "end": "06:45"}
+    assert 15 in preferences["reminder_leads_min"]
+    assert 1440 not in preferences["reminder_leads_min"]
+    assert api.get("/me", token=member["access_token"]).body["phone"] == "+4915112345678"
+
+    page.get_by_role("button", name="Set up two-step sign-in").click()
+    page.get_by_role("img", name="QR code of your two-step sign-in key").wait_for()
+    secret = page.get_by_test_id("totp-secret").inner_text()
+    totp = pyotp.TOTP(secret)
+    page.get_by_label("Code from the app").fill("000000" if totp.now() != "000000" else "111111")
+    page.get_by_role("button", name="Turn on").click()
+    page.get_by_role("alert").wait_for()  # a wrong code turns nothing on
+    assert api.get("/me", token=member["access_token"]).body["mfa_enabled"] is False
+    used = totp.now()
+    page.get_by_label("Code from the app").fill(used)
+    page.get_by_role("button", name="Turn on").click()
+    page.get_by_text("On: signing in asks for a code").wait_for()
+    _shot(page, "profile-two-step")
+
+    page.get_by_role("button", name="Sign out").click()
+    _sign_in(page, platform, member)
+    page.get_by_label("Code from your authenticator app").fill(used)  # spent: refused
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("alert").wait_for()
+    clock(60)  # the app's next code
+    page.get_by_label("Code from your authenticator app").fill(totp.at(time.time() + 60))
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Classes").wait_for()

@@ -6,6 +6,12 @@ import { navigate } from "../router";
 
 type Preferences = Schemas["NotificationPreferences"];
 const ZONES: string[] = Intl.supportedValuesOf("timeZone");
+const LEADS: [number, string][] = [
+  [1440, "A day before"],
+  [120, "Two hours before"],
+  [60, "An hour before"],
+  [15, "15 minutes before"],
+];
 
 /** The member's profile, reminders, calendar link, data export and account deletion. */
 export function Profile({ me, onSaved }: { me: Me; onSaved: () => void }) {
@@ -14,6 +20,7 @@ export function Profile({ me, onSaved }: { me: Me; onSaved: () => void }) {
       <h1>Profile</h1>
       <Details me={me} onSaved={onSaved} />
       <Reminders />
+      <TwoStep me={me} onSaved={onSaved} />
       <div className="card">
         <h2>Calendar</h2>
         {me.calendar_url ? (
@@ -32,10 +39,11 @@ export function Profile({ me, onSaved }: { me: Me; onSaved: () => void }) {
 function Details({ me, onSaved }: { me: Me; onSaved: () => void }) {
   const [name, setName] = useState(me.name);
   const [zone, setZone] = useState(me.timezone ?? "");
+  const [phone, setPhone] = useState(me.phone ?? "");
   const [saved, setSaved] = useState(false);
   const { error, submit } = useSubmit(async () => {
     setSaved(false);
-    await api("PATCH", "/me", { name, ...(zone ? { timezone: zone } : {}) });
+    await api("PATCH", "/me", { name, ...(zone ? { timezone: zone } : {}), ...(phone.trim() ? { phone: phone.trim() } : {}) });
     setSaved(true);
     onSaved();
   });
@@ -55,7 +63,16 @@ function Details({ me, onSaved }: { me: Me; onSaved: () => void }) {
           ))}
         </select>
       </div>
-      <FormError error={error} fields={["name", "timezone"]} />
+      <Field
+        label="Mobile number for text reminders (+ and country code)"
+        name="phone"
+        type="tel"
+        autoComplete="tel"
+        value={phone}
+        onChange={setPhone}
+        error={error?.forField("phone")}
+      />
+      <FormError error={error} fields={["name", "timezone", "phone"]} />
       <button type="submit">Save</button>
       {saved && <p role="status">Saved.</p>}
     </form>
@@ -95,7 +112,57 @@ function Reminders() {
       {toggle("sms", "Text message")}
       {toggle("push", "Push notifications")}
       {toggle("weekly_summary", "Weekly training summary")}
-      <FormError error={error} fields={[]} />
+      <fieldset>
+        <legend>Remind me before a class</legend>
+        {LEADS.map(([minutes, label]) => (
+          <label className="check" key={minutes}>
+            <input
+              type="checkbox"
+              checked={(preferences.reminder_leads_min ?? []).includes(minutes)}
+              onChange={(event) => {
+                const others = (preferences.reminder_leads_min ?? []).filter((lead) => lead !== minutes);
+                const leads = event.target.checked ? [...others, minutes] : others;
+                setPreferences({ ...preferences, reminder_leads_min: leads.sort((a, b) => b - a) });
+              }}
+            />{" "}
+            {label}
+          </label>
+        ))}
+      </fieldset>
+      <fieldset>
+        <legend>Quiet hours (nothing is sent then; reminders wait until they end)</legend>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={Boolean(preferences.quiet_hours)}
+            onChange={(event) =>
+              setPreferences({ ...preferences, quiet_hours: event.target.checked ? { start: "22:00", end: "07:00" } : null })
+            }
+          />{" "}
+          Keep quiet hours
+        </label>
+        {preferences.quiet_hours && (
+          <div className="actions">
+            <Field
+              label="From"
+              name="quiet_start"
+              type="time"
+              value={preferences.quiet_hours.start}
+              onChange={(start) => setPreferences({ ...preferences, quiet_hours: { ...preferences.quiet_hours!, start } })}
+              error={error?.forField("quiet_hours.start") ?? error?.forField("start")}
+            />
+            <Field
+              label="Until"
+              name="quiet_end"
+              type="time"
+              value={preferences.quiet_hours.end}
+              onChange={(end) => setPreferences({ ...preferences, quiet_hours: { ...preferences.quiet_hours!, end } })}
+              error={error?.forField("quiet_hours.end") ?? error?.forField("end")}
+            />
+          </div>
+        )}
+      </fieldset>
+      <FormError error={error} fields={["start", "end"]} />
       <button type="submit">Save reminders</button>
       {saved && <p role="status">Reminders saved.</p>}
     </form>
@@ -153,6 +220,61 @@ function YourData() {
           Delete my account
         </button>
       </p>
+    </div>
+  );
+}
+
+/** Two-step sign-in (TOTP): a QR code for the authenticator app, then its first code turns it on. */
+function TwoStep({ me, onSaved }: { me: Me; onSaved: () => void }) {
+  const [setup, setSetup] = useState<{ secret: string; otpauth_uri: string; qr: string } | null>(null);
+  const [code, setCode] = useState("");
+  const [problem, setProblem] = useState<string>();
+  const { error, busy, submit } = useSubmit(async () => {
+    await api("POST", "/auth/mfa/verify", { code: code.trim() });
+    setSetup(null);
+    onSaved();
+  });
+
+  async function start() {
+    setProblem(undefined);
+    try {
+      const made = await api<{ secret: string; otpauth_uri: string }>("POST", "/auth/mfa/setup");
+      // Drawn here, into a data: image: the secret never leaves the page for a QR service. The
+      // encoder is its own chunk, loaded by the few who set this up.
+      const { toDataURL } = await import("qrcode");
+      setSetup({ ...made, qr: await toDataURL(made.otpauth_uri, { margin: 1, width: 200 }) });
+    } catch (caught) {
+      setProblem((caught as ApiError).message);
+    }
+  }
+
+  return (
+    <div className="card">
+      <h2>Two-step sign-in</h2>
+      {me.mfa_enabled ? (
+        <p role="status">On: signing in asks for a code from your authenticator app.</p>
+      ) : setup ? (
+        <form onSubmit={submit} noValidate aria-label="Turn on two-step sign-in">
+          <p>Scan this with your authenticator app, or type the key into it, then enter the code it shows.</p>
+          <img src={setup.qr} alt="QR code of your two-step sign-in key" width={200} height={200} />
+          <p>
+            Key: <code data-testid="totp-secret">{setup.secret}</code>
+          </p>
+          <Field label="Code from the app" name="code" inputMode="numeric" autoComplete="one-time-code" value={code} onChange={setCode} error={error?.forField("code")} />
+          <FormError error={error} fields={["code"]} />
+          <button type="submit" disabled={busy}>
+            Turn on
+          </button>
+        </form>
+      ) : (
+        <>
+          <p>Off: a password alone signs you in.</p>
+          <button type="button" onClick={start}>
+            Set up two-step sign-in
+          </button>
+          <FormError message={problem} />
+        </>
+      )}
     </div>
   );
 }
