@@ -94,7 +94,7 @@ openapi: $(STAMP) $(WEB_STAMP)
 	$(BIN)/python -m fitconnect_local.openapi
 	cd web && npm run --silent types
 
-# The suite's fuzzing (6 examples per operation and role) with a bigger budget; FUZZ_SEED to vary it.
+# The suite's fuzzing (4 examples per operation and role) with a bigger budget; FUZZ_SEED to vary it.
 FUZZ_EXAMPLES ?= 60
 fuzz: $(STAMP)
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q tests/integration/test_fuzzing.py

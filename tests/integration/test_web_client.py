@@ -489,3 +489,27 @@ def test_a_member_sets_quiet_hours_and_leads_adds_a_phone_and_turns_on_two_step_
     page.get_by_label("Code from your authenticator app").fill(totp.at(time.time() + 60))
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Classes").wait_for()
+
+
+def test_a_person_signs_in_with_an_sso_provider_and_a_forged_return_signs_in_no_one(
+    page, platform, oidc_issuer
+):
+    subject = f"web-sso-{uuid.uuid4().hex[:8]}"
+    oidc_issuer.browser_person = (subject, f"{subject}@example.com")
+    try:
+        page.goto(f"{platform.api_url}/app/signin")
+        page.get_by_role("button", name="Sign in with Test IdP").click()  # to the provider and back
+        page.get_by_role("heading", name="Classes").wait_for()
+        page.get_by_role("link", name="SSO Person").wait_for()  # the account made from the ID token
+        assert "id_token" not in page.url  # the token left the address bar
+        stored = page.evaluate("() => JSON.stringify([{...localStorage}, {...sessionStorage}])")
+        assert "eyJ" not in stored
+
+        # A return nobody started here (a link sent to the victim with someone else's token).
+        forged = oidc_issuer.id_token(f"{subject}-other", f"{subject}-other@example.com", nonce="x")
+        page.get_by_role("button", name="Sign out").click()
+        page.goto(f"{platform.api_url}/app/sso/testidp#id_token={forged}&state=guessed")
+        assert "not started here" in page.get_by_role("alert").inner_text()
+        page.get_by_role("link", name="Back to sign in").wait_for()
+    finally:
+        oidc_issuer.browser_person = None

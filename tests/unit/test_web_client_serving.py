@@ -57,6 +57,7 @@ def test_the_template_declares_the_client_with_cloudfronts_headers(template):
         "apiUrl": "",
         "stripePublishableKey": "pk_test_FitConnectLocal",
         "stripeJsUrl": "https://js.stripe.com/v3/",
+        "ssoProviders": {},
     }
 
 

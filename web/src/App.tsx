@@ -8,6 +8,7 @@ import { Training } from "./pages/Training";
 import { Profile } from "./pages/Profile";
 import { SignIn } from "./pages/SignIn";
 import { SignUp } from "./pages/SignUp";
+import { SsoReturn } from "./pages/SsoReturn";
 import { Teach } from "./pages/Teach";
 import { Link, navigate, usePath } from "./router";
 
@@ -29,7 +30,8 @@ export function App() {
   const teaches = me?.role === "trainer" || me?.role === "admin";
 
   let screen;
-  if (path === "/signin" || needsSignIn) screen = <SignIn onDone={() => navigate(needsSignIn ? path : "/")} />;
+  if (path.startsWith("/sso/")) screen = <SsoReturn provider={decodeURIComponent(path.slice(5))} onDone={() => navigate("/")} />;
+  else if (path === "/signin" || needsSignIn) screen = <SignIn onDone={() => navigate(needsSignIn ? path : "/")} />;
   else if (path === "/signup") screen = <SignUp onDone={() => navigate("/")} />;
   else if (path === "/bookings") screen = <MyBookings timeZone={timeZone} />;
   else if (path === "/passes") screen = <Passes />;

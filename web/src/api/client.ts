@@ -79,6 +79,14 @@ export interface ClientConfig {
   apiUrl: string;
   stripePublishableKey?: string;
   stripeJsUrl?: string;
+  /** The template's SsoProviders: those with an authorization endpoint get a button. */
+  ssoProviders?: Record<string, SsoProvider>;
+}
+
+export interface SsoProvider {
+  audience: string;
+  authorization_endpoint?: string;
+  label?: string;
 }
 
 let config: ClientConfig | null = null;
@@ -161,6 +169,11 @@ export async function api<T>(method: string, path: string, body?: unknown, auth 
 export async function signIn(email: string, password: string, totpCode?: string): Promise<void> {
   const body = totpCode ? { email, password, totp_code: totpCode } : { email, password };
   setTokens(await api<TokenPair>("POST", "/auth/login", body, false));
+}
+
+/** An OIDC provider's ID token, exchanged for our token pair (the account is made on first use). */
+export async function signInWithSso(provider: string, idToken: string): Promise<void> {
+  setTokens(await api<TokenPair>("POST", `/auth/sso/${encodeURIComponent(provider)}`, { id_token: idToken }, false));
 }
 
 export async function signUp(name: string, email: string, password: string): Promise<void> {

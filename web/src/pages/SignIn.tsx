@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { type ApiError, signIn } from "../api/client";
+import { ssoButtons, startSso } from "../api/sso";
 import { Field, FormError } from "../components/Field";
 import { useSubmit } from "../components/useSubmit";
 import { Link } from "../router";
@@ -29,6 +30,13 @@ export function SignIn({ onDone }: { onDone: () => void }) {
       )}
       <FormError error={error} fields={["email", "password", "totp_code"]} />
       <button type="submit" disabled={busy}>{busy ? "Signing in…" : "Sign in"}</button>
+      {ssoButtons().map(([name, provider]) => (
+        <p key={name}>
+          <button type="button" onClick={() => startSso(name, provider)}>
+            Sign in with {provider.label ?? name}
+          </button>
+        </p>
+      ))}
       <p>
         New here? <Link to="/signup">Create an account</Link>
       </p>
