@@ -210,9 +210,9 @@ export function Classes({ timeZone, signedIn }: { timeZone: string | null; signe
                     type="button"
                     onClick={() => book(session)}
                     disabled={session.status !== "scheduled" || booked[session.session_id]}
-                    aria-label={`Book ${session.title}`}
+                    aria-label={`${session.seats_left > 0 ? "Book" : "Join the waitlist"} ${session.title}`}
                   >
-                    {session.seats_left > 0 ? (paid ? `Book · ${money(session.price_cents, session.currency)}` : "Book") : "Join the waitlist"}
+                    {session.seats_left > 0 ? "Book" : "Join the waitlist"}
                   </button>
                 )
               )}

@@ -166,7 +166,7 @@ function SessionCard({ session, timeZone, onChange }: { session: Session; timeZo
       <button type="button" onClick={showRoster} aria-label={`Roster of ${session.title}`}>
         Roster
       </button>{" "}
-      <button type="button" onClick={cancelClass} aria-label={`Cancel ${session.title}`}>
+      <button type="button" onClick={cancelClass} aria-label={`Cancel class ${session.title}`}>
         Cancel class
       </button>
       {roster && (

@@ -115,7 +115,7 @@ export function Equipment({ timeZone }: { timeZone: string | null }) {
               {machine.battery_pct !== null && ` · battery ${machine.battery_pct}%`}
               {machine.temperature_c !== null && ` · ${machine.temperature_c} °C`}
             </p>
-            <button type="button" onClick={() => serviced(machine)} aria-label={`Record a service of ${machine.name}`}>
+            <button type="button" onClick={() => serviced(machine)} aria-label={`Record service of ${machine.name}`}>
               Record service
             </button>
             {said[machine.equipment_id] && <p role="status">{said[machine.equipment_id]}</p>}
