@@ -141,7 +141,9 @@ def _sign_in(page, platform, account, path="/app/signin"):
     page.get_by_role("button", name="Sign in", exact=True).click()
 
 
-def test_a_trainer_publishes_a_class_and_checks_a_member_in(page, platform, api, admin):
+def test_a_trainer_publishes_a_class_checks_a_member_in_edits_it_and_sees_their_figures(
+    page, platform, api, admin
+):
     trainer = api.approved_trainer(admin)
     _sign_in(page, platform, trainer)
     page.get_by_role("link", name="Teach").click()
@@ -177,6 +179,24 @@ def test_a_trainer_publishes_a_class_and_checks_a_member_in(page, platform, api,
     card.get_by_test_id("roster-place").filter(has_text="attended").wait_for()
     [booking] = api.get("/me/bookings", token=member["access_token"]).body["items"]
     assert booking["status"] == "attended"
+
+    # The class changes: a seat count the API refuses is said at its field; then it is saved.
+    card.get_by_role("button", name=f"Edit {title}").click()
+    edit = card.get_by_role("form", name=f"Edit {title}")
+    edit.get_by_label("Seats").fill("none")
+    edit.get_by_role("button", name="Save changes").click()
+    edit.get_by_label("Seats").and_(page.locator("[aria-invalid=true]")).wait_for()
+    edit.get_by_label("Seats").fill("20")
+    edit.get_by_label("Title").fill(f"{title} (bigger room)")
+    edit.get_by_role("button", name="Save changes").click()
+    page.get_by_test_id("teach-session").filter(has_text=f"{title} (bigger room)").get_by_text(
+        "of 20 booked"
+    ).wait_for()
+    changed = api.get(f"/sessions/{session['session_id']}").body
+    assert (changed["capacity"], changed["title"]) == (20, f"{title} (bigger room)")
+    figures = page.get_by_test_id("trainer-figures")
+    assert "classes held" in figures.inner_text()
+    figures.get_by_role("img", name=re.compile("^Earnings per week")).wait_for()
 
 
 def test_an_admin_approves_a_trainer(page, platform, api):

@@ -1,10 +1,13 @@
 import { useEffect, useState } from "react";
 import { api, ApiError, appendPage, type Page, type Me, type Schemas, type Session } from "../api/client";
+import { BarChart } from "../components/charts";
 import { Field, FormError } from "../components/Field";
 import { useSubmit } from "../components/useSubmit";
-import { dateTime } from "../format";
+import { amount, DAY_MS, dateTime, instant, isoDay, lastMondays, numeric, weekly } from "../format";
 
 type Place = Schemas["RosterPlace"];
+type TrainerReport = Schemas["TrainerReportView"];
+const REPORT_WEEKS = 8;
 
 /** A trainer's classes: publish one (or a weekly series), see who is coming, check them in. */
 export function Teach({ me }: { me: Me }) {
@@ -29,6 +32,7 @@ export function Teach({ me }: { me: Me }) {
   return (
     <section>
       <h1>Teach</h1>
+      <YourFigures />
       <Publish timeZone={me.timezone} onPublished={() => load()} />
       <h2>Your upcoming classes</h2>
       <FormError message={error} />
@@ -70,11 +74,10 @@ function Publish({ timeZone, onPublished }: { timeZone: string | null; onPublish
     const weeks = Number(form.weeks);
     const body = {
       title: form.title,
-      // datetime-local is the browser's wall time; the API takes an instant.
-      starts_at: form.startsAt ? new Date(form.startsAt).toISOString() : "",
-      duration_min: Number(form.duration),
-      capacity: Number(form.capacity),
-      price_cents: Math.round(Number(form.price) * 100),
+      starts_at: instant(form.startsAt),
+      duration_min: numeric(form.duration),
+      capacity: numeric(form.capacity),
+      price_cents: typeof numeric(form.price) === "number" ? Math.round(Number(form.price) * 100) : form.price,
       currency: form.currency,
       kind: form.kind,
       ...(form.location ? { location: form.location } : {}),
@@ -124,9 +127,100 @@ function Publish({ timeZone, onPublished }: { timeZone: string | null; onPublish
   );
 }
 
+/** The trainer's own last weeks: classes held, fill rate, rating, earnings per week. */
+function YourFigures() {
+  const [report, setReport] = useState<TrainerReport | null>(null);
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    const to = new Date();
+    const from = new Date(to.getTime() - (REPORT_WEEKS * 7 - 1) * DAY_MS);
+    api<TrainerReport>("GET", `/trainers/me/report?from=${isoDay(from)}&to=${isoDay(to)}`).then(setReport, (caught: ApiError) =>
+      setError(caught.message),
+    );
+  }, []);
+  if (error) return <FormError message={error} />;
+  if (!report) return <p aria-busy="true">Loading your figures…</p>;
+  const currency = report.currency ?? "eur";
+  const rating = report.rating as { average: number | null; count: number };
+  const earnings = new Map(report.by_week.map((week) => [String(week.week), Number(week.earnings_cents) / 100]));
+  return (
+    <section className="card" aria-labelledby="figures-heading" data-testid="trainer-figures">
+      <h2 id="figures-heading">Your last {REPORT_WEEKS} weeks</h2>
+      <ul className="figures">
+        <li>
+          <strong>{report.sessions}</strong> classes held
+        </li>
+        <li>
+          <strong>{report.fill_rate === null ? "—" : `${Math.round(report.fill_rate * 100)}%`}</strong> of seats filled
+        </li>
+        <li>
+          <strong>{report.attended}</strong> attended · {report.no_show} missed
+        </li>
+        <li>
+          <strong>{rating.average === null ? "—" : rating.average.toFixed(1)}</strong> rating ({rating.count} reviews)
+        </li>
+        <li>
+          <strong>{amount(report.earnings_cents, currency)}</strong> earned
+        </li>
+      </ul>
+      <BarChart title={`Earnings per week (${currency.toUpperCase()})`} bars={weekly(lastMondays(REPORT_WEEKS), earnings)} unit={currency.toUpperCase()} />
+    </section>
+  );
+}
+
+const EDIT_FIELDS = ["title", "duration_min", "capacity", "location", "cancellation_window_min"];
+
+/** What a trainer may change of a published class (its time and price are what members booked). */
+function EditSession({ session, onSaved, onClose }: { session: Session; onSaved: () => void; onClose: () => void }) {
+  const [form, setForm] = useState({
+    title: session.title,
+    duration: String(session.duration_min),
+    capacity: String(session.capacity),
+    location: session.location ?? "",
+    window: String(session.cancellation_window_min),
+  });
+  const set = (name: keyof typeof form) => (value: string) => setForm((all) => ({ ...all, [name]: value }));
+  const { error, busy, submit } = useSubmit(async () => {
+    await api("PATCH", `/sessions/${session.session_id}`, {
+      title: form.title,
+      duration_min: numeric(form.duration),
+      capacity: numeric(form.capacity),
+      cancellation_window_min: numeric(form.window),
+      ...(form.location ? { location: form.location } : {}),
+    });
+    onSaved();
+  });
+  return (
+    <form onSubmit={submit} noValidate aria-label={`Edit ${session.title}`}>
+      <Field label="Title" name="title" value={form.title} onChange={set("title")} error={error?.forField("title")} />
+      <Field label="Minutes" name="duration_min" inputMode="numeric" value={form.duration} onChange={set("duration")} error={error?.forField("duration_min")} />
+      <Field label="Seats" name="capacity" inputMode="numeric" value={form.capacity} onChange={set("capacity")} error={error?.forField("capacity")} />
+      <Field label="Place" name="location" value={form.location} onChange={set("location")} error={error?.forField("location")} />
+      <Field
+        label="Free cancellation until (minutes before)"
+        name="cancellation_window_min"
+        inputMode="numeric"
+        value={form.window}
+        onChange={set("window")}
+        error={error?.forField("cancellation_window_min")}
+      />
+      <FormError error={error} fields={EDIT_FIELDS} />
+      <div className="actions">
+        <button type="submit" disabled={busy}>
+          Save changes
+        </button>
+        <button type="button" onClick={onClose}>
+          Close
+        </button>
+      </div>
+    </form>
+  );
+}
+
 function SessionCard({ session, timeZone, onChange }: { session: Session; timeZone: string | null; onChange: () => void }) {
   const [roster, setRoster] = useState<Place[] | null>(null);
   const [notice, setNotice] = useState<string>();
+  const [editing, setEditing] = useState(false);
 
   async function showRoster() {
     try {
@@ -166,9 +260,23 @@ function SessionCard({ session, timeZone, onChange }: { session: Session; timeZo
       <button type="button" onClick={showRoster} aria-label={`Roster of ${session.title}`}>
         Roster
       </button>{" "}
+      <button type="button" onClick={() => setEditing(true)} aria-label={`Edit ${session.title}`}>
+        Edit
+      </button>{" "}
       <button type="button" onClick={cancelClass} aria-label={`Cancel class ${session.title}`}>
         Cancel class
       </button>
+      {editing && (
+        <EditSession
+          session={session}
+          onClose={() => setEditing(false)}
+          onSaved={() => {
+            setEditing(false);
+            setNotice("Changes saved: booked members see them.");
+            onChange();
+          }}
+        />
+      )}
       {roster && (
         <ol className="roster">
           {seated.length === 0 && <li>Nobody yet.</li>}

@@ -14,7 +14,7 @@ import {
 import { AcwrBand, BarChart } from "../components/charts";
 import { Field, FormError } from "../components/Field";
 import { useSubmit } from "../components/useSubmit";
-import { date, dateTime } from "../format";
+import { date, dateTime, instant, numeric } from "../format";
 
 const TYPES: NewActivity["type"][] = ["run", "ride", "swim", "walk", "row", "strength", "hiit", "yoga", "other"];
 const GOALS: PlanRequest["goal"][] = ["general_fitness", "strength", "hypertrophy", "endurance"];
@@ -37,12 +37,12 @@ function LogWorkout({ onLogged }: { onLogged: () => void }) {
   const [logged, setLogged] = useState<string>();
   const { error, busy, submit } = useSubmit(async () => {
     setLogged(undefined);
-    const body: NewActivity = {
+    const body: Record<keyof NewActivity, unknown> | Record<string, unknown> = {
       type,
-      started_at: new Date(startedAt).toISOString(),
-      duration_s: Math.round(Number(minutes) * 60),
-      ...(km.trim() ? { distance_m: Math.round(Number(km) * 1000) } : {}),
-      ...(rpe.trim() ? { rpe: Number(rpe) } : {}),
+      started_at: instant(startedAt),
+      duration_s: typeof numeric(minutes) === "number" ? Math.round(Number(minutes) * 60) : minutes,
+      ...(km.trim() ? { distance_m: typeof numeric(km) === "number" ? Math.round(Number(km) * 1000) : km } : {}),
+      ...(rpe.trim() ? { rpe: numeric(rpe) } : {}),
       ...(notes.trim() ? { notes: notes.trim() } : {}),
     };
     const activity = await api<LoggedActivity>("POST", "/me/activities", body);
@@ -135,7 +135,7 @@ function PlanPanel() {
   }, []);
 
   const { error, busy, submit } = useSubmit(async () => {
-    await api<Plan>("POST", "/me/plan", { goal, days_per_week: Number(days), minutes_per_session: Number(minutes), experience });
+    await api<Plan>("POST", "/me/plan", { goal, days_per_week: numeric(days), minutes_per_session: numeric(minutes), experience });
     await load();
   });
 

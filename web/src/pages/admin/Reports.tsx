@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import { api, ApiError } from "../../api/client";
 import { BarChart } from "../../components/charts";
 import { FormError } from "../../components/Field";
-import { amount } from "../../format";
+import { amount, DAY_MS, isoDay, lastMondays, weekly } from "../../format";
 
 interface Summary {
   bookings: { confirmed: number; cancelled: number; attended: number; no_show: number; waitlisted: number };
@@ -18,15 +18,6 @@ interface Summary {
 
 type Line = Record<string, string | number | null>;
 
-const DAY_MS = 86_400_000;
-const isoDay = (at: Date) => at.toISOString().slice(0, 10);
-
-/** The Mondays (UTC) of the last `count` weeks, oldest first, this week's last. */
-function mondays(count: number): string[] {
-  const today = new Date();
-  const monday = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()) - ((today.getUTCDay() + 6) % 7) * DAY_MS;
-  return Array.from({ length: count }, (_, i) => isoDay(new Date(monday - (count - 1 - i) * 7 * DAY_MS)));
-}
 
 /** The last weeks' figures: a summary, then revenue and attendance per week as charts. */
 export function Reports() {
@@ -57,11 +48,8 @@ export function Reports() {
   }, [weeks]);
 
   const currency = summary?.currency ?? "eur";
-  // Every week of the period gets a bar, the quiet ones too (the API lists weeks with figures).
-  const byWeek = (lines: Line[], value: (line: Line) => number) => {
-    const found = new Map(lines.map((line) => [String(line.week), value(line)]));
-    return mondays(weeks).map((monday) => ({ label: monday.slice(5), value: found.get(monday) ?? 0 }));
-  };
+  const byWeek = (lines: Line[], value: (line: Line) => number) =>
+    weekly(lastMondays(weeks), new Map(lines.map((line) => [String(line.week), value(line)])));
 
   return (
     <section>
