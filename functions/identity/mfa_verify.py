@@ -7,7 +7,7 @@ from fitconnect.platform.http import Api, answers, http_handler, json_response
 app = Api()
 
 
-@app.post("/auth/mfa/verify", responses=answers(200))
+@app.post("/auth/mfa/verify", responses=answers(200, model=mfa.MfaVerifiedView))
 def verify(body: MfaVerifyBody):
     account = accounts.account_of(app.caller().user_id)
     mfa.enable(account, body.code)

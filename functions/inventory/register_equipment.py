@@ -7,7 +7,7 @@ from fitconnect.platform.http import Api, answers, http_handler, json_response
 app = Api(role="admin")
 
 
-@app.post("/equipment", responses=answers(201))
+@app.post("/equipment", responses=answers(201, model=equipment.EquipmentView))
 @app.idempotent
 def register_equipment(body: NewEquipment):
     return json_response(201, equipment.view(equipment.register(body)))

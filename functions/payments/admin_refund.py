@@ -15,7 +15,7 @@ class RefundRequest(RequestBody):
     amount_cents: Annotated[int, Field(ge=1, le=100_000_000)] | None = None
 
 
-@app.post("/admin/payments/<payment_id>/refund", responses=answers(200))
+@app.post("/admin/payments/<payment_id>/refund", responses=answers(200, model=payments.AdminRefundView))
 @app.idempotent
 def admin_refund(payment_id: str, body: RefundRequest):
     return json_response(200, payments.admin_refund(payment_id, body.amount_cents))

@@ -19,21 +19,7 @@ export type Insights = Schemas["InsightsView"];
 export type Plan = Schemas["PlanView"];
 export type PlanRequest = Schemas["PlanRequest"];
 
-/** A membership or class pack in the member's wallet (GET /me/entitlements; API.md). */
-export interface Entitlement {
-  entitlement_id: string;
-  product_id: string;
-  name: string;
-  kind: "membership" | "class_pack";
-  status: "active" | "frozen" | "expired" | "cancelled" | "suspended";
-  session_kinds: string[];
-  credits_total?: number;
-  credits_left?: number;
-  expires_at?: string;
-  classes_per_period?: number | null;
-  classes_left_this_period?: number | null;
-  period_end?: string;
-}
+export type Entitlement = Schemas["EntitlementView"];
 type TokenPair = Schemas["TokenPairView"];
 
 /** A list as the API pages it (API.md: `{items, next_cursor}`). */

@@ -1572,6 +1572,32 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AccountView
+         * @description An account as an admin sees it (GET/PATCH /admin/users).
+         */
+        AccountView: {
+            /** Created At */
+            created_at: string;
+            /** Disabled */
+            disabled: boolean;
+            /** Email */
+            email: string;
+            /** Mfa Enabled */
+            mfa_enabled: boolean;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "member" | "trainer" | "admin";
+            /**
+             * Status
+             * @description active | disabled
+             */
+            status: string;
+            /** User Id */
+            user_id: string;
+        };
         /** ActivityView */
         ActivityView: {
             /** Activity Id */
@@ -1608,6 +1634,22 @@ export interface components {
             started_at: string;
             /** Type */
             type: string;
+        };
+        /**
+         * AdminRefundView
+         * @description An admin's refund, and the payment as it stands after it.
+         */
+        AdminRefundView: {
+            /** Amount Cents */
+            amount_cents: number;
+            payment: components["schemas"]["PaymentView"];
+            /** Reason */
+            reason: string;
+            /**
+             * Status
+             * @description succeeded | pending | failed (Stripe's word on the refund)
+             */
+            status: string;
         };
         /** AdminUserPatch */
         AdminUserPatch: {
@@ -1732,12 +1774,129 @@ export interface components {
             /** Token */
             token: string;
         };
-        /** Entitlements */
-        Entitlements: {
+        /**
+         * EntitlementView
+         * @description A membership or class pack in the member's wallet; a pack has credits, a membership a period.
+         */
+        EntitlementView: {
+            /** Cancel At Period End */
+            cancel_at_period_end?: boolean | null;
+            /** Classes Left This Period */
+            classes_left_this_period?: number | null;
+            /** Classes Per Period */
+            classes_per_period?: number | null;
+            /** Classes Used This Period */
+            classes_used_this_period?: number | null;
+            /** Created At */
+            created_at: string;
+            /** Credits Left */
+            credits_left?: number | null;
+            /** Credits Total */
+            credits_total?: number | null;
+            /** Entitlement Id */
+            entitlement_id: string;
+            /** Expires At */
+            expires_at?: string | null;
+            /** Frozen From */
+            frozen_from?: string | null;
+            /** Frozen Until */
+            frozen_until?: string | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "membership" | "class_pack";
+            /** Name */
+            name: string;
+            /** Period End */
+            period_end?: string | null;
+            /** Period Start */
+            period_start?: string | null;
+            /** Product Id */
+            product_id: string;
+            /** Purchase Id */
+            purchase_id: string;
+            /** Session Kinds */
+            session_kinds: string[];
+            /**
+             * Status
+             * @description active | frozen | suspended | expired | cancelled
+             */
+            status: string;
+            /** Subscription Id */
+            subscription_id?: string | null;
+        };
+        /** EntitlementsView */
+        EntitlementsView: {
             /** Items */
-            items: {
+            items: components["schemas"]["EntitlementView"][];
+        };
+        /**
+         * EquipmentRecommendationView
+         * @description What to do about a machine, with the figures it rests on.
+         */
+        EquipmentRecommendationView: {
+            /** Equipment Id */
+            equipment_id: string;
+            /** Evidence */
+            evidence: {
                 [key: string]: unknown;
-            }[];
+            };
+            /** Name */
+            name: string;
+            /** Reason */
+            reason: string;
+            /** Severity */
+            severity: string;
+            /**
+             * Type
+             * @description service_due | anomaly | underused | …
+             */
+            type: string;
+        };
+        /** EquipmentRecommendationsView */
+        EquipmentRecommendationsView: {
+            /** Items */
+            items: components["schemas"]["EquipmentRecommendationView"][];
+        };
+        /**
+         * EquipmentView
+         * @description A machine as GET /equipment shows it: its state is kept by its telemetry.
+         */
+        EquipmentView: {
+            /** Battery Pct */
+            battery_pct: number | null;
+            /** Enrolled At */
+            enrolled_at: string | null;
+            /** Equipment Id */
+            equipment_id: string;
+            /** Kind */
+            kind: string;
+            /** Last Seen */
+            last_seen: string | null;
+            /** Last Service At */
+            last_service_at: string | null;
+            /** Location */
+            location: string;
+            /** Name */
+            name: string;
+            /** Readings */
+            readings: number;
+            /** Service Interval Hours */
+            service_interval_hours: number;
+            /**
+             * Status
+             * @description available | in_use | offline | needs_service
+             */
+            status: string;
+            /** Temperature C */
+            temperature_c: number | null;
+            /** Usage Hours */
+            usage_hours: number;
+            /** Usage Hours Since Service */
+            usage_hours_since_service: number;
+            /** Vibration Rms */
+            vibration_rms: number | null;
         };
         Error: {
             error: {
@@ -1964,6 +2123,24 @@ export interface components {
             /** User Id */
             user_id: string;
         };
+        /** MfaSetupView */
+        MfaSetupView: {
+            /**
+             * Otpauth Uri
+             * @description otpauth://totp/… for a QR code.
+             */
+            otpauth_uri: string;
+            /**
+             * Secret
+             * @description The TOTP key (base32), for typing into an authenticator app.
+             */
+            secret: string;
+        };
+        /** MfaVerifiedView */
+        MfaVerifiedView: {
+            /** Mfa Enabled */
+            mfa_enabled: boolean;
+        };
         /** MfaVerifyBody */
         MfaVerifyBody: {
             /** Code */
@@ -2152,6 +2329,13 @@ export interface components {
              */
             weekly_summary: boolean;
         };
+        /** Page[AccountView] */
+        Page_AccountView_: {
+            /** Items */
+            items: components["schemas"]["AccountView"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
         /** Page[ActivityView] */
         Page_ActivityView_: {
             /** Items */
@@ -2163,6 +2347,13 @@ export interface components {
         Page_BookingView_: {
             /** Items */
             items: components["schemas"]["BookingView"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** Page[EquipmentView] */
+        Page_EquipmentView_: {
+            /** Items */
+            items: components["schemas"]["EquipmentView"][];
             /** Next Cursor */
             next_cursor: string | null;
         };
@@ -3173,7 +3364,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["AdminRefundView"];
                 };
             };
             /** @description Malformed JSON, a body that is not JSON, or invalid fields (`details` lists each). */
@@ -4551,7 +4742,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Page_AccountView_"];
                 };
             };
             /** @description Malformed JSON, a body that is not JSON, or invalid fields (`details` lists each). */
@@ -4667,7 +4858,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["AccountView"];
                 };
             };
             /** @description Malformed JSON, a body that is not JSON, or invalid fields (`details` lists each). */
@@ -5003,7 +5194,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["MfaSetupView"];
                 };
             };
             /** @description Malformed JSON, a body that is not JSON, or invalid fields (`details` lists each). */
@@ -5117,7 +5308,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["MfaVerifiedView"];
                 };
             };
             /** @description Malformed JSON, a body that is not JSON, or invalid fields (`details` lists each). */
@@ -6702,7 +6893,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Page_EquipmentView_"];
                 };
             };
             /** @description Malformed JSON, a body that is not JSON, or invalid fields (`details` lists each). */
@@ -6816,7 +7007,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["EquipmentView"];
                 };
             };
             /** @description Malformed JSON, a body that is not JSON, or invalid fields (`details` lists each). */
@@ -6926,7 +7117,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["EquipmentRecommendationsView"];
                 };
             };
             /** @description Malformed JSON, a body that is not JSON, or invalid fields (`details` lists each). */
@@ -7038,7 +7229,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["EquipmentView"];
                 };
             };
             /** @description Malformed JSON, a body that is not JSON, or invalid fields (`details` lists each). */
@@ -7262,7 +7453,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["EquipmentView"];
                 };
             };
             /** @description Malformed JSON, a body that is not JSON, or invalid fields (`details` lists each). */
@@ -9069,7 +9260,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Entitlements"];
+                    "application/json": components["schemas"]["EntitlementsView"];
                 };
             };
             /** @description Malformed JSON, a body that is not JSON, or invalid fields (`details` lists each). */

@@ -238,7 +238,7 @@ function TwoStep({ me, onSaved }: { me: Me; onSaved: () => void }) {
   async function start() {
     setProblem(undefined);
     try {
-      const made = await api<{ secret: string; otpauth_uri: string }>("POST", "/auth/mfa/setup");
+      const made = await api<Schemas["MfaSetupView"]>("POST", "/auth/mfa/setup");
       // Drawn here, into a data: image: the secret never leaves the page for a QR service. The
       // encoder is its own chunk, loaded by the few who set this up.
       const { toDataURL } = await import("qrcode");

@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import Field
 from pynamodb.exceptions import TransactWriteError
 
 from fitconnect.identity import mfa, passwords, throttle, tokens
 from fitconnect.identity.models import Account, EmailClaim, account_of
 from fitconnect.platform import clock, ids
 from fitconnect.platform.auth import ROLE_RANK
+from fitconnect.platform.contract import View
 from fitconnect.platform.errors import Conflict, Forbidden, TooManyRequests, Unauthorized
 from fitconnect.platform.events import DomainEvent, publish
 from fitconnect.platform.storage import get_item, transact_write
@@ -168,6 +170,18 @@ def require_second_factor(account: Account, totp_code: str | None, window_key: t
 
 
 # -- admin
+class AccountView(View):
+    """An account as an admin sees it (GET/PATCH /admin/users)."""
+
+    user_id: str
+    email: str
+    role: Literal["member", "trainer", "admin"]
+    status: str = Field(description="active | disabled")
+    disabled: bool
+    mfa_enabled: bool
+    created_at: str
+
+
 def public_view(account: Account) -> dict[str, Any]:
     return {
         "user_id": account.user_id,

@@ -8,15 +8,26 @@ by a conditional update: a code, once used, never works again, even from a concu
 from __future__ import annotations
 
 import pyotp
+from pydantic import Field
 
 from fitconnect.identity.models import Account
 from fitconnect.platform import clock
+from fitconnect.platform.contract import View
 from fitconnect.platform.errors import Conflict, Unprocessable
 from fitconnect.platform.storage import conditional_update
 
 ISSUER_NAME = "FitConnect"
 STEP_SECONDS = 30
 DRIFT_STEPS = 1
+
+
+class MfaSetupView(View):
+    secret: str = Field(description="The TOTP key (base32), for typing into an authenticator app.")
+    otpauth_uri: str = Field(description="otpauth://totp/… for a QR code.")
+
+
+class MfaVerifiedView(View):
+    mfa_enabled: bool
 
 
 def begin_setup(account: Account) -> dict[str, str]:

@@ -25,7 +25,7 @@ from pydantic import ConfigDict, Field, StringConstraints
 from fitconnect.inventory.models import Equipment, EquipmentListing
 from fitconnect.inventory.packing import unpack_days
 from fitconnect.platform import clock, ids
-from fitconnect.platform.contract import RequestBody, SingleLine
+from fitconnect.platform.contract import RequestBody, SingleLine, View
 from fitconnect.platform.errors import NotFound
 from fitconnect.platform.storage import (
     conditional_update,
@@ -101,6 +101,26 @@ def status_of(equipment: Equipment, in_use: bool, since_service_s: float) -> str
     if since_service_s >= float(equipment.service_interval_hours) * 3600:
         return "needs_service"
     return "in_use" if in_use else "available"
+
+
+class EquipmentView(View):
+    """A machine as GET /equipment shows it: its state is kept by its telemetry."""
+
+    equipment_id: str
+    name: str
+    kind: str
+    location: str
+    service_interval_hours: int
+    status: str = Field(description="available | in_use | offline | needs_service")
+    usage_hours: float
+    usage_hours_since_service: float
+    last_seen: str | None
+    battery_pct: float | None
+    temperature_c: float | None
+    vibration_rms: float | None
+    last_service_at: str | None
+    readings: int
+    enrolled_at: str | None
 
 
 def view(equipment: Equipment) -> dict[str, Any]:

@@ -15,15 +15,33 @@ from datetime import timedelta
 from statistics import mean
 from typing import Any
 
+from pydantic import Field
+
 from fitconnect.inventory import equipment
 from fitconnect.inventory.equipment import BASELINED, baseline_std, is_anomalous
 from fitconnect.inventory.models import Equipment
 from fitconnect.platform import clock
+from fitconnect.platform.contract import View
 from fitconnect.platform.storage import plain_map
 
 SERVICE_WARNING_SHARE = 0.8
 LOW_BATTERY_PCT = 20
 UTILISATION_DAYS = 7
+
+
+class EquipmentRecommendationView(View):
+    """What to do about a machine, with the figures it rests on."""
+
+    equipment_id: str
+    name: str
+    type: str = Field(description="service_due | anomaly | underused | …")
+    severity: str
+    reason: str
+    evidence: dict[str, Any]
+
+
+class EquipmentRecommendationsView(View):
+    items: list[EquipmentRecommendationView]
 
 
 def recommendations() -> list[dict[str, Any]]:

@@ -511,6 +511,15 @@ def on_waitlist_promoted(data: dict[str, Any]) -> str:
     return "started"
 
 
+class AdminRefundView(View):
+    """An admin's refund, and the payment as it stands after it."""
+
+    amount_cents: int
+    status: str = Field(description="succeeded | pending | failed (Stripe's word on the refund)")
+    reason: str
+    payment: PaymentView
+
+
 def admin_refund(payment_id: str, amount_cents: int | None) -> dict[str, Any]:
     """An admin's refund (full by default). A retried request with the same Idempotency-Key is
     replayed by the API; two concurrent clicks read the same refund count, hence the same key, and

@@ -22,9 +22,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import Field
 
 from fitconnect.platform import clock
+from fitconnect.platform.contract import View
 from fitconnect.platform.errors import Conflict, NotFound, Unprocessable
 from fitconnect.platform.storage import conditional_update, get_item, plain_map
 from fitconnect.pricing.models import Wallet
@@ -178,6 +181,35 @@ def status_of(entry: dict[str, Any], today: str) -> str:
     if status == "active" and _frozen_on(entry, today):
         return "frozen"
     return status
+
+
+class EntitlementView(View):
+    """A membership or class pack in the member's wallet; a pack has credits, a membership a period."""
+
+    entitlement_id: str
+    product_id: str
+    purchase_id: str
+    name: str
+    kind: Literal["membership", "class_pack"]
+    status: str = Field(description="active | frozen | suspended | expired | cancelled")
+    session_kinds: list[str]
+    created_at: str
+    credits_total: int | None = None
+    credits_left: int | None = None
+    expires_at: str | None = None
+    classes_per_period: int | None = None
+    classes_used_this_period: int | None = None
+    classes_left_this_period: int | None = None
+    period_start: str | None = None
+    period_end: str | None = None
+    cancel_at_period_end: bool | None = None
+    frozen_from: str | None = None
+    frozen_until: str | None = None
+    subscription_id: str | None = None
+
+
+class EntitlementsView(View):
+    items: list[EntitlementView]
 
 
 def view(entry: dict[str, Any]) -> dict[str, Any]:

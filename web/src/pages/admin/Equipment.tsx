@@ -1,35 +1,14 @@
 import { useEffect, useState } from "react";
-import { api, ApiError, type Page } from "../../api/client";
+import { api, ApiError, type Page, type Schemas } from "../../api/client";
 import { FormError } from "../../components/Field";
 import { dateTime } from "../../format";
 
-/** A machine as GET /equipment shows it, its state kept by its telemetry. */
-interface Machine {
-  equipment_id: string;
-  name: string;
-  kind: string;
-  location: string;
-  status: "available" | "in_use" | "offline" | "needs_service";
-  usage_hours: number;
-  usage_hours_since_service: number;
-  service_interval_hours: number;
-  last_seen: string | null;
-  battery_pct: number | null;
-  temperature_c: number | null;
-  vibration_rms: number | null;
-}
-
-interface Recommendation {
-  equipment_id: string;
-  name: string;
-  type: string;
-  severity: string;
-  reason: string;
-  evidence: Record<string, unknown>;
-}
+type Machine = Schemas["EquipmentView"];
+type Recommendation = Schemas["EquipmentRecommendationView"];
+type Status = "available" | "in_use" | "offline" | "needs_service";
 
 const REFRESH_MS = 5_000; // telemetry batches arrive every few seconds
-const STATUS: Record<Machine["status"], string> = {
+const STATUS: Record<Status, string> = {
   available: "Available",
   in_use: "In use",
   offline: "Offline",
@@ -47,7 +26,7 @@ export function Equipment({ timeZone }: { timeZone: string | null }) {
     try {
       const [fleet, found] = await Promise.all([
         api<Page<Machine>>("GET", "/equipment?limit=100"),
-        api<{ items: Recommendation[] }>("GET", "/equipment/recommendations"),
+        api<Schemas["EquipmentRecommendationsView"]>("GET", "/equipment/recommendations"),
       ]);
       setMachines(fleet.items);
       setAdvice(found.items);
@@ -105,7 +84,7 @@ export function Equipment({ timeZone }: { timeZone: string | null }) {
           <li key={machine.equipment_id} className={`card machine machine-${machine.status}`} data-testid="machine">
             <h3>{machine.name}</h3>
             <p>
-              <span className="status">{STATUS[machine.status] ?? machine.status}</span> · {machine.kind} · {machine.location}
+              <span className="status">{STATUS[machine.status as Status] ?? machine.status}</span> · {machine.kind} · {machine.location}
             </p>
             <p>
               {machine.usage_hours_since_service.toFixed(1)} of {machine.service_interval_hours} h since service · {machine.usage_hours.toFixed(1)} h in all

@@ -1,14 +1,10 @@
 import { useState } from "react";
-import { api } from "../../api/client";
+import { api, type Schemas } from "../../api/client";
 import { Field, FormError } from "../../components/Field";
 import { useSubmit } from "../../components/useSubmit";
 import { money } from "../../format";
 
-interface Refund {
-  amount_cents: number;
-  status: string;
-  payment: { currency: string; refunded_cents: number };
-}
+type Refund = Schemas["AdminRefundView"];
 
 /** A refund of a payment (in full unless an amount is given), applied once however often sent. */
 export function Refunds() {

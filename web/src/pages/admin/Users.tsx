@@ -1,18 +1,9 @@
 import { useEffect, useState } from "react";
-import { api, ApiError, appendPage, type Page } from "../../api/client";
+import { api, ApiError, appendPage, type Page, type Schemas } from "../../api/client";
 import { FormError } from "../../components/Field";
 import { date } from "../../format";
 
-/** An account as GET /admin/users lists it. */
-interface Account {
-  user_id: string;
-  email: string;
-  role: "member" | "trainer" | "admin";
-  status: string;
-  disabled: boolean;
-  mfa_enabled: boolean;
-  created_at: string;
-}
+type Account = Schemas["AccountView"];
 
 const ROLES: Account["role"][] = ["member", "trainer", "admin"];
 
