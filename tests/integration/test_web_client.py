@@ -441,6 +441,23 @@ def test_a_member_logs_a_workout_sees_the_analysis_and_makes_a_plan(page, platfo
     assert f"{round(load)} load" in chart.get_attribute("aria-label")  # this week's bar is both workouts
     page.get_by_role("img", name=re.compile("^Acute:chronic workload ratio")).wait_for()
 
+    # A strength workout: sets of an exercise found in the catalogue.
+    form.get_by_label("Kind").select_option("strength")
+    form.get_by_label("Find an exercise").fill("squat")
+    squats = form.get_by_label("Exercise", exact=True).locator("option", has_text=re.compile("squat", re.I))
+    squats.first.wait_for(state="attached")
+    exercise = form.get_by_label("Exercise", exact=True).input_value()
+    form.get_by_role("button", name="Add a set").click()
+    form.get_by_label("Reps of set 1").fill("8")
+    form.get_by_label("Kilograms of set 1").fill("60")
+    form.get_by_role("button", name="Log workout").click()
+    form.get_by_role("status").filter(has_text="Logged").wait_for()
+    [strength] = [
+        a for a in api.get("/me/activities", token=member["access_token"]).body["items"] if a["sets"]
+    ]
+    assert strength["sets"][0]["exercise_id"] == exercise
+    assert (strength["sets"][0]["reps"], strength["sets"][0]["weight_kg"]) == (8, 60)
+
     plan = page.get_by_role("form", name="Make a plan")
     plan.get_by_label(re.compile(r"^Days a week")).fill("3")
     plan.get_by_role("button", name="Make my plan").click()

@@ -10,6 +10,7 @@ import {
   type Page,
   type Plan,
   type PlanRequest,
+  type Schemas,
 } from "../api/client";
 import { AcwrBand, BarChart } from "../components/charts";
 import { Field, FormError } from "../components/Field";
@@ -20,6 +21,66 @@ const TYPES: NewActivity["type"][] = ["run", "ride", "swim", "walk", "row", "str
 const GOALS: PlanRequest["goal"][] = ["general_fitness", "strength", "hypertrophy", "endurance"];
 const LEVELS: PlanRequest["experience"][] = ["beginner", "intermediate", "advanced"];
 const words = (code: string) => code.replace(/_/g, " ");
+type Exercise = Schemas["ExerciseView"];
+
+interface SetRow {
+  exercise: Exercise;
+  reps: string;
+  weight: string;
+}
+
+/** Sets of a strength workout: find an exercise in the catalogue, then its reps and weight. */
+function SetsEditor({ rows, onChange, error }: { rows: SetRow[]; onChange: (rows: SetRow[]) => void; error: ApiError | null }) {
+  const [query, setQuery] = useState("");
+  const [found, setFound] = useState<Exercise[]>([]);
+  const [chosen, setChosen] = useState("");
+
+  useEffect(() => {
+    const timer = window.setTimeout(() => {
+      const search = new URLSearchParams({ limit: "20", ...(query.trim() ? { q: query.trim() } : {}) });
+      api<Page<Exercise>>("GET", `/exercises?${search}`, undefined, false).then((page) => {
+        setFound(page.items);
+        setChosen(page.items[0]?.exercise_id ?? "");
+      }, () => setFound([]));
+    }, 250); // one search per pause in typing
+    return () => window.clearTimeout(timer);
+  }, [query]);
+
+  const change = (index: number, update: Partial<SetRow>) => onChange(rows.map((row, i) => (i === index ? { ...row, ...update } : row)));
+  const add = () => {
+    const exercise = found.find((each) => each.exercise_id === chosen);
+    if (exercise) onChange([...rows, { exercise, reps: "10", weight: "" }]);
+  };
+  return (
+    <fieldset>
+      <legend>Sets</legend>
+      {rows.map((row, index) => (
+        <div key={index} className="actions" data-testid="set-row">
+          <strong>{row.exercise.name}</strong>
+          <Field label={`Reps of set ${index + 1}`} name={`reps-${index}`} inputMode="numeric" value={row.reps} onChange={(reps) => change(index, { reps })} error={error?.forField(`sets.${index}.reps`)} />
+          <Field label={`Kilograms of set ${index + 1}`} name={`weight-${index}`} inputMode="text" value={row.weight} onChange={(weight) => change(index, { weight })} error={error?.forField(`sets.${index}.weight_kg`)} />
+          <button type="button" onClick={() => onChange(rows.filter((_, i) => i !== index))} aria-label={`Remove set ${index + 1}`}>
+            Remove
+          </button>
+        </div>
+      ))}
+      <Field label="Find an exercise" name="exercise_search" value={query} onChange={setQuery} />
+      <div className="actions">
+        <label htmlFor="set-exercise">Exercise</label>
+        <select id="set-exercise" value={chosen} onChange={(event) => setChosen(event.target.value)}>
+            {found.map((exercise) => (
+              <option key={exercise.exercise_id} value={exercise.exercise_id}>
+                {exercise.name}
+              </option>
+          ))}
+        </select>
+        <button type="button" onClick={add} disabled={!chosen}>
+          Add a set
+        </button>
+      </div>
+    </fieldset>
+  );
+}
 
 function localNow(): string {
   const now = new Date();
@@ -34,6 +95,7 @@ function LogWorkout({ onLogged }: { onLogged: () => void }) {
   const [km, setKm] = useState("");
   const [rpe, setRpe] = useState("6");
   const [notes, setNotes] = useState("");
+  const [sets, setSets] = useState<SetRow[]>([]);
   const [logged, setLogged] = useState<string>();
   const { error, busy, submit } = useSubmit(async () => {
     setLogged(undefined);
@@ -44,10 +106,20 @@ function LogWorkout({ onLogged }: { onLogged: () => void }) {
       ...(km.trim() ? { distance_m: typeof numeric(km) === "number" ? Math.round(Number(km) * 1000) : km } : {}),
       ...(rpe.trim() ? { rpe: numeric(rpe) } : {}),
       ...(notes.trim() ? { notes: notes.trim() } : {}),
+      ...(type === "strength" && sets.length
+        ? {
+            sets: sets.map((row) => ({
+              exercise_id: row.exercise.exercise_id,
+              reps: numeric(row.reps),
+              ...(row.weight.trim() ? { weight_kg: numeric(row.weight) } : {}),
+            })),
+          }
+        : {}),
     };
     const activity = await api<LoggedActivity>("POST", "/me/activities", body);
     const records = activity.personal_records.map((record) => `${words(record.metric)} ${record.value}`);
     setLogged(`Logged: load ${Math.round(activity.load)}.${records.length ? ` New record: ${records.join(", ")}.` : ""}`);
+    setSets([]);
     onLogged();
   });
 
@@ -68,6 +140,7 @@ function LogWorkout({ onLogged }: { onLogged: () => void }) {
       <Field label="Minutes" name="duration" inputMode="numeric" value={minutes} onChange={setMinutes} error={error?.forField("duration_s")} />
       <Field label="Distance (km, optional)" name="distance" inputMode="text" value={km} onChange={setKm} error={error?.forField("distance_m")} />
       <Field label="Effort, 1 (easy) to 10 (maximal)" name="rpe" inputMode="numeric" value={rpe} onChange={setRpe} error={error?.forField("rpe")} />
+      {type === "strength" && <SetsEditor rows={sets} onChange={setSets} error={error} />}
       <Field label="Notes (optional)" name="notes" value={notes} onChange={setNotes} error={error?.forField("notes")} />
       <FormError error={error} fields={["started_at", "duration_s", "distance_m", "rpe", "notes"]} />
       <button type="submit" disabled={busy}>
