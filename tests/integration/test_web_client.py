@@ -498,6 +498,11 @@ def test_an_admin_watches_equipment_live_reads_reports_and_disables_an_account(
     page.get_by_role("img", name=re.compile("^Net revenue per week")).wait_for()
     page.get_by_role("img", name=re.compile("^Attendance per week")).wait_for()
     _shot(page, "admin-reports")
+    with page.expect_download() as saving:
+        page.get_by_role("button", name="Revenue by day (CSV)").click()
+    saved = Path(saving.value.path()).read_text()
+    assert saved.splitlines()[0].split(",")[:2] == ["day", "revenue_cents"]
+    assert saving.value.suggested_filename.startswith("fitconnect-revenue-")
 
     page.get_by_role("button", name="Users").click()
     page.get_by_label("Show users with the role").select_option("member")

@@ -144,12 +144,28 @@ async function refresh(): Promise<boolean> {
   return refreshing;
 }
 
-export async function api<T>(method: string, path: string, body?: unknown, auth = true): Promise<T> {
+/** A request with the session's token, refreshed first when about to expire or once when refused. */
+async function authorised(method: string, path: string, body: unknown, auth: boolean): Promise<Response> {
   if (auth && tokens && tokens.expiresAt - 30_000 < Date.now()) await refresh();
   let answer = await send(method, path, body, auth);
   if (auth && answer.status === 401 && (await refresh())) answer = await send(method, path, body, auth);
   if (!answer.ok) throw await toError(answer);
+  return answer;
+}
+
+export async function api<T>(method: string, path: string, body?: unknown, auth = true): Promise<T> {
+  const answer = await authorised(method, path, body, auth);
   return (answer.status === 204 ? undefined : await answer.json()) as T;
+}
+
+/** A file the API makes (a CSV report), saved by the browser under `filename`. */
+export async function download(path: string, filename: string): Promise<void> {
+  const file = await (await authorised("GET", path, undefined, true)).blob();
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(file);
+  link.download = filename;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
 }
 
 export async function signIn(email: string, password: string, totpCode?: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { api, ApiError } from "../../api/client";
+import { api, ApiError, download } from "../../api/client";
 import { BarChart } from "../../components/charts";
 import { FormError } from "../../components/Field";
 import { amount, DAY_MS, isoDay, lastMondays, weekly } from "../../format";
@@ -26,11 +26,13 @@ export function Reports() {
   const [revenue, setRevenue] = useState<Line[]>([]);
   const [attendance, setAttendance] = useState<Line[]>([]);
   const [error, setError] = useState<string>();
+  const [range, setRange] = useState("");
 
   useEffect(() => {
     const to = new Date();
     const from = new Date(to.getTime() - weeks * 7 * DAY_MS);
     const range = `from=${isoDay(from)}&to=${isoDay(to)}`;
+    setRange(range);
     setSummary(null);
     Promise.all([
       api<Summary>("GET", `/admin/reports/summary?${range}`),
@@ -85,6 +87,21 @@ export function Reports() {
           </ul>
           <BarChart title={`Net revenue per week (${currency.toUpperCase()})`} bars={byWeek(revenue, (line) => Number(line.net_cents ?? 0) / 100)} unit={currency.toUpperCase()} />
           <BarChart title="Attendance per week" bars={byWeek(attendance, (line) => Number(line.attended ?? 0))} unit="attended" />
+          <p className="actions">
+            {(["revenue", "attendance", "equipment"] as const).map((report) => (
+              <button
+                key={report}
+                type="button"
+                onClick={() =>
+                  download(`/admin/reports/${report}?${range}&group_by=day&format=csv`, `fitconnect-${report}-${range.replace(/[^0-9-]+/g, "_")}.csv`).catch(
+                    (caught: ApiError) => setError(caught.message),
+                  )
+                }
+              >
+                {report[0].toUpperCase() + report.slice(1)} by day (CSV)
+              </button>
+            ))}
+          </p>
         </>
       )}
     </section>
