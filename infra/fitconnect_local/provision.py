@@ -205,6 +205,8 @@ class Provisioner:
                     for rule in props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
                 ]
                 s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
+            if "CorsConfiguration" in props:
+                s3.put_bucket_cors(Bucket=name, CORSConfiguration=_cors_rules(props["CorsConfiguration"]))
             if (props.get("VersioningConfiguration") or {}).get("Status") == "Enabled":
                 s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
             _bucket_notifications(s3, logical_id, name, props.get("NotificationConfiguration") or {})
@@ -405,6 +407,16 @@ def _local_secret_value(props: dict[str, Any], local: dict[str, Any]) -> str:
 def _random_text(length: int) -> str:
     alphabet = string.ascii_letters + string.digits
     return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def _cors_rules(configuration: dict[str, Any]) -> dict[str, Any]:
+    """A bucket's CORS rules as the S3 API spells what CloudFormation calls them."""
+    names = {"Id": "ID", "MaxAge": "MaxAgeSeconds", "ExposedHeaders": "ExposeHeaders"}
+    return {
+        "CORSRules": [
+            {names.get(key, key): value for key, value in rule.items()} for rule in configuration["CorsRules"]
+        ]
+    }
 
 
 def _bucket_notifications(s3: Any, logical_id: str, name: str, notifications: dict[str, Any]) -> None:

@@ -48,6 +48,7 @@ ASYNC_RETRIES = 2  # Lambda retries a failed asynchronous invocation twice
 STRAVA_URL_VARIABLE = "FITCONNECT_STRAVA_URL"
 STRIPE_URL_VARIABLE = "FITCONNECT_STRIPE_URL"
 STRIPE_JS_URL_VARIABLE = "FITCONNECT_STRIPE_JS_URL"
+STORAGE_URL_VARIABLE = "FITCONNECT_STORAGE_URL"
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,8 @@ class LocalRuntime:
         # So is Stripe: the web client's Stripe.js comes from localstripe (stripe_server.py).
         self.environ.setdefault(STRIPE_URL_VARIABLE, self.stripe_endpoint)
         self.environ.setdefault(STRIPE_JS_URL_VARIABLE, f"{self.stripe_endpoint}/js.stripe.com/v3/")
+        # And S3 is moto: browsers upload avatars to it (the template's StorageOrigin).
+        self.environ.setdefault(STORAGE_URL_VARIABLE, f"http://127.0.0.1:{ports.aws}")
         self.out = out or sys.stdout
         self.async_retry_delays_s = async_retry_delays_s
         self.max_concurrency = max_concurrency

@@ -61,16 +61,41 @@ def test_the_template_declares_the_client_with_cloudfronts_headers(template):
     }
 
 
-def test_the_runtime_points_stripe_js_and_the_policy_at_its_stand_in():
+def _sources(policy: str, directive: str) -> set[str]:
+    [value] = [d.strip().split()[1:] for d in policy.split(";") if d.strip().split()[0] == directive]
+    return set(value)
+
+
+def test_deployed_the_policy_names_stripe_and_the_avatars_buckets_s3_hosts(template):
+    policy = web_client(template).headers["Content-Security-Policy"]
+    bucket = "https://fitconnect-test-avatarsbucket.s3"
+    assert _sources(policy, "connect-src") == {
+        "'self'",
+        "https://fitconnect-test-HttpApi.execute-api.us-east-1.amazonaws.com",
+        "https://api.stripe.com",
+        f"{bucket}.us-east-1.amazonaws.com",
+        f"{bucket}.amazonaws.com",
+    }
+    assert _sources(policy, "img-src") == {
+        "'self'",
+        "data:",
+        f"{bucket}.us-east-1.amazonaws.com",
+        f"{bucket}.amazonaws.com",
+    }
+
+
+def test_the_runtime_points_stripe_js_s3_and_the_policy_at_its_stand_ins():
     standin = {
         "FITCONNECT_STRIPE_JS_URL": "http://127.0.0.1:8420/js.stripe.com/v3/",
         "FITCONNECT_STRIPE_URL": "http://127.0.0.1:8420",
+        "FITCONNECT_STORAGE_URL": "http://127.0.0.1:4566",
     }
     client = web_client(load_template(TEMPLATE, parameters={"Stage": "test"}, environ=standin))
     assert client is not None
     policy = client.headers["Content-Security-Policy"]
-    assert "script-src 'self' http://127.0.0.1:8420/js.stripe.com/v3/;" in policy
-    assert policy.split("connect-src ")[1].split(";")[0].endswith(" http://127.0.0.1:8420")
+    assert _sources(policy, "script-src") == {"'self'", "http://127.0.0.1:8420/js.stripe.com/v3/"}
+    assert {"http://127.0.0.1:8420", "http://127.0.0.1:4566"} <= _sources(policy, "connect-src")
+    assert _sources(policy, "img-src") == {"'self'", "data:", "http://127.0.0.1:4566"}
     assert client.config["stripeJsUrl"] == standin["FITCONNECT_STRIPE_JS_URL"]
 
 

@@ -18,6 +18,7 @@ export function Profile({ me, onSaved }: { me: Me; onSaved: () => void }) {
   return (
     <section>
       <h1>Profile</h1>
+      <Picture me={me} onSaved={onSaved} />
       <Details me={me} onSaved={onSaved} />
       <Reminders />
       <TwoStep me={me} onSaved={onSaved} />
@@ -275,6 +276,60 @@ function TwoStep({ me, onSaved }: { me: Me; onSaved: () => void }) {
           <FormError message={problem} />
         </>
       )}
+    </div>
+  );
+}
+
+const PICTURE_TYPES = ["image/jpeg", "image/png", "image/webp"];
+const PICTURE_MAX_BYTES = 5 * 1024 * 1024;
+
+/** The member's picture: S3 takes the file straight from the browser, with the form the API signed
+ * (its policy holds the type and the size, so S3 refuses any other file). */
+function Picture({ me, onSaved }: { me: Me; onSaved: () => void }) {
+  const [state, setState] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  async function upload(file: File) {
+    if (!PICTURE_TYPES.includes(file.type)) return setState("Choose a JPEG, PNG or WebP picture.");
+    if (file.size > PICTURE_MAX_BYTES) return setState("Choose a picture of 5 MB or less.");
+    setBusy(true);
+    setState("Uploading…");
+    try {
+      const signed = await api<{ upload_form: { url: string; fields: Record<string, string> } }>("POST", "/me/avatar", {
+        content_type: file.type,
+        content_length: file.size,
+      });
+      const form = new FormData();
+      Object.entries(signed.upload_form.fields).forEach(([name, value]) => form.append(name, value));
+      form.append("file", file); // last: S3 reads the fields before the file
+      const stored = await fetch(signed.upload_form.url, { method: "POST", body: form });
+      setState(stored.ok ? "Picture saved." : "S3 did not take the picture; try another file.");
+      if (stored.ok) onSaved();
+    } catch (caught) {
+      setState((caught as ApiError).message ?? "The upload failed; try again.");
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="card picture">
+      <h2>Picture</h2>
+      {me.avatar_url ? <img src={me.avatar_url} alt="Your picture" width={96} height={96} /> : <p>No picture yet.</p>}
+      <div className="field">
+        <label htmlFor="picture-file">Choose a picture (JPEG, PNG or WebP, up to 5 MB)</label>
+        <input
+          id="picture-file"
+          type="file"
+          accept={PICTURE_TYPES.join(",")}
+          disabled={busy}
+          onChange={(event) => {
+            const file = event.target.files?.[0];
+            if (file) void upload(file);
+          }}
+        />
+      </div>
+      {state && <p role="status">{state}</p>}
     </div>
   );
 }

@@ -154,7 +154,7 @@ function LogWorkout({ onLogged }: { onLogged: () => void }) {
 /** Weekly load, the ACWR band, records and recommendations, each with the figures it rests on. */
 function InsightsPanel({ insights }: { insights: Insights | null }) {
   if (!insights) return <p aria-busy="true">Loading your analysis…</p>;
-  const bars = insights.weeks.map((week) => ({ label: date(week.week_start).split(" ").slice(0, 2).join(" "), value: week.load }));
+  const bars = insights.weeks.map((week) => ({ label: week.week_start.slice(5, 10), value: week.load }));
   return (
     <section className="card" aria-labelledby="insights-title">
       <h2 id="insights-title">Your training</h2>
