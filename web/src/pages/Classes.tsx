@@ -13,6 +13,7 @@ import {
 } from "../api/client";
 import { CardForm } from "../components/CardForm";
 import { FormError } from "../components/Field";
+import { useLatest } from "../components/useLatest";
 import { dateTime, dayKey, money } from "../format";
 
 type Kind = "" | "in_person" | "live";
@@ -62,6 +63,7 @@ export function Classes({ timeZone, signedIn }: { timeZone: string | null; signe
   const [outcome, setOutcome] = useState<Record<string, string>>({});
   const [paying, setPaying] = useState<Record<string, NewBooking>>({});
   const [booked, setBooked] = useState<Record<string, boolean>>({});
+  const request = useLatest();
 
   async function load(cursor?: string) {
     const from = days[day];
@@ -70,8 +72,10 @@ export function Classes({ timeZone, signedIn }: { timeZone: string | null; signe
     if (kind) query.set("kind", kind);
     if (trainer) query.set("trainer_id", trainer);
     if (cursor) query.set("cursor", cursor);
+    const current = request();
     try {
       const next = await api<Page<Session>>("GET", `/sessions?${query}`, undefined, false);
+      if (!current()) return;
       setPage((previous) => appendPage(previous, next, cursor));
       setError(undefined);
     } catch (caught) {

@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { api, ApiError, download } from "../../api/client";
 import { BarChart } from "../../components/charts";
 import { FormError } from "../../components/Field";
+import { useLatest } from "../../components/useLatest";
 import { amount, DAY_MS, isoDay, lastMondays, weekly } from "../../format";
 
 interface Summary {
@@ -27,6 +28,7 @@ export function Reports() {
   const [attendance, setAttendance] = useState<Line[]>([]);
   const [error, setError] = useState<string>();
   const [range, setRange] = useState("");
+  const request = useLatest();
 
   useEffect(() => {
     const to = new Date();
@@ -34,12 +36,14 @@ export function Reports() {
     const range = `from=${isoDay(from)}&to=${isoDay(to)}`;
     setRange(range);
     setSummary(null);
+    const current = request();
     Promise.all([
       api<Summary>("GET", `/admin/reports/summary?${range}`),
       api<{ items: Line[] }>("GET", `/admin/reports/revenue?${range}&group_by=week`),
       api<{ items: Line[] }>("GET", `/admin/reports/attendance?${range}&group_by=week`),
     ]).then(
       ([figures, money_, people]) => {
+        if (!current()) return;
         setSummary(figures);
         setRevenue(money_.items);
         setAttendance(people.items);

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { api, ApiError, appendPage, type Page, type Schemas } from "../../api/client";
 import { FormError } from "../../components/Field";
+import { useLatest } from "../../components/useLatest";
 import { date } from "../../format";
 
 type Account = Schemas["AccountView"];
@@ -13,11 +14,14 @@ export function Users() {
   const [page, setPage] = useState<Page<Account> | null>(null);
   const [error, setError] = useState<string>();
   const [said, setSaid] = useState<Record<string, string>>({});
+  const request = useLatest();
 
   async function load(cursor?: string) {
     const query = new URLSearchParams({ limit: "20", ...(role ? { role } : {}), ...(cursor ? { cursor } : {}) });
+    const current = request();
     try {
       const next = await api<Page<Account>>("GET", `/admin/users?${query}`);
+      if (!current()) return;
       setPage((previous) => appendPage(previous, next, cursor));
       setError(undefined);
     } catch (caught) {
