@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { api, ApiError, configure, reset, signIn, signedIn } from "./client";
+import { allPages, api, ApiError, configure, reset, signIn, signedIn } from "./client";
 
 type Handler = (url: string, init: RequestInit) => Response;
 
@@ -94,5 +94,29 @@ describe("the session", () => {
     expect(JSON.stringify({ ...localStorage })).not.toContain("r1");
     expect(JSON.stringify({ ...sessionStorage })).not.toContain("r1");
     expect(document.cookie).not.toContain("r1");
+  });
+});
+
+describe("paged lists", () => {
+  it("reads every page by its cursor, and stops at the last", async () => {
+    const calls = serve((url) =>
+      url.includes("cursor=c2")
+        ? json(200, { items: [3], next_cursor: null })
+        : url.includes("cursor=c1")
+          ? json(200, { items: [2], next_cursor: "c2" })
+          : json(200, { items: [1], next_cursor: "c1" }),
+    );
+    expect(await allPages<number>("/equipment?limit=1")).toEqual([1, 2, 3]);
+    expect(calls.map((call) => call.url)).toEqual([
+      "https://api.example/equipment?limit=1",
+      "https://api.example/equipment?limit=1&cursor=c1",
+      "https://api.example/equipment?limit=1&cursor=c2",
+    ]);
+  });
+
+  it("reads no more than the pages it is allowed", async () => {
+    const calls = serve(() => json(200, { items: [0], next_cursor: "again" }));
+    expect(await allPages<number>("/trainers", false, 3)).toEqual([0, 0, 0]);
+    expect(calls).toHaveLength(3);
   });
 });

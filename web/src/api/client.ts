@@ -28,6 +28,21 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
+/** Every item of a paged list, page after page (at most `pages` of them): for a board or a picker
+ * that shows the whole of a bounded list (the fleet, the trainers). */
+export async function allPages<T>(path: string, auth = true, pages = 10): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < pages; page += 1) {
+    const joiner = path.includes("?") ? "&" : "?";
+    const next: Page<T> = await api<Page<T>>("GET", cursor ? `${path}${joiner}cursor=${encodeURIComponent(cursor)}` : path, undefined, auth);
+    items.push(...next.items);
+    cursor = next.next_cursor;
+    if (!cursor) break;
+  }
+  return items;
+}
+
 /** `next` on its own (a first page) or after `previous` (a page asked for with a cursor). */
 export function appendPage<T>(previous: Page<T> | null, next: Page<T>, cursor?: string): Page<T> {
   return cursor && previous ? { ...next, items: [...previous.items, ...next.items] } : next;

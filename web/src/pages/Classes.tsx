@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { cardPaymentsConfigured, declined } from "../api/cards";
 import {
+  allPages,
   api,
   ApiError,
   appendPage,
@@ -89,7 +90,7 @@ export function Classes({ timeZone, signedIn }: { timeZone: string | null; signe
   }, [day, kind, trainer]);
 
   useEffect(() => {
-    api<Page<Trainer>>("GET", "/trainers?limit=100", undefined, false).then((found) => setTrainers(found.items), () => setTrainers([]));
+    allPages<Trainer>("/trainers?limit=100", false).then(setTrainers, () => setTrainers([]));
   }, []);
 
   const loadWallet = () =>

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { api, ApiError, type Page, type Schemas } from "../../api/client";
+import { allPages, api, ApiError, type Schemas } from "../../api/client";
 import { FormError } from "../../components/Field";
 import { dateTime } from "../../format";
 
@@ -25,10 +25,10 @@ export function Equipment({ timeZone }: { timeZone: string | null }) {
   async function load() {
     try {
       const [fleet, found] = await Promise.all([
-        api<Page<Machine>>("GET", "/equipment?limit=100"),
+        allPages<Machine>("/equipment?limit=100"), // the whole fleet, page by page
         api<Schemas["EquipmentRecommendationsView"]>("GET", "/equipment/recommendations"),
       ]);
-      setMachines(fleet.items);
+      setMachines(fleet);
       setAdvice(found.items);
       setError(undefined);
     } catch (caught) {
