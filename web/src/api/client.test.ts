@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { allPages, api, ApiError, configure, reset, signIn, signedIn } from "./client";
+import { allPages, api, ApiError, configure, reset, signIn, signedIn, waitFor } from "./client";
 
 type Handler = (url: string, init: RequestInit) => Response;
 
@@ -118,5 +118,14 @@ describe("paged lists", () => {
     const calls = serve(() => json(200, { items: [0], next_cursor: "again" }));
     expect(await allPages<number>("/trainers", false, 3)).toEqual([0, 0, 0]);
     expect(calls).toHaveLength(3);
+  });
+});
+
+describe("waiting for what settles later", () => {
+  it("answers as soon as the read gives something, and gives up at the deadline", async () => {
+    let reads = 0;
+    expect(await waitFor(async () => (++reads === 3 ? "ready" : undefined), 1_000, 1)).toBe("ready");
+    expect(reads).toBe(3);
+    expect(await waitFor(async () => undefined, 20, 5)).toBeUndefined();
   });
 });

@@ -28,14 +28,30 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
+/** `path` asking for the page after `cursor` (the first page without one). */
+export function withCursor(path: string, cursor?: string | null): string {
+  return cursor ? `${path}${path.includes("?") ? "&" : "?"}cursor=${encodeURIComponent(cursor)}` : path;
+}
+
+/** Polls `read` until it gives an answer (not undefined) or `timeoutMs` has passed (then undefined):
+ * for what the platform settles a moment later (a webhook, an export). */
+export async function waitFor<T>(read: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 500): Promise<T | undefined> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const answer = await read();
+    if (answer !== undefined) return answer;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  return undefined;
+}
+
 /** Every item of a paged list, page after page (at most `pages` of them): for a board or a picker
  * that shows the whole of a bounded list (the fleet, the trainers). */
 export async function allPages<T>(path: string, auth = true, pages = 10): Promise<T[]> {
   const items: T[] = [];
   let cursor: string | null = null;
   for (let page = 0; page < pages; page += 1) {
-    const joiner = path.includes("?") ? "&" : "?";
-    const next: Page<T> = await api<Page<T>>("GET", cursor ? `${path}${joiner}cursor=${encodeURIComponent(cursor)}` : path, undefined, auth);
+    const next: Page<T> = await api<Page<T>>("GET", withCursor(path, cursor), undefined, auth);
     items.push(...next.items);
     cursor = next.next_cursor;
     if (!cursor) break;

@@ -1,20 +1,19 @@
 import { useEffect, useState } from "react";
-import { cardPaymentsConfigured, declined } from "../api/cards";
+import { type CardElement, cardPaymentsConfigured, declined, type StripeJs } from "../api/cards";
 import {
   allPages,
   api,
   ApiError,
-  appendPage,
   type Booking,
   type Entitlement,
   type NewBooking,
-  type Page,
   type Session,
   type Trainer,
+  waitFor,
 } from "../api/client";
 import { CardForm } from "../components/CardForm";
 import { FormError } from "../components/Field";
-import { useLatest } from "../components/useLatest";
+import { usePagedList } from "../components/usePagedList";
 import { dateTime, dayKey, money } from "../format";
 
 type Kind = "" | "in_person" | "live";
@@ -33,15 +32,11 @@ function entitlementLabel(entitlement: Entitlement): string {
 }
 
 /** Stripe's webhook confirms a paid seat a moment after the card is charged: wait for it. */
-async function confirmedAfterPayment(bookingId: string): Promise<Booking | null> {
-  const until = Date.now() + CONFIRM_WAIT_MS;
-  while (Date.now() < until) {
+const confirmedAfterPayment = (bookingId: string): Promise<Booking | undefined> =>
+  waitFor(async () => {
     const booking = await api<Booking>("GET", `/bookings/${bookingId}`);
-    if (booking.status !== "pending_payment") return booking;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  return null;
-}
+    return booking.status !== "pending_payment" ? booking : undefined;
+  }, CONFIRM_WAIT_MS);
 
 function bookedMessage(booking: NewBooking | Booking): string {
   if (booking.status === "waitlisted") return `On the waitlist, number ${booking.position}.`;
@@ -59,35 +54,15 @@ export function Classes({ timeZone, signedIn }: { timeZone: string | null; signe
   const [trainers, setTrainers] = useState<Trainer[]>([]);
   const [wallet, setWallet] = useState<Entitlement[]>([]);
   const [payWith, setPayWith] = useState("auto");
-  const [page, setPage] = useState<Page<Session> | null>(null);
-  const [error, setError] = useState<string>();
   const [outcome, setOutcome] = useState<Record<string, string>>({});
   const [paying, setPaying] = useState<Record<string, NewBooking>>({});
   const [booked, setBooked] = useState<Record<string, boolean>>({});
-  const request = useLatest();
 
-  async function load(cursor?: string) {
-    const from = days[day];
-    const to = new Date(from.getTime() + 86_400_000);
-    const query = new URLSearchParams({ from: from.toISOString(), to: to.toISOString(), limit: "20" });
-    if (kind) query.set("kind", kind);
-    if (trainer) query.set("trainer_id", trainer);
-    if (cursor) query.set("cursor", cursor);
-    const current = request();
-    try {
-      const next = await api<Page<Session>>("GET", `/sessions?${query}`, undefined, false);
-      if (!current()) return;
-      setPage((previous) => appendPage(previous, next, cursor));
-      setError(undefined);
-    } catch (caught) {
-      setError((caught as ApiError).message);
-    }
-  }
-
-  useEffect(() => {
-    setPage(null);
-    void load();
-  }, [day, kind, trainer]);
+  const from = days[day];
+  const query = new URLSearchParams({ from: from.toISOString(), to: new Date(from.getTime() + 86_400_000).toISOString(), limit: "20" });
+  if (kind) query.set("kind", kind);
+  if (trainer) query.set("trainer_id", trainer);
+  const { page, error, reload, more } = usePagedList<Session>(`/sessions?${query}`, [day, kind, trainer], { auth: false });
 
   useEffect(() => {
     allPages<Trainer>("/trainers?limit=100", false).then(setTrainers, () => setTrainers([]));
@@ -118,13 +93,13 @@ export function Classes({ timeZone, signedIn }: { timeZone: string | null; signe
         say(session, bookedMessage(booking));
         if (booking.covered_by) void loadWallet();
       }
-      void load();
+      void reload();
     } catch (caught) {
       say(session, (caught as ApiError).message);
     }
   }
 
-  async function payByCard(session: Session, booking: NewBooking, ...[stripe, card]: Parameters<Parameters<typeof CardForm>[0]["onCard"]>) {
+  async function payByCard(session: Session, booking: NewBooking, stripe: StripeJs, card: CardElement) {
     const paid = await stripe.confirmCardPayment(booking.payment!.client_secret!, { payment_method: { card } });
     if (paid.error?.type === "validation_error") return declined(paid.error); // fix the card, try again
     stopPaying(session);
@@ -136,7 +111,7 @@ export function Classes({ timeZone, signedIn }: { timeZone: string | null; signe
     say(session, "Paid — confirming your seat…");
     const settled = await confirmedAfterPayment(booking.booking_id);
     say(session, settled?.status === "confirmed" ? "Booked and paid — see My bookings." : "Paid: your seat shows in My bookings once Stripe confirms it.");
-    void load();
+    void reload();
     return undefined;
   }
 
@@ -236,8 +211,8 @@ export function Classes({ timeZone, signedIn }: { timeZone: string | null; signe
           );
         })}
       </ul>
-      {page?.next_cursor && (
-        <button type="button" onClick={() => load(page.next_cursor!)}>
+      {more && (
+        <button type="button" onClick={more}>
           More classes
         </button>
       )}

@@ -1,6 +1,7 @@
-import { useEffect, useState } from "react";
-import { api, ApiError, appendPage, type Page, type Booking, type Session } from "../api/client";
+import { useState } from "react";
+import { api, ApiError, type Booking, type Session } from "../api/client";
 import { FormError } from "../components/Field";
+import { usePagedList } from "../components/usePagedList";
 import { dateTime, money } from "../format";
 
 const LABEL: Record<string, string> = {
@@ -15,27 +16,16 @@ const LABEL: Record<string, string> = {
 
 /** The member's bookings with their class, cancellable while they stand; the refund is shown. */
 export function MyBookings({ timeZone }: { timeZone: string | null }) {
-  const [page, setPage] = useState<Page<Booking> | null>(null);
   const [sessions, setSessions] = useState<Record<string, Session>>({});
-  const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<Record<string, string>>({});
-
-  async function load(cursor?: string) {
-    try {
-      const query = new URLSearchParams({ limit: "20", ...(cursor ? { cursor } : {}) });
-      const next = await api<Page<Booking>>("GET", `/me/bookings?${query}`);
-      setPage((previous) => appendPage(previous, next, cursor));
+  // Each page's classes, read once each.
+  const { page, error, reload, more } = usePagedList<Booking>("/me/bookings?limit=20", [], {
+    onPage: async (next) => {
       const unknown = [...new Set(next.items.map((b) => b.session_id))].filter((id) => !sessions[id]);
       const found = await Promise.all(unknown.map((id) => api<Session>("GET", `/sessions/${id}`, undefined, false)));
       setSessions((all) => Object.fromEntries([...Object.entries(all), ...found.map((s) => [s.session_id, s])]));
-    } catch (caught) {
-      setError((caught as ApiError).message);
-    }
-  }
-
-  useEffect(() => {
-    void load();
-  }, []);
+    },
+  });
 
   async function cancel(booking: Booking) {
     try {
@@ -46,7 +36,7 @@ export function MyBookings({ timeZone }: { timeZone: string | null }) {
           ? "No refund: the cancellation window has passed."
           : "";
       setNotice((all) => ({ ...all, [booking.booking_id]: `Cancelled. ${refund}`.trim() }));
-      await load();
+      await reload();
     } catch (caught) {
       setNotice((all) => ({ ...all, [booking.booking_id]: (caught as ApiError).message }));
     }
@@ -91,8 +81,8 @@ export function MyBookings({ timeZone }: { timeZone: string | null }) {
           );
         })}
       </ul>
-      {page?.next_cursor && (
-        <button type="button" onClick={() => load(page.next_cursor!)}>
+      {more && (
+        <button type="button" onClick={more}>
           More bookings
         </button>
       )}

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { cardPaymentsConfigured, type CardElement, declined, type StripeJs } from "../api/cards";
-import { api, ApiError, type Entitlement, type Page, type Product, type Purchase } from "../api/client";
+import { api, ApiError, type Entitlement, type Page, type Product, type Purchase, waitFor } from "../api/client";
 import { CardForm } from "../components/CardForm";
 import { Field, FormError } from "../components/Field";
 import { date, money } from "../format";
@@ -24,13 +24,11 @@ function standing(entitlement: Entitlement): string {
 
 /** The wallet appears when Stripe's webhook has said paid: wait for the purchase to show in it. */
 async function activated(purchaseId: string): Promise<boolean> {
-  const until = Date.now() + ACTIVATION_WAIT_MS;
-  while (Date.now() < until) {
+  const found = await waitFor(async () => {
     const wallet = await api<{ items: Entitlement[] }>("GET", "/me/entitlements");
-    if (wallet.items.some((e) => e.entitlement_id === purchaseId && e.status === "active")) return true;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  return false;
+    return wallet.items.some((e) => e.entitlement_id === purchaseId && e.status === "active") || undefined;
+  }, ACTIVATION_WAIT_MS);
+  return found === true;
 }
 
 /** Memberships and class packs: what is on sale, bought with a card (and a promo code), and the

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { api, ApiError, type Me, type Schemas, signOut } from "../api/client";
+import { api, ApiError, type Me, type Schemas, signOut, waitFor } from "../api/client";
 import { Field, FormError } from "../components/Field";
 import { useSubmit } from "../components/useSubmit";
 import { navigate } from "../router";
@@ -178,16 +178,16 @@ function YourData() {
     setState("Preparing your data…");
     try {
       const { export_id } = await api<{ export_id: string }>("POST", "/me/export");
-      for (let attempt = 0; attempt < 60; attempt += 1) {
+      const ready = await waitFor(async () => {
         const status = await api<{ status: string; download_url?: string }>("GET", `/me/export/${export_id}`);
-        if (status.status === "ready" && status.download_url) {
-          setDownload(status.download_url);
-          setState(undefined);
-          return;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 1000));
+        return status.status === "ready" ? status.download_url : undefined;
+      }, 60_000, 1000);
+      if (ready) {
+        setDownload(ready);
+        setState(undefined);
+      } else {
+        setState("Your data is still being prepared; try again in a minute.");
       }
-      setState("Your data is still being prepared; try again in a minute.");
     } catch (caught) {
       setState((caught as ApiError).message);
     }

@@ -1,7 +1,8 @@
 import { useEffect, useState } from "react";
-import { api, ApiError, appendPage, type Page, type Me, type Schemas, type Session } from "../api/client";
+import { api, ApiError, type Page, type Me, type Schemas, type Session } from "../api/client";
 import { BarChart } from "../components/charts";
 import { Field, FormError } from "../components/Field";
+import { usePagedList } from "../components/usePagedList";
 import { useSubmit } from "../components/useSubmit";
 import { amount, DAY_MS, dateTime, instant, isoDay, lastMondays, numeric, weekly } from "../format";
 
@@ -11,40 +12,25 @@ const REPORT_WEEKS = 8;
 
 /** A trainer's classes: publish one (or a weekly series), see who is coming, check them in. */
 export function Teach({ me }: { me: Me }) {
-  const [sessions, setSessions] = useState<Page<Session> | null>(null);
-  const [error, setError] = useState<string>();
-
-  async function load(cursor?: string) {
-    const query = new URLSearchParams({ trainer_id: me.user_id, from: new Date().toISOString(), limit: "20" });
-    if (cursor) query.set("cursor", cursor);
-    try {
-      const next = await api<Page<Session>>("GET", `/sessions?${query}`);
-      setSessions((previous) => appendPage(previous, next, cursor));
-    } catch (caught) {
-      setError((caught as ApiError).message);
-    }
-  }
-
-  useEffect(() => {
-    void load();
-  }, [me.user_id]);
+  const query = new URLSearchParams({ trainer_id: me.user_id, from: new Date().toISOString(), limit: "20" });
+  const { page: sessions, error, reload, more } = usePagedList<Session>(`/sessions?${query}`, [me.user_id]);
 
   return (
     <section>
       <h1>Teach</h1>
       <YourFigures />
-      <Publish timeZone={me.timezone} onPublished={() => load()} />
+      <Publish timeZone={me.timezone} onPublished={reload} />
       <h2>Your upcoming classes</h2>
       <FormError message={error} />
       {sessions === null && !error && <p aria-busy="true">Loading your classes…</p>}
       {sessions && sessions.items.length === 0 && <p>No upcoming classes: publish one above.</p>}
       <ul className="cards">
         {sessions?.items.map((session) => (
-          <SessionCard key={session.session_id} session={session} timeZone={me.timezone} onChange={() => load()} />
+          <SessionCard key={session.session_id} session={session} timeZone={me.timezone} onChange={reload} />
         ))}
       </ul>
-      {sessions?.next_cursor && (
-        <button type="button" onClick={() => load(sessions.next_cursor!)}>
+      {more && (
+        <button type="button" onClick={more}>
           More classes
         </button>
       )}

@@ -2,7 +2,6 @@ import { useEffect, useState } from "react";
 import {
   api,
   ApiError,
-  appendPage,
   type Activity,
   type Insights,
   type LoggedActivity,
@@ -14,6 +13,7 @@ import {
 } from "../api/client";
 import { AcwrBand, BarChart } from "../components/charts";
 import { Field, FormError } from "../components/Field";
+import { usePagedList } from "../components/usePagedList";
 import { useSubmit } from "../components/useSubmit";
 import { date, dateTime, instant, numeric } from "../format";
 
@@ -99,7 +99,7 @@ function LogWorkout({ onLogged }: { onLogged: () => void }) {
   const [logged, setLogged] = useState<string>();
   const { error, busy, submit } = useSubmit(async () => {
     setLogged(undefined);
-    const body: Record<keyof NewActivity, unknown> | Record<string, unknown> = {
+    const body: Record<string, unknown> = { // NewActivity, numbers as typed when they are none
       type,
       started_at: instant(startedAt),
       duration_s: typeof numeric(minutes) === "number" ? Math.round(Number(minutes) * 60) : minutes,
@@ -294,37 +294,32 @@ function PlanPanel() {
 /** The member's training: log, analysis as charts, the plan, and every workout (paged). */
 export function Training({ timeZone }: { timeZone: string | null }) {
   const [insights, setInsights] = useState<Insights | null>(null);
-  const [page, setPage] = useState<Page<Activity> | null>(null);
-  const [error, setError] = useState<string>();
+  const [problem, setProblem] = useState<string>();
+  const { page, error, reload, more } = usePagedList<Activity>("/me/activities?limit=10", []);
 
-  async function loadActivities(cursor?: string) {
-    try {
-      const query = new URLSearchParams({ limit: "10", ...(cursor ? { cursor } : {}) });
-      const next = await api<Page<Activity>>("GET", `/me/activities?${query}`);
-      setPage((previous) => appendPage(previous, next, cursor));
-    } catch (caught) {
-      setError((caught as ApiError).message);
-    }
-  }
+  const loadInsights = () =>
+    api<Insights>("GET", "/me/insights?weeks=8").then(setInsights, (caught: ApiError) => setProblem(caught.message));
+  useEffect(() => {
+    void loadInsights();
+  }, []);
   const refresh = () => {
-    api<Insights>("GET", "/me/insights?weeks=8").then(setInsights, (caught: ApiError) => setError(caught.message));
-    void loadActivities();
+    void loadInsights();
+    void reload();
   };
-  useEffect(refresh, []);
 
   async function remove(activity: Activity) {
     try {
       await api("DELETE", `/me/activities/${activity.activity_id}`);
       refresh();
     } catch (caught) {
-      setError((caught as ApiError).message);
+      setProblem((caught as ApiError).message);
     }
   }
 
   return (
     <section>
       <h1>Training</h1>
-      <FormError message={error} />
+      <FormError message={problem ?? error} />
       <div className="columns">
         <LogWorkout onLogged={refresh} />
         <InsightsPanel insights={insights} />
@@ -346,8 +341,8 @@ export function Training({ timeZone }: { timeZone: string | null }) {
             </li>
           ))}
         </ul>
-        {page?.next_cursor && (
-          <button type="button" onClick={() => loadActivities(page.next_cursor!)}>
+        {more && (
+          <button type="button" onClick={more}>
             More workouts
           </button>
         )}

@@ -1,42 +1,29 @@
-import { useEffect, useState } from "react";
-import { api, ApiError, appendPage, type Page, type Schemas } from "../../api/client";
+import { useState } from "react";
+import { api, ApiError, type Schemas } from "../../api/client";
 import { FormError } from "../../components/Field";
+import { usePagedList } from "../../components/usePagedList";
 
 type Trainer = Schemas["TrainerView"];
 
 /** Trainer applications waiting for an admin, approved with one click. */
 export function Applications() {
-  const [page, setPage] = useState<Page<Trainer> | null>(null);
-  const [error, setError] = useState<string>();
+  const { page, error, more } = usePagedList<Trainer>("/admin/trainers?status=pending&limit=20", []);
+  const [refused, setRefused] = useState<string>();
   const [approved, setApproved] = useState<Record<string, boolean>>({});
-
-  async function load(cursor?: string) {
-    const query = new URLSearchParams({ status: "pending", limit: "20", ...(cursor ? { cursor } : {}) });
-    try {
-      const next = await api<Page<Trainer>>("GET", `/admin/trainers?${query}`);
-      setPage((previous) => appendPage(previous, next, cursor));
-    } catch (caught) {
-      setError((caught as ApiError).message);
-    }
-  }
-
-  useEffect(() => {
-    void load();
-  }, []);
 
   async function approve(trainer: Trainer) {
     try {
       await api("POST", `/admin/trainers/${trainer.trainer_id}/approve`);
       setApproved((all) => ({ ...all, [trainer.trainer_id]: true }));
     } catch (caught) {
-      setError((caught as ApiError).message);
+      setRefused((caught as ApiError).message);
     }
   }
 
   return (
     <section>
       <h2>Trainer applications</h2>
-      <FormError message={error} />
+      <FormError message={refused ?? error} />
       {page === null && !error && <p aria-busy="true">Loading applications…</p>}
       {page && page.items.length === 0 && <p>No applications waiting.</p>}
       <ul className="cards">
@@ -55,8 +42,8 @@ export function Applications() {
           </li>
         ))}
       </ul>
-      {page?.next_cursor && (
-        <button type="button" onClick={() => load(page.next_cursor!)}>
+      {more && (
+        <button type="button" onClick={more}>
           More applications
         </button>
       )}

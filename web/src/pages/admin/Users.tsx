@@ -1,7 +1,7 @@
-import { useEffect, useState } from "react";
-import { api, ApiError, appendPage, type Page, type Schemas } from "../../api/client";
+import { useState } from "react";
+import { api, ApiError, type Schemas } from "../../api/client";
 import { FormError } from "../../components/Field";
-import { useLatest } from "../../components/useLatest";
+import { usePagedList } from "../../components/usePagedList";
 import { date } from "../../format";
 
 type Account = Schemas["AccountView"];
@@ -11,28 +11,9 @@ const ROLES: Account["role"][] = ["member", "trainer", "admin"];
 /** Every account (by role, paged): change a role, disable or enable an account. */
 export function Users() {
   const [role, setRole] = useState("");
-  const [page, setPage] = useState<Page<Account> | null>(null);
-  const [error, setError] = useState<string>();
   const [said, setSaid] = useState<Record<string, string>>({});
-  const request = useLatest();
-
-  async function load(cursor?: string) {
-    const query = new URLSearchParams({ limit: "20", ...(role ? { role } : {}), ...(cursor ? { cursor } : {}) });
-    const current = request();
-    try {
-      const next = await api<Page<Account>>("GET", `/admin/users?${query}`);
-      if (!current()) return;
-      setPage((previous) => appendPage(previous, next, cursor));
-      setError(undefined);
-    } catch (caught) {
-      setError((caught as ApiError).message);
-    }
-  }
-
-  useEffect(() => {
-    setPage(null);
-    void load();
-  }, [role]);
+  const query = new URLSearchParams({ limit: "20", ...(role ? { role } : {}) });
+  const { page, setPage, error, more } = usePagedList<Account>(`/admin/users?${query}`, [role]);
 
   async function change(account: Account, update: { role?: Account["role"]; disabled?: boolean }) {
     try {
@@ -88,8 +69,8 @@ export function Users() {
           </li>
         ))}
       </ul>
-      {page?.next_cursor && (
-        <button type="button" onClick={() => load(page.next_cursor!)}>
+      {more && (
+        <button type="button" onClick={more}>
           More users
         </button>
       )}
