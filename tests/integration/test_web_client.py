@@ -81,10 +81,12 @@ def _shot(page, name):
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
-def _free_class_tomorrow(api, admin):
+def _class_tomorrow(api, admin, name, *, hour, **fields):
+    """A class of a newly approved trainer tomorrow at `hour` UTC, titled `name` and a unique tail;
+    `fields` over a free, in-person class's."""
     trainer = api.approved_trainer(admin)
-    starts = (datetime.now(UTC) + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
-    title = f"Free Flow Yoga {uuid.uuid4().hex[:6]}"
+    starts = (datetime.now(UTC) + timedelta(days=1)).replace(hour=hour, minute=0, second=0, microsecond=0)
+    title = f"{name} {uuid.uuid4().hex[:6]}"
     body = {
         "title": title,
         "starts_at": starts.isoformat().replace("+00:00", "Z"),
@@ -94,10 +96,27 @@ def _free_class_tomorrow(api, admin):
         "currency": "eur",
         "kind": "in_person",
         "location": "Studio 2",
+        **fields,
     }
     reply = api.post("/sessions", body, token=trainer["access_token"])
     assert reply.status == 201, reply.body
     return title
+
+
+def _free_class_tomorrow(api, admin):
+    return _class_tomorrow(api, admin, "Free Flow Yoga", hour=10)
+
+
+def _paid_class_tomorrow(api, admin):
+    # Cancelled now, it is refunded in full (a window of an hour).
+    paid = {
+        "duration_min": 30,
+        "capacity": 10,
+        "price_cents": 1500,
+        "location": "Studio 3",
+        "cancellation_window_min": 60,
+    }
+    return _class_tomorrow(api, admin, "Paid HIIT", hour=18, **paid)
 
 
 def test_a_member_signs_up_books_a_free_class_and_cancels_it(page, platform, api, admin):
@@ -119,9 +138,7 @@ def test_a_member_signs_up_books_a_free_class_and_cancels_it(page, platform, api
     page.get_by_label("Password (10 characters or more)").fill("a long enough password")
     page.get_by_role("button", name="Create account").click()
 
-    page.get_by_role("heading", name="Classes").wait_for()
-    page.get_by_role("group", name="Day").get_by_role("button").nth(1).click()  # tomorrow
-    card = page.get_by_test_id("session").filter(has_text=title)
+    card = _open_tomorrow(page, title)
     card.get_by_role("button", name=f"Book {title}").click()
     assert "Booked" in card.get_by_role("status").inner_text()
     card.get_by_text("7 of 8 seats left").wait_for()  # the list is read again after the booking
@@ -249,8 +266,7 @@ def test_a_member_sets_their_zone_and_reminders_exports_their_data_and_deletes_t
     assert api.get("/me", token=member["access_token"]).body["timezone"] == "Asia/Tokyo"
 
     page.get_by_role("link", name="Classes").click()
-    page.get_by_role("group", name="Day").get_by_role("button").nth(1).click()
-    card = page.get_by_test_id("session").filter(has_text=title)
+    card = _open_tomorrow(page, title)
     assert re.search(r"\b(07:00\s?PM|19:00)", card.locator("time").inner_text())  # 10:00 UTC in Tokyo
 
     page.get_by_role("link", name="Test Member").click()
@@ -294,52 +310,27 @@ def test_axe_finds_no_serious_accessibility_violation_on_any_screen(browser, pla
         # page is not loaded again: the tokens live in memory).
         _sign_in(page, platform, {"email": "admin@fitconnect.local", "password": "fitconnect-demo"})
         page.get_by_role("heading", name="Classes").wait_for()
-        for link, ready in (
-            ("Classes", "Classes"),
-            ("My bookings", "My bookings"),
-            ("Training", "Your plan"),
-            ("Passes", "Memberships & packs"),
-            ("Teach", "Teach"),
-            ("Ada Admin", "Profile"),
-            ("Admin", "Admin"),
+        # The app's screens by their links, then the admin's sections by their buttons.
+        for role, name, ready in (
+            ("link", "Classes", "Classes"),
+            ("link", "My bookings", "My bookings"),
+            ("link", "Training", "Your plan"),
+            ("link", "Passes", "Memberships & packs"),
+            ("link", "Teach", "Teach"),
+            ("link", "Ada Admin", "Profile"),
+            ("link", "Admin", "Admin"),
+            ("button", "Users", "Users"),
+            ("button", "Equipment", "Equipment"),
+            ("button", "Reports", "Reports"),
+            ("button", "Refunds", "Refund a payment"),
         ):
-            page.get_by_role("link", name=link, exact=True).click()
+            page.get_by_role(role, name=name, exact=True).click()
             page.get_by_role("heading", name=ready, exact=True).wait_for()
             page.locator("[aria-busy=true]").first.wait_for(state="detached")
             serious = _axe_violations(page, axe)
-            assert serious == [], (link, json.dumps(serious, indent=1)[:2000])
-        for section, ready in (
-            ("Users", "Users"),
-            ("Equipment", "Equipment"),
-            ("Reports", "Reports"),
-            ("Refunds", "Refund a payment"),
-        ):
-            page.get_by_role("button", name=section, exact=True).click()
-            page.get_by_role("heading", name=ready, exact=True).wait_for()
-            page.locator("[aria-busy=true]").first.wait_for(state="detached")
-            serious = _axe_violations(page, axe)
-            assert serious == [], (section, json.dumps(serious, indent=1)[:2000])
+            assert serious == [], (name, json.dumps(serious, indent=1)[:2000])
     finally:
         context.close()
-
-
-def _paid_class_tomorrow(api, admin, price_cents=1500):
-    trainer = api.approved_trainer(admin)
-    starts = (datetime.now(UTC) + timedelta(days=1)).replace(hour=18, minute=0, second=0, microsecond=0)
-    title = f"Paid HIIT {uuid.uuid4().hex[:6]}"
-    body = {
-        "title": title,
-        "starts_at": starts.isoformat().replace("+00:00", "Z"),
-        "duration_min": 30,
-        "capacity": 10,
-        "price_cents": price_cents,
-        "currency": "eur",
-        "kind": "in_person",
-        "location": "Studio 3",
-        "cancellation_window_min": 60,  # cancelled now, it is refunded in full
-    }
-    assert api.post("/sessions", body, token=trainer["access_token"]).status == 201
-    return title
 
 
 def _open_tomorrow(page, title):
