@@ -1,7 +1,8 @@
 import { cleanup, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 import { ApiError } from "../api/client";
-import { Field, FormError } from "./Field";
+import { fireEvent } from "@testing-library/react";
+import { Choice, Field, FormError } from "./Field";
 
 afterEach(cleanup);
 
@@ -40,5 +41,16 @@ describe("FormError", () => {
     ]);
     render(<FormError error={error} fields={["title"]} />);
     expect(screen.queryByRole("alert")).toBeNull();
+  });
+});
+
+describe("Choice", () => {
+  it("is labelled, shows each option's text and gives back the value chosen", () => {
+    const chosen: string[] = [];
+    render(<Choice label="Kind" value="run" options={[["run", "run"], ["strength", "strength training"]]} onChange={(v) => chosen.push(v)} />);
+    const select = screen.getByLabelText("Kind") as HTMLSelectElement;
+    expect([...select.options].map((o) => o.text)).toEqual(["run", "strength training"]);
+    fireEvent.change(select, { target: { value: "strength" } });
+    expect(chosen).toEqual(["strength"]);
   });
 });

@@ -39,6 +39,33 @@ export function Field({ label, name, type = "text", value, onChange, error, ...r
   );
 }
 
+/** A labelled choice among `options` ([value, text] pairs), laid out as a Field. */
+export function Choice<T extends string>({
+  label,
+  value,
+  options,
+  onChange,
+}: {
+  label: string;
+  value: T;
+  options: readonly (readonly [T, string])[];
+  onChange: (value: T) => void;
+}) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={value} onChange={(event) => onChange(event.target.value as T)}>
+        {options.map(([option, text]) => (
+          <option key={option} value={option}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 /** The form's own error: a message (a 409, a network failure), or an API error with what no
  * field of the form shows (a rule across fields, a field the form does not have). */
 export function FormError({ message, error, fields = [] }: { message?: string; error?: ApiError | null; fields?: string[] }) {

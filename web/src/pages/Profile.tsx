@@ -1,11 +1,11 @@
 import { useEffect, useState } from "react";
 import { api, ApiError, type Me, type Schemas, signOut, waitFor } from "../api/client";
-import { Field, FormError } from "../components/Field";
+import { Choice, Field, FormError } from "../components/Field";
 import { useSubmit } from "../components/useSubmit";
 import { navigate } from "../router";
 
 type Preferences = Schemas["NotificationPreferences"];
-const ZONES: string[] = Intl.supportedValuesOf("timeZone");
+const ZONE_CHOICES: [string, string][] = [["", "This device's"], ...Intl.supportedValuesOf("timeZone").map((z): [string, string] => [z, z])];
 const LEADS: [number, string][] = [
   [1440, "A day before"],
   [120, "Two hours before"],
@@ -53,17 +53,7 @@ function Details({ me, onSaved }: { me: Me; onSaved: () => void }) {
     <form className="card" onSubmit={submit} noValidate aria-labelledby="details-heading">
       <h2 id="details-heading">You</h2>
       <Field label="Name" name="name" value={name} onChange={setName} error={error?.forField("name")} />
-      <div className="field">
-        <label htmlFor="profile-zone">Time zone (times are shown in it)</label>
-        <select id="profile-zone" value={zone} onChange={(event) => setZone(event.target.value)}>
-          <option value="">This device's</option>
-          {ZONES.map((z) => (
-            <option key={z} value={z}>
-              {z}
-            </option>
-          ))}
-        </select>
-      </div>
+      <Choice label="Time zone (times are shown in it)" value={zone} options={ZONE_CHOICES} onChange={setZone} />
       <Field
         label="Mobile number for text reminders (+ and country code)"
         name="phone"

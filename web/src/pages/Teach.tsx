@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import { api, ApiError, type Page, type Me, type Schemas, type Session } from "../api/client";
 import { BarChart } from "../components/charts";
-import { Field, FormError } from "../components/Field";
+import { Choice, Field, FormError } from "../components/Field";
 import { usePagedList } from "../components/usePagedList";
 import { useSubmit } from "../components/useSubmit";
 import { amount, DAY_MS, dateTime, instant, isoDay, lastMondays, numeric, weekly } from "../format";
@@ -38,6 +38,15 @@ export function Teach({ me }: { me: Me }) {
   );
 }
 
+const CURRENCIES = [
+  ["eur", "EUR"],
+  ["usd", "USD"],
+  ["gbp", "GBP"],
+] as const;
+const KINDS = [
+  ["in_person", "In person"],
+  ["live", "Live online (a video meeting is made)"],
+] as const;
 const PUBLISH_FIELDS = ["title", "starts_at", "duration_min", "capacity", "price_cents", "location", "count"];
 
 function Publish({ timeZone, onPublished }: { timeZone: string | null; onPublished: () => void }) {
@@ -89,21 +98,8 @@ function Publish({ timeZone, onPublished }: { timeZone: string | null; onPublish
       <Field label="Minutes" name="duration_min" inputMode="numeric" value={form.duration} onChange={set("duration")} error={error?.forField("duration_min")} />
       <Field label="Seats" name="capacity" inputMode="numeric" value={form.capacity} onChange={set("capacity")} error={error?.forField("capacity")} />
       <Field label="Price (0 for free)" name="price" inputMode="numeric" value={form.price} onChange={set("price")} error={error?.forField("price_cents")} />
-      <div className="field">
-        <label htmlFor="publish-currency">Currency</label>
-        <select id="publish-currency" value={form.currency} onChange={(e) => set("currency")(e.target.value)}>
-          <option value="eur">EUR</option>
-          <option value="usd">USD</option>
-          <option value="gbp">GBP</option>
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor="publish-kind">Kind</label>
-        <select id="publish-kind" value={form.kind} onChange={(e) => set("kind")(e.target.value)}>
-          <option value="in_person">In person</option>
-          <option value="live">Live online (a video meeting is made)</option>
-        </select>
-      </div>
+      <Choice label="Currency" value={form.currency} options={CURRENCIES} onChange={set("currency")} />
+      <Choice label="Kind" value={form.kind} options={KINDS} onChange={set("kind")} />
       <Field label="Place" name="location" value={form.location} onChange={set("location")} error={error?.forField("location")} />
       <Field label="Weeks (1 for once)" name="weeks" inputMode="numeric" value={form.weeks} onChange={set("weeks")} error={error?.forField("count")} />
       <FormError error={error} fields={PUBLISH_FIELDS} />

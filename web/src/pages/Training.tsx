@@ -12,7 +12,7 @@ import {
   type Schemas,
 } from "../api/client";
 import { AcwrBand, BarChart } from "../components/charts";
-import { Field, FormError } from "../components/Field";
+import { Choice, Field, FormError } from "../components/Field";
 import { usePagedList } from "../components/usePagedList";
 import { useSubmit } from "../components/useSubmit";
 import { date, dateTime, instant, numeric } from "../format";
@@ -126,16 +126,7 @@ function LogWorkout({ onLogged }: { onLogged: () => void }) {
   return (
     <form className="card" onSubmit={submit} noValidate aria-label="Log a workout">
       <h2>Log a workout</h2>
-      <label className="field">
-        Kind
-        <select value={type} onChange={(event) => setType(event.target.value as NewActivity["type"])}>
-          {TYPES.map((each) => (
-            <option key={each} value={each}>
-              {words(each)}
-            </option>
-          ))}
-        </select>
-      </label>
+      <Choice label="Kind" value={type} options={TYPES.map((each) => [each, words(each)] as const)} onChange={setType} />
       <Field label="Started" name="started_at" type="datetime-local" value={startedAt} onChange={setStartedAt} error={error?.forField("started_at")} />
       <Field label="Minutes" name="duration" inputMode="numeric" value={minutes} onChange={setMinutes} error={error?.forField("duration_s")} />
       <Field label="Distance (km, optional)" name="distance" inputMode="text" value={km} onChange={setKm} error={error?.forField("distance_m")} />
@@ -259,28 +250,10 @@ function PlanPanel() {
       {plan !== undefined && (
         <form onSubmit={submit} noValidate aria-label="Make a plan">
           <h3>{plan ? "Make a new plan" : "Make a plan"}</h3>
-          <label className="field">
-            Goal
-            <select value={goal} onChange={(event) => setGoal(event.target.value as PlanRequest["goal"])}>
-              {GOALS.map((each) => (
-                <option key={each} value={each}>
-                  {words(each)}
-                </option>
-              ))}
-            </select>
-          </label>
+          <Choice label="Goal" value={goal} options={GOALS.map((each) => [each, words(each)] as const)} onChange={setGoal} />
           <Field label="Days a week (2–6)" name="days_per_week" inputMode="numeric" value={days} onChange={setDays} error={error?.forField("days_per_week")} />
           <Field label="Minutes a session (20–120)" name="minutes_per_session" inputMode="numeric" value={minutes} onChange={setMinutes} error={error?.forField("minutes_per_session")} />
-          <label className="field">
-            Experience
-            <select value={experience} onChange={(event) => setExperience(event.target.value as PlanRequest["experience"])}>
-              {LEVELS.map((each) => (
-                <option key={each} value={each}>
-                  {each}
-                </option>
-              ))}
-            </select>
-          </label>
+          <Choice label="Experience" value={experience} options={LEVELS.map((each) => [each, each] as const)} onChange={setExperience} />
           <FormError error={error} fields={["days_per_week", "minutes_per_session"]} />
           <button type="submit" disabled={busy}>
             {busy ? "Planning…" : "Make my plan"}
